@@ -18,9 +18,12 @@ export function loadResources(dir: string = LOCALES_DIR): Resources {
   for (const lng of LANGUAGES) {
     resources[lng] = {};
     for (const file of readdirSync(join(dir, lng))) {
-      if (!file.endsWith('.json') || file === 'context.json') continue;
+      if (!file.endsWith('.json')) continue;
       resources[lng][file.slice(0, -'.json'.length)] = JSON.parse(readFileSync(join(dir, lng, file), 'utf8'));
     }
   }
   return resources;
 }
+
+/** Each language named in itself, as a language switcher shows it. */
+export const LANGUAGE_NAMES: Record<Language, string> = { sv: 'Svenska', no: 'Norsk', de: 'Deutsch', en: 'English' };

@@ -1,0 +1,72 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Config } from './config.ts';
+import type { AppContext } from './context.ts';
+import { Engine } from './engine.ts';
+import { errorHandler, notFound } from './error-handler.ts';
+import { FlowRegistry } from './flow-registry.ts';
+import { createI18n } from './i18n.ts';
+import { StepRenderer } from './render/step.ts';
+import { apiRoutes } from './routes/api.ts';
+import { pageRoutes } from './routes/pages.ts';
+import type { Store } from './store/types.ts';
+import { createViews, VIEWS_DIR } from './views.ts';
+
+export interface AppOptions {
+  store: Store;
+  config?: Partial<Pick<Config, 'TRUST_PROXY'>>;
+  flows?: FlowRegistry;
+  log?: (err: unknown, req: express.Request) => void;
+}
+
+const defaultLog = (err: unknown, req: express.Request) =>
+  console.error(`[error] ${req.method} ${req.path}:`, err instanceof Error ? err.stack : err);
+
+/** Builds the app on a store; `server/main.ts` listens, tests use it with supertest or on a free port. */
+export function createApp(options: AppOptions): Express & { locals: { ctx: AppContext } } {
+  const flows = options.flows ?? new FlowRegistry();
+  const i18n = createI18n();
+  const renderer = new StepRenderer(i18n);
+  const ctx: AppContext = {
+    store: options.store,
+    flows,
+    i18n,
+    renderer,
+    engine: new Engine(options.store, flows, renderer),
+    render: createViews(),
+  };
+
+  const app = express();
+  app.locals.ctx = ctx;
+  app.disable('x-powered-by');
+  app.set('trust proxy', options.config?.TRUST_PROXY ?? false);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          fontSrc: ["'self'"],
+          // Self-hosted installs often run on plain HTTP inside a network; upgrading would break their assets.
+          upgradeInsecureRequests: null,
+        },
+      },
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.use('/assets', express.static(`${VIEWS_DIR}assets`, { immutable: true, maxAge: '365d', index: false }));
+  app.use('/api', apiRoutes(ctx));
+  app.use(pageRoutes(ctx));
+  app.use(notFound);
+  app.use(errorHandler(ctx, options.log ?? defaultLog));
+  return app as Express & { locals: { ctx: AppContext } };
+}

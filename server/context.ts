@@ -1,0 +1,16 @@
+import type { i18n } from 'i18next';
+import type { Engine } from './engine.ts';
+import type { FlowRegistry } from './flow-registry.ts';
+import type { StepRenderer } from './render/step.ts';
+import type { Store } from './store/types.ts';
+import type { Render } from './views.ts';
+
+/** What routes may use: they do HTTP work and call the engine; they never reach the store's SQL. */
+export interface AppContext {
+  engine: Engine;
+  flows: FlowRegistry;
+  renderer: StepRenderer;
+  i18n: i18n;
+  render: Render;
+  store: Store;
+}

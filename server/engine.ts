@@ -1,0 +1,250 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import { AppError, unknownFlow, unknownSession } from './errors.ts';
+import type { FlowRegistry, RegisteredFlow } from './flow-registry.ts';
+import type { Language } from './locales.ts';
+import type { StepRenderer, StepView } from './render/step.ts';
+import {
+  RefTakenError,
+  StepConflictError,
+  type Audience,
+  type Channel,
+  type NewStep,
+  type PersistedSnapshot,
+  type SessionRecord,
+  type StepRecord,
+  type Store,
+} from './store/types.ts';
+
+export interface HistoryEntry {
+  stepId: string;
+  title: string;
+  event: string;
+  answer: string;
+}
+
+export type Notice = 'flow_changed';
+
+export interface SessionView {
+  session: SessionRecord;
+  flow: RegisteredFlow;
+  lng: Language;
+  step: StepView;
+  history: HistoryEntry[];
+  canGoBack: boolean;
+  notice?: Notice;
+  /** At an outcome: whether this outcome has had its "did this help?" answer. */
+  feedbackGiven?: boolean;
+}
+
+export interface StartOptions {
+  flowId: string;
+  lng: Language;
+  audience?: Audience;
+  channel?: Channel;
+  origin?: string | null;
+}
+
+/** Ref codes are read out on the phone: no 0/O, 1/I/L, and grouped as `K7Q-4M2`. */
+const REF_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+export function newRef(): string {
+  let s = '';
+  for (let i = 0; i < 6; i++) s += REF_ALPHABET[randomInt(REF_ALPHABET.length)];
+  return `${s.slice(0, 3)}-${s.slice(3)}`;
+}
+
+/** Session ids are the participant's only key to their session, so they are unguessable (128 random bits). */
+const newSessionId = () => randomBytes(16).toString('base64url');
+
+interface PathEntry {
+  row: StepRecord;
+  /** The option taken at this step, if the person has moved on from it. */
+  answer?: string;
+}
+
+/**
+ * The steps a person has walked, as they see them now: Back removes the last step, Start over clears them. The
+ * transcript rows stay as they are; this is a reading of them.
+ */
+export function pathOf(steps: readonly StepRecord[]): PathEntry[] {
+  let path: PathEntry[] = [];
+  for (const row of steps) {
+    if (row.event === 'START' || row.event === 'RESTART') path = [{ row }];
+    else if (row.event === 'BACK') {
+      path.pop();
+      delete path[path.length - 1]?.answer;
+    } else {
+      path[path.length - 1]!.answer = row.event;
+      path.push({ row });
+    }
+  }
+  return path;
+}
+
+const persist = (s: AnyMachineSnapshot): PersistedSnapshot => ({ value: String(s.value), context: s.context ?? {} });
+
+/**
+ * Runs flows for sessions. One call = one step: restore the stored snapshot, check the event is an option now,
+ * advance, store snapshot and transcript row in one transaction, and describe the new step in the session's
+ * language. The only code that touches snapshots.
+ */
+export class Engine {
+  constructor(
+    private readonly store: Store,
+    private readonly flows: FlowRegistry,
+    private readonly renderer: StepRenderer,
+  ) {}
+
+  async start(options: StartOptions): Promise<SessionView> {
+    const flow = this.flows.get(options.flowId);
+    if (!flow) throw unknownFlow(options.flowId);
+    const snapshot = persist(initialTransition(flow.machine)[0]);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const session = await this.store.createSession(
+          {
+            id: newSessionId(),
+            ref: newRef(),
+            flowId: flow.id,
+            flowVersion: flow.version,
+            lng: options.lng,
+            audience: options.audience ?? 'participant',
+            channel: options.channel ?? 'self',
+            origin: options.origin ?? null,
+            snapshot,
+          },
+          { seq: 0, state: snapshot.value, event: 'START', data: null, snapshot },
+        );
+        const steps = await this.store.listSteps(session.id);
+        return this.view(session, flow, steps, options.lng);
+      } catch (e) {
+        // 31^6 refs: a collision is rare, and a few fresh draws settle it.
+        if (!(e instanceof RefTakenError) || attempt >= 5) throw e;
+      }
+    }
+  }
+
+  /** The session as it stands, in `lng` (or its own language). */
+  async get(id: string, lng?: Language): Promise<SessionView> {
+    const { session, flow, steps, notice } = await this.load(id);
+    const view = this.view(session, flow, steps, lng ?? (session.lng as Language), notice);
+    if (session.status !== 'finished') return view;
+    const feedback = await this.store.listFeedback(id);
+    return { ...view, feedbackGiven: feedback.some((f) => f.state === session.snapshot.value) };
+  }
+
+  async send(id: string, type: string, data: unknown, lng?: Language): Promise<SessionView> {
+    const { session, flow, steps, notice } = await this.load(id);
+    // A session restarted because its flow changed shows the notice first; the old event meant something else.
+    if (notice) return this.view(session, flow, steps, lng ?? (session.lng as Language), notice);
+    const state = session.snapshot.value;
+    const meta = this.flows.meta(flow, state)!;
+    if (session.status === 'finished')
+      throw new AppError(409, 'session_finished', 'This session has reached its outcome; go back or start over.');
+    const offered = (meta.options ?? []).some((o) => o.event === type);
+    const event = data === undefined ? { type } : { type, data };
+    const current = flow.machine.resolveState(session.snapshot);
+    if (!offered || !current.can(event))
+      throw new AppError(409, 'event_not_allowed', `"${type}" is not an option at step "${state}".`);
+    const [next] = transition(flow.machine, current, event);
+    const after = await this.record(session, flow, steps, { state: String(next.value), event: type, data, snapshot: persist(next) });
+    return this.view(after.session, flow, after.steps, lng ?? (session.lng as Language));
+  }
+
+  async back(id: string, lng?: Language): Promise<SessionView> {
+    const { session, flow, steps } = await this.load(id);
+    const path = pathOf(steps);
+    const previous = path[path.length - 2];
+    if (!previous) throw new AppError(409, 'nothing_to_go_back_to', 'This is the first step; there is nothing to go back to.');
+    const { state, snapshot } = previous.row;
+    const after = await this.record(session, flow, steps, { state, event: 'BACK', data: null, snapshot });
+    return this.view(after.session, flow, after.steps, lng ?? (session.lng as Language));
+  }
+
+  async restart(id: string, lng?: Language): Promise<SessionView> {
+    const { session, flow, steps } = await this.load(id);
+    const snapshot = persist(initialTransition(flow.machine)[0]);
+    const after = await this.record(session, flow, steps, { state: snapshot.value, event: 'RESTART', data: null, snapshot });
+    return this.view(after.session, flow, after.steps, lng ?? (session.lng as Language));
+  }
+
+  async setLanguage(id: string, lng: Language): Promise<void> {
+    const session = await this.store.getSession(id);
+    if (!session) throw unknownSession();
+    if (session.lng !== lng) await this.store.setLanguage(id, lng);
+  }
+
+  async feedback(id: string, helpful: boolean, comment: string | null): Promise<void> {
+    const { session } = await this.load(id);
+    if (session.status !== 'finished')
+      throw new AppError(409, 'event_not_allowed', 'Feedback is given at an outcome; this session has not reached one.');
+    await this.store.addFeedback(session.id, { helpful, comment, state: session.snapshot.value });
+  }
+
+  /** Stores one transcript row and the session's new state together; returns both as they now stand. */
+  private async record(session: SessionRecord, flow: RegisteredFlow, steps: StepRecord[], step: Omit<NewStep, 'seq'>) {
+    const seq = steps.length === 0 ? 0 : steps[steps.length - 1]!.seq + 1;
+    const meta = this.flows.meta(flow, step.state)!;
+    const finished = flow.machine.states[step.state]!.type === 'final';
+    const change = {
+      snapshot: step.snapshot,
+      status: finished ? ('finished' as const) : ('active' as const),
+      outcome: finished ? (meta.outcome ?? null) : null,
+      flowVersion: flow.version,
+    };
+    try {
+      await this.store.appendStep(session.id, { ...step, seq }, change);
+    } catch (e) {
+      if (e instanceof StepConflictError)
+        throw new AppError(409, 'session_changed', 'This session was changed in another window; reload it to continue.');
+      throw e;
+    }
+    const updated: SessionRecord = { ...session, ...change, updatedAt: Date.now() };
+    const row: StepRecord = { ...step, seq, sessionId: session.id, note: null, at: updated.updatedAt };
+    return { session: updated, steps: [...steps, row] };
+  }
+
+  /**
+   * Loads a session with its transcript. A session whose flow has changed so that its current path no longer
+   * exists is started over (recorded as a RESTART) and marked with a notice, instead of failing.
+   */
+  private async load(id: string): Promise<{ session: SessionRecord; flow: RegisteredFlow; steps: StepRecord[]; notice?: Notice }> {
+    const session = await this.store.getSession(id);
+    if (!session) throw unknownSession();
+    const flow = this.flows.get(session.flowId);
+    if (!flow) throw unknownFlow(session.flowId);
+    const steps = await this.store.listSteps(id);
+    if (session.flowVersion === flow.version || this.pathStillValid(flow, steps)) return { session, flow, steps };
+    const snapshot = persist(initialTransition(flow.machine)[0]);
+    const data = { reason: 'flow_changed', from: session.flowVersion };
+    const after = await this.record(session, flow, steps, { state: snapshot.value, event: 'RESTART', data, snapshot });
+    return { ...after, flow, notice: 'flow_changed' as const };
+  }
+
+  private pathStillValid(flow: RegisteredFlow, steps: StepRecord[]): boolean {
+    return pathOf(steps).every(({ row, answer }) => {
+      const meta = this.flows.meta(flow, row.state);
+      return meta !== undefined && (answer === undefined || (meta.options ?? []).some((o) => o.event === answer));
+    });
+  }
+
+  private view(session: SessionRecord, flow: RegisteredFlow, steps: StepRecord[], lng: Language, notice?: Notice): SessionView {
+    const audience = session.audience;
+    const path = pathOf(steps);
+    const history = path.slice(0, -1).map(({ row, answer }) => ({
+      stepId: row.state,
+      title: this.renderer.text(flow, `${row.state}.title`, lng, audience),
+      event: answer!,
+      answer: this.renderer.answerLabel(flow, row.state, answer!, lng, audience),
+    }));
+    return {
+      session,
+      flow,
+      lng,
+      step: this.renderer.step(flow, session.snapshot.value, lng, audience),
+      history,
+      canGoBack: path.length > 1,
+      ...(notice ? { notice } : {}),
+    };
+  }
+}

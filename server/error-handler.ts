@@ -1,0 +1,50 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { AppContext } from './context.ts';
+import { AppError } from './errors.ts';
+import { clientError, requestLanguage } from './http.ts';
+import { pageData } from './page-data.ts';
+
+const wantsJson = (req: Request) =>
+  req.path.startsWith('/api/') || req.path === '/healthz' || req.accepts(['html', 'json']) === 'json';
+
+export function notFound(req: Request) {
+  throw new AppError(404, 'not_found', `Nothing at ${req.method} ${req.path}.`);
+}
+
+/**
+ * The one error handler. A client's mistake gets its status and a clear message, as JSON for the API and as a
+ * page in the visitor's language for HTML; anything else is logged here and answered with a plain 500. No stack
+ * trace ever leaves the server.
+ */
+export function errorHandler(ctx: AppContext, log: (err: unknown, req: Request) => void) {
+  return (err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    let error = err instanceof AppError ? err : clientError(err);
+    if (!error) {
+      log(err, req);
+      error = new AppError(500, 'internal', 'Something went wrong on our side. Please try again.');
+    }
+    res.status(error.status);
+    if (wantsJson(req)) {
+      res.json({ error: { code: error.code, message: error.message } });
+      return;
+    }
+    try {
+      const lng = requestLanguage(req);
+      const data = pageData(ctx, req, lng, {});
+      const sessionId = req.path.match(/^\/s\/([A-Za-z0-9_-]{1,64})(\/|$)/)?.[1];
+      res.send(
+        ctx.render('error', {
+          ...data,
+          pageTitle: data.t(`errors.${error.code}.title`),
+          errorTitle: data.t(`errors.${error.code}.title`),
+          errorMessage: data.t(`errors.${error.code}.message`),
+          sessionUrl: sessionId && error.code !== 'unknown_session' ? `/s/${sessionId}` : undefined,
+        }),
+      );
+    } catch (renderError) {
+      log(renderError, req);
+      res.type('text/plain').send(error.message);
+    }
+  };
+}

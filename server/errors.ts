@@ -1,0 +1,31 @@
+/**
+ * Errors a client can cause. Each carries the HTTP status and a stable code; the error handler turns it into the
+ * contract's `{"error":{"code","message"}}` for the API or a localized page (`common:errors.<code>`) for HTML.
+ */
+export type ErrorCode =
+  | 'invalid_input'
+  | 'not_found'
+  | 'unknown_flow'
+  | 'unknown_session'
+  | 'event_not_allowed'
+  | 'session_finished'
+  | 'nothing_to_go_back_to'
+  | 'session_changed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'rate_limited'
+  | 'internal';
+
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const invalidInput = (message: string) => new AppError(400, 'invalid_input', message);
+export const unknownFlow = (id: string) => new AppError(404, 'unknown_flow', `There is no flow "${id}".`);
+export const unknownSession = () => new AppError(404, 'unknown_session', 'There is no session with this id.');

@@ -1,0 +1,65 @@
+import type { NextFunction, Request, Response } from 'express';
+import { parse as parseCookies } from 'cookie';
+import { AppError } from './errors.ts';
+import { pickLanguage, type LanguageSources } from './language.ts';
+import type { Language } from './locales.ts';
+
+export function cookies(req: Request): Record<string, string | undefined> {
+  return req.headers.cookie ? parseCookies(req.headers.cookie) : {};
+}
+
+/** The language for this request, given the session's own language when there is one. */
+export function requestLanguage(req: Request, session?: string): Language {
+  const sources: LanguageSources = {
+    query: req.query.lng,
+    session,
+    cookie: cookies(req).lng,
+    acceptLanguage: req.headers['accept-language'],
+  };
+  return pickLanguage(sources);
+}
+
+/** Remembers an explicit choice (`?lng=`) for the next visit. */
+export function rememberLanguage(res: Response, lng: Language, secure: boolean) {
+  res.cookie('lng', lng, { maxAge: 365 * 24 * 3600 * 1000, sameSite: 'lax', httpOnly: true, secure, path: '/' });
+}
+
+/**
+ * A request that carries a body must say it is JSON: anything else is refused with 415 before it is read,
+ * rather than silently parsed as nothing.
+ */
+export function requireJsonBody(req: Request, _res: Response, next: NextFunction) {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !req.is('application/json'))
+    return next(new AppError(415, 'unsupported_media_type', 'Send the request body as application/json.'));
+  next();
+}
+
+/**
+ * Maps errors raised by Express and body-parser for a bad request (unreadable body, undecodable path) onto ours:
+ * they are the client's mistakes, never a 500.
+ */
+export function clientError(err: unknown): AppError | undefined {
+  if (!err || typeof err !== 'object') return undefined;
+  switch ((err as { type?: string }).type) {
+    case 'entity.too.large':
+      return new AppError(413, 'payload_too_large', 'The request body is larger than 16 KB.');
+    case 'entity.parse.failed':
+      return new AppError(400, 'invalid_input', 'The request body is not valid JSON.');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError(415, 'unsupported_media_type', 'Send the request body as UTF-8.');
+    case 'parameters.too.many':
+      return new AppError(413, 'payload_too_large', 'The form has too many fields.');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new AppError(400, 'invalid_input', 'The request body could not be read.');
+    default: {
+      const status = (err as { status?: number }).status;
+      if (typeof status === 'number' && status >= 400 && status < 500)
+        return new AppError(400, 'invalid_input', 'The request could not be read.');
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import { createApp } from './app.ts';
+import { loadConfig } from './config.ts';
+import { createSqliteStore } from './store/sqlite.ts';
+
+const config = loadConfig();
+const store = createSqliteStore(config.DB_PATH, { synchronous: config.SQLITE_SYNCHRONOUS });
+const app = createApp({ store, config });
+
+const server = app.listen(config.PORT, config.HOST, () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  console.log(`mailhelp listening on http://localhost:${port} (database: ${config.DB_PATH})`);
+});
+
+/** Stop taking connections, let requests in flight finish, then close the database. */
+function shutdown(signal: string) {
+  console.log(`${signal}: shutting down`);
+  server.close(() => {
+    store.close().finally(() => process.exit(0));
+  });
+  server.closeIdleConnections();
+  setTimeout(() => process.exit(1), 10_000).unref();
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));

@@ -1,0 +1,27 @@
+import type { Request } from 'express';
+import type { AppContext } from './context.ts';
+import { LANGUAGE_NAMES, LANGUAGES, type Language } from './locales.ts';
+
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { VIEWS_DIR } from './views.ts';
+
+/** Assets are cached for a year; their URLs carry a hash of the stylesheet so a new release is fetched at once. */
+export const ASSET_VERSION = createHash('sha256').update(readFileSync(`${VIEWS_DIR}assets/app.css`)).digest('hex').slice(0, 10);
+
+/** What every page's layout needs: the language, its `t`, and the switcher's links (same page, other language). */
+export function pageData(ctx: AppContext, req: Request, lng: Language, extra: Record<string, unknown>) {
+  const path = req.path;
+  return {
+    lng,
+    t: ctx.i18n.getFixedT(lng, 'common'),
+    assetVersion: ASSET_VERSION,
+    languages: LANGUAGES.map((code) => ({
+      code,
+      name: LANGUAGE_NAMES[code],
+      href: `${path}?lng=${code}`,
+      current: code === lng,
+    })),
+    ...extra,
+  };
+}

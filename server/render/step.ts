@@ -1,0 +1,106 @@
+import type { i18n } from 'i18next';
+import type { Facts, Outcome, StepKind } from '../../flows/types.ts';
+import type { RegisteredFlow } from '../flow-registry.ts';
+import type { Language } from '../locales.ts';
+import type { Audience } from '../store/types.ts';
+import { escapeHtml, renderMarkdown } from './markdown.ts';
+
+export interface StepOptionView {
+  event: string;
+  label: string;
+}
+
+/** The step as the public contract shows it. */
+export interface StepView {
+  id: string;
+  kind: StepKind;
+  title: string;
+  bodyHtml: string;
+  options: StepOptionView[];
+  outcome?: Outcome;
+  final: boolean;
+}
+
+/*
+ * Facts reach a Markdown body as private-use placeholders and are put back, HTML-escaped, after rendering. A value
+ * such as `_spf.example.com` or `v=spf1 a mx ~all` is then shown exactly as written, whether the translator put it
+ * in running text, a code span or a code block: Markdown never gets the chance to read `_` or `*` in it.
+ * Lists become bullet lists of code items, as addresses and IPs are meant to be copied.
+ */
+const OPEN = '\uE000';
+const CLOSE = '\uE001';
+const PLACEHOLDER = /\uE000(\d+)\uE001/g;
+
+function factPlaceholders(facts: Facts) {
+  const values: string[] = [];
+  const forMarkdown: Record<string, string> = {};
+  const plain: Record<string, string> = {};
+  for (const [name, value] of Object.entries(facts)) {
+    if (typeof value === 'string') {
+      forMarkdown[name] = `${OPEN}${values.push(value) - 1}${CLOSE}`;
+      plain[name] = value;
+    } else {
+      forMarkdown[name] = value.map((v) => `- \`${OPEN}${values.push(v) - 1}${CLOSE}\``).join('\n');
+      plain[name] = value.join(', ');
+    }
+  }
+  return { values, forMarkdown, plain };
+}
+
+export class StepRenderer {
+  /** Steps are pure functions of flow, state, language and audience, so each is rendered once. */
+  private readonly cache = new Map<string, StepView>();
+  private readonly facts = new Map<string, ReturnType<typeof factPlaceholders>>();
+
+  constructor(private readonly i18n: i18n) {}
+
+  private factsOf(flow: RegisteredFlow) {
+    let f = this.facts.get(flow.id);
+    if (!f) this.facts.set(flow.id, (f = factPlaceholders(flow.facts)));
+    return f;
+  }
+
+  private t(flow: RegisteredFlow, lng: Language) {
+    return this.i18n.getFixedT(lng, flow.id);
+  }
+
+  /** A text of the flow in plain form (for titles, labels and transcripts). */
+  text(flow: RegisteredFlow, key: string, lng: Language, audience: Audience = 'participant'): string {
+    const { plain } = this.factsOf(flow);
+    return this.t(flow, lng)(key, { facts: plain, context: audience === 'agent' ? 'agent' : undefined });
+  }
+
+  /** A Markdown text of the flow rendered to safe HTML, with facts shown exactly. */
+  html(flow: RegisteredFlow, key: string, lng: Language, audience: Audience = 'participant'): string {
+    const { values, forMarkdown } = this.factsOf(flow);
+    const source = this.t(flow, lng)(key, { facts: forMarkdown, context: audience === 'agent' ? 'agent' : undefined });
+    return renderMarkdown(source).replace(PLACEHOLDER, (_, i: string) => escapeHtml(values[Number(i)]!));
+  }
+
+  step(flow: RegisteredFlow, state: string, lng: Language, audience: Audience): StepView {
+    const key = `${flow.id}\u0000${state}\u0000${lng}\u0000${audience}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const node = flow.machine.states[state];
+    if (!node) throw new Error(`flow ${flow.id} has no state ${state}`);
+    const meta = node.config.meta as import('../../flows/types.ts').StepMeta;
+    const view: StepView = {
+      id: state,
+      kind: meta.kind,
+      title: this.text(flow, `${state}.title`, lng, audience),
+      bodyHtml: this.html(flow, `${state}.body`, lng, audience),
+      options: (meta.options ?? []).map(({ event }) => ({
+        event,
+        label: this.text(flow, `${state}.options.${event}`, lng, audience),
+      })),
+      ...(meta.outcome ? { outcome: meta.outcome } : {}),
+      final: node.type === 'final',
+    };
+    this.cache.set(key, view);
+    return view;
+  }
+
+  answerLabel(flow: RegisteredFlow, state: string, event: string, lng: Language, audience: Audience): string {
+    return this.text(flow, `${state}.options.${event}`, lng, audience);
+  }
+}

@@ -1,0 +1,117 @@
+import express, { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../context.ts';
+import type { SessionView } from '../engine.ts';
+import { AppError, invalidInput } from '../errors.ts';
+import { normalizeLanguage } from '../language.ts';
+import { LANGUAGES, type Language } from '../locales.ts';
+import { requestLanguage, requireJsonBody } from '../http.ts';
+
+const language = z
+  .string()
+  .max(35)
+  .transform((v, ctx) => normalizeLanguage(v) ?? (ctx.addIssue({ code: 'custom', message: `lng must be one of ${LANGUAGES.join(', ')}` }), z.NEVER));
+
+const startBody = z.strictObject({
+  flowId: z.string().min(1).max(100),
+  lng: language.optional(),
+  audience: z.enum(['participant', 'agent']).optional(),
+  channel: z.enum(['self', 'widget', 'agent', 'api']).optional(),
+});
+
+const eventBody = z.strictObject({
+  type: z.string().min(1).max(100),
+  data: z.unknown().optional(),
+});
+
+const feedbackBody = z.strictObject({
+  helpful: z.boolean(),
+  comment: z.string().max(2000).optional(),
+});
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+    throw invalidInput(`${where}${issue.message}`);
+  }
+  return result.data;
+}
+
+/** `?lng=` on the API must name a language we serve; without it, the session's own language is used. */
+function queryLanguage(req: Request): Language | undefined {
+  if (req.query.lng === undefined) return undefined;
+  return parse(language, req.query.lng);
+}
+
+/** The public Session shape (see README: JSON API). */
+export function sessionJson({ session, step, history, lng, notice }: SessionView) {
+  return {
+    sessionId: session.id,
+    ref: session.ref,
+    flowId: session.flowId,
+    lng,
+    audience: session.audience,
+    status: session.status,
+    ...(session.outcome ? { outcome: session.outcome } : {}),
+    step,
+    history: history.map(({ stepId, title, answer }) => ({ stepId, title, answer })),
+    ...(notice ? { notice } : {}),
+  };
+}
+
+export function apiRoutes({ engine, flows, renderer }: AppContext): Router {
+  const api = Router();
+  api.use(requireJsonBody, express.json({ limit: '16kb', strict: true }));
+
+  api.get('/flows', (req, res) => {
+    const lng = queryLanguage(req) ?? requestLanguage(req);
+    res.json(
+      flows.list.map((flow) => ({
+        id: flow.id,
+        title: renderer.text(flow, 'title', lng),
+        summary: renderer.text(flow, 'summary', lng),
+      })),
+    );
+  });
+
+  api.post('/sessions', async (req, res) => {
+    const body = parse(startBody, req.body);
+    const view = await engine.start({
+      flowId: body.flowId,
+      lng: body.lng ?? requestLanguage(req),
+      audience: body.audience ?? 'participant',
+      channel: body.channel ?? 'api',
+    });
+    res.status(201).location(`/api/sessions/${view.session.id}`).json(sessionJson(view));
+  });
+
+  api.get('/sessions/:id', async (req, res) => {
+    res.json(sessionJson(await engine.get(req.params.id, queryLanguage(req))));
+  });
+
+  api.post('/sessions/:id/events', async (req, res) => {
+    const body = parse(eventBody, req.body);
+    res.json(sessionJson(await engine.send(req.params.id, body.type, body.data, queryLanguage(req))));
+  });
+
+  api.post('/sessions/:id/back', async (req, res) => {
+    res.json(sessionJson(await engine.back(req.params.id, queryLanguage(req))));
+  });
+
+  api.post('/sessions/:id/restart', async (req, res) => {
+    res.json(sessionJson(await engine.restart(req.params.id, queryLanguage(req))));
+  });
+
+  api.post('/sessions/:id/feedback', async (req, res) => {
+    const body = parse(feedbackBody, req.body);
+    await engine.feedback(req.params.id, body.helpful, body.comment?.trim() || null);
+    res.status(204).end();
+  });
+
+  api.use((req) => {
+    throw new AppError(404, 'not_found', `No API route ${req.method} ${req.path}.`);
+  });
+  return api;
+}

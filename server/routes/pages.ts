@@ -1,0 +1,96 @@
+import express, { Router, type Request, type Response } from 'express';
+import type { AppContext } from '../context.ts';
+import type { SessionView } from '../engine.ts';
+import { invalidInput, unknownFlow } from '../errors.ts';
+import { normalizeLanguage } from '../language.ts';
+import { rememberLanguage, requestLanguage } from '../http.ts';
+import type { Language } from '../locales.ts';
+import { pageData } from '../page-data.ts';
+
+/*
+ * Server-rendered pages for people helping themselves. Every change is a form POST answered with 303 to the
+ * session page (POST-redirect-GET), so reloads and the browser's Back button never resend an answer, and
+ * everything works without JavaScript.
+ */
+export function pageRoutes(ctx: AppContext): Router {
+  const { engine, flows, renderer, render } = ctx;
+  const pages = Router();
+  const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
+
+  /** `?lng=` is an explicit choice: keep it in a cookie for later visits. */
+  function chosenLanguage(req: Request, res: Response): Language | undefined {
+    const lng = normalizeLanguage(req.query.lng);
+    if (lng) rememberLanguage(res, lng, req.secure);
+    return lng;
+  }
+
+  pages.get('/', (req, res) => {
+    const lng = chosenLanguage(req, res) ?? requestLanguage(req);
+    const list = flows.list.map((flow) => ({
+      id: flow.id,
+      title: renderer.text(flow, 'title', lng),
+      summary: renderer.text(flow, 'summary', lng),
+    }));
+    res.send(render('home', pageData(ctx, req, lng, { flows: list })));
+  });
+
+  pages.get('/flows/:flowId', (req, res) => {
+    const lng = chosenLanguage(req, res) ?? requestLanguage(req);
+    const flow = flows.get(req.params.flowId);
+    if (!flow) throw unknownFlow(req.params.flowId);
+    const view = { id: flow.id, title: renderer.text(flow, 'title', lng), summary: renderer.text(flow, 'summary', lng) };
+    res.send(render('flow', pageData(ctx, req, lng, { flow: view, pageTitle: view.title })));
+  });
+
+  pages.post('/flows/:flowId', form, async (req, res) => {
+    const view = await engine.start({ flowId: req.params.flowId, lng: requestLanguage(req), channel: 'self' });
+    res.redirect(303, `/s/${view.session.id}`);
+  });
+
+  pages.get('/s/:id', async (req, res) => {
+    const lng = chosenLanguage(req, res);
+    // The switcher keeps the session and changes its language, so later steps and redirects stay in it.
+    if (lng) await engine.setLanguage(req.params.id, lng);
+    const view = await engine.get(req.params.id);
+    res.send(render('session', sessionPage(ctx, req, view)));
+  });
+
+  pages.post('/s/:id', form, async (req, res) => {
+    const id = req.params.id;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (body.restart !== undefined) await engine.restart(id);
+    else if (body.back !== undefined) await engine.back(id);
+    else if (typeof body.event === 'string' && body.event) await engine.send(id, body.event, undefined);
+    else throw invalidInput('Choose one of the answers.');
+    res.redirect(303, `/s/${id}`);
+  });
+
+  pages.post('/s/:id/feedback', form, async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (body.helpful !== 'yes' && body.helpful !== 'no') throw invalidInput('Answer yes or no.');
+    const comment = typeof body.comment === 'string' ? body.comment.trim().slice(0, 2000) : '';
+    await engine.feedback(req.params.id, body.helpful === 'yes', comment || null);
+    res.redirect(303, `/s/${req.params.id}#feedback-heading`);
+  });
+
+  return pages;
+}
+
+function sessionPage(ctx: AppContext, req: Request, view: SessionView) {
+  const data = pageData(ctx, req, view.lng, {});
+  const { t } = data;
+  return {
+    ...data,
+    pageTitle: view.step.title,
+    session: { id: view.session.id, ref: view.session.ref },
+    step: view.step,
+    history: view.history,
+    canGoBack: view.canGoBack,
+    actionUrl: `/s/${view.session.id}`,
+    outcomeLabel: view.step.outcome ? t(`session.outcome.${view.step.outcome}`) : undefined,
+    showRef: view.step.outcome === 'escalated',
+    feedbackGiven: view.feedbackGiven,
+    notice: view.notice,
+    noticeText: view.notice ? t(`session.notice.${view.notice}`) : undefined,
+  };
+}

@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp, type AppOptions } from '../../server/app.ts';
+import { createSqliteStore } from '../../server/store/sqlite.ts';
+
+export interface TestApp {
+  app: ReturnType<typeof createApp>;
+  store: ReturnType<typeof createSqliteStore>;
+  file: string;
+  errors: unknown[];
+  close(): Promise<void>;
+}
+
+/** A temporary directory removed when the test run ends. */
+export function tempDir(prefix = 'mailhelp-test-'): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The real app on a real SQLite file. Unexpected server errors are collected instead of printed, so a test can
+ * assert that none happened.
+ */
+export function testApp(file?: string, options: Partial<AppOptions> = {}): TestApp {
+  const tmp = file ? undefined : tempDir();
+  const path = file ?? join(tmp!.dir, 'mailhelp.db');
+  const store = createSqliteStore(path);
+  const errors: unknown[] = [];
+  const app = createApp({ store, log: (err) => errors.push(err), ...options });
+  return {
+    app,
+    store,
+    file: path,
+    errors,
+    async close() {
+      await store.close();
+      tmp?.remove();
+    },
+  };
+}
+
+/** Listens on a free port on 127.0.0.1, for browser tests. */
+export async function listen(app: TestApp['app']): Promise<{ url: string; server: Server; stop(): Promise<void> }> {
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
