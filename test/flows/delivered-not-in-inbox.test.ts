@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { createActor } from 'xstate';
+import { machine } from '../../flows/delivered-not-in-inbox/machine.ts';
+import { facts } from '../../flows/delivered-not-in-inbox/facts.ts';
+import { stateMeta } from './walk.ts';
+
+/** Sends the events in order from the initial step and returns where the flow stands. */
+function walk(...events: string[]) {
+  const actor = createActor(machine).start();
+  for (const type of events) actor.send({ type });
+  const snapshot = actor.getSnapshot();
+  actor.stop();
+  return { state: String(snapshot.value), done: snapshot.status === 'done' };
+}
+
+const outcome = (state: string) => stateMeta(machine, state).outcome;
+
+describe('delivered-not-in-inbox', () => {
+  it('starts by confirming delivery in the contact record', () => {
+    expect(walk().state).toBe('checkDelivery');
+  });
+
+  it('treats an email that was not sent or not delivered as a different problem', () => {
+    const end = walk('NOT_DELIVERED');
+    expect(end).toEqual({ state: 'notDelivered', done: true });
+    expect(outcome(end.state)).toBe('informational');
+  });
+
+  it('looks in the junk folder before the quarantine', () => {
+    expect(walk('DELIVERED').state).toBe('checkJunk');
+    expect(walk('DELIVERED', 'FOUND_IN_JUNK').state).toBe('moveToInbox');
+    expect(walk('DELIVERED', 'NOT_IN_JUNK').state).toBe('checkQuarantine');
+  });
+
+  it('resolves a first-time miss found in junk once the email is moved', () => {
+    const end = walk('DELIVERED', 'FOUND_IN_JUNK', 'MOVED', 'FIRST_TIME', 'SKIP');
+    expect(end).toEqual({ state: 'emailFound', done: true });
+    expect(outcome(end.state)).toBe('resolved');
+  });
+
+  it('escalates when the email is in neither junk nor quarantine', () => {
+    const end = walk('DELIVERED', 'NOT_IN_JUNK', 'NOT_IN_QUARANTINE');
+    expect(end).toEqual({ state: 'contactSupport', done: true });
+    expect(outcome(end.state)).toBe('escalated');
+  });
+
+  it('gives a recipient with repeated problems the sending IPs, then the domain that fits', () => {
+    const repeated = ['DELIVERED', 'NOT_IN_JUNK', 'FOUND_IN_QUARANTINE', 'REPEATEDLY', 'NEXT'];
+    expect(walk(...repeated).state).toBe('copySendingIps');
+    expect(walk(...repeated, 'DOMAIN_CONNECTED').state).toBe('giveOwnDomain');
+    expect(walk(...repeated, 'NO_DOMAIN').state).toBe('giveSharedDomains');
+    // Without a connected domain, the next advice is to connect one.
+    expect(walk(...repeated, 'NO_DOMAIN', 'DONE').state).toBe('connectDomain');
+  });
+
+  it('sends free-tools-only accounts past the domain setup, but not past the shortened-links advice', () => {
+    const path = ['DELIVERED', 'FOUND_IN_JUNK', 'MOVED', 'FIRST_TIME', 'NO_DOMAIN'];
+    expect(walk(...path).state).toBe('connectDomain');
+    expect(walk(...path, 'FREE_TOOLS_ONLY').state).toBe('shortLinks');
+    expect(walk(...path, 'WILL_CONNECT').state).toBe('checkDomainSetup');
+    expect(walk(...path, 'WILL_CONNECT', 'DONE', 'DONE')).toEqual({ state: 'bestPracticesDone', done: true });
+  });
+
+  it('lists both shared sending domains for accounts without their own', () => {
+    expect(facts.sharedSendingDomains).toEqual(['shared.hubspot.com', 'hubspotemail.net']);
+  });
+});

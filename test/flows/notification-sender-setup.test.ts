@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { initialTransition, transition } from 'xstate';
+import { notificationSenderSetup } from '../../flows/notification-sender-setup/index.ts';
+import { facts } from '../../flows/notification-sender-setup/facts.ts';
+import { LANGUAGES, loadResources } from '../../server/locales.ts';
+import { stateMeta } from './walk.ts';
+
+const { machine } = notificationSenderSetup;
+const resources = loadResources();
+
+/** Sends the events in order from the initial state and returns the state reached. */
+function walk(...events: string[]) {
+  let [snapshot] = initialTransition(machine);
+  for (const type of events) [snapshot] = transition(machine, snapshot, { type });
+  return snapshot;
+}
+
+const outcomeOf = (state: string) => stateMeta(machine, state).outcome;
+
+describe('notification-sender-setup', () => {
+  it('starts by asking what the person is setting up', () => {
+    expect(walk().value).toBe('whatToSet');
+  });
+
+  it('offers the overview for a responsible person before bounding the repetition', () => {
+    expect(walk('REPEAT_REMINDER', 'HAS_RESPONSIBLE').value).toBe('overviewForResponsible');
+    const overview = walk('REPEAT_REMINDER', 'HAS_RESPONSIBLE', 'USE_OVERVIEW');
+    expect(overview.value).toBe('overviewChosen');
+    expect(outcomeOf('overviewChosen')).toBe('resolved');
+    // Keeping the reminders, or having nobody responsible, leads to limiting the repetition to a defined period.
+    expect(walk('REPEAT_REMINDER', 'HAS_RESPONSIBLE', 'KEEP_REMINDERS').value).toBe('limitRepeat');
+    expect(walk('REPEAT_REMINDER', 'NO_RESPONSIBLE').value).toBe('limitRepeat');
+    expect(walk('REPEAT_REMINDER', 'NO_RESPONSIBLE', 'DONE').status).toBe('done');
+  });
+
+  it('leads each sender situation to its own option', () => {
+    expect(walk('SENDER_ADDRESS', 'NOREPLY').value).toBe('noReplySender');
+    expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN').value).toBe('ownDomainSender');
+    expect(walk('SENDER_ADDRESS', 'OWN_SMTP').value).toBe('smtpAccess');
+    expect(walk('SENDER_ADDRESS', 'PERSONAL_MAILBOX').value).toBe('unsuitableMailbox');
+  });
+
+  it('sends an existing SPF record to the merge step, a missing one to publishing a single record', () => {
+    expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'HAS_SPF_RECORD').value).toBe('mergeSpfRecord');
+    expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD').value).toBe('publishSpfRecord');
+    // Both SPF paths continue to the mailbox check: SPF alone is not enough for a customer address.
+    expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'HAS_SPF_RECORD', 'MERGED').value).toBe('checkMailbox');
+    expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'ADDED').value).toBe('checkMailbox');
+  });
+
+  it('does not call a customer address ready until it can receive mail', () => {
+    const failed = walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'ADDED', 'TEST_FAILED');
+    expect(failed.value).toBe('makeAddressReceive');
+    expect(failed.status).toBe('active');
+    const ready = walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'ADDED', 'TEST_ARRIVED');
+    expect(ready.value).toBe('ownDomainReady');
+    expect(outcomeOf('ownDomainReady')).toBe('resolved');
+  });
+
+  it('treats an SMTP service with low limits like a mailbox not meant for bulk sending', () => {
+    expect(walk('SENDER_ADDRESS', 'OWN_SMTP', 'LIMITED_SERVICE').value).toBe('unsuitableMailbox');
+    expect(walk('SENDER_ADDRESS', 'PERSONAL_MAILBOX', 'USE_NOREPLY').value).toBe('noReplySender');
+    expect(walk('SENDER_ADDRESS', 'OWN_SMTP', 'HIGH_VOLUME_OK').value).toBe('smtpHandOver');
+    expect(outcomeOf('smtpHandOver')).toBe('escalated');
+  });
+
+  it('keeps the SPF facts to one record per domain', () => {
+    expect(facts.spfZoneLines).toHaveLength(facts.spfIncludes.length);
+    facts.spfZoneLines.forEach((line, i) => {
+      expect(line).toBe(`@ IN TXT "${facts.spfVersionTag} a mx ${facts.spfIncludes[i]} ~all"`);
+    });
+    // The merged example is a single record that keeps the existing terms and its own `all`, plus one include.
+    const merged = facts.spfMergedExample;
+    expect(merged.split(facts.spfVersionTag)).toHaveLength(2);
+    expect(merged.startsWith(facts.spfExistingExample.replace(/ -all$/, ' '))).toBe(true);
+    expect(merged.endsWith(' -all')).toBe(true);
+    expect(facts.spfIncludes.some((include) => merged.includes(` ${include} -all`))).toBe(true);
+  });
+
+  it.each(LANGUAGES)('shows the merged record and the one-record rule in %s', (lng) => {
+    const ns = resources[lng]['notification-sender-setup'] as Record<string, { body: string; body_agent: string }>;
+    for (const key of ['body', 'body_agent'] as const) {
+      expect(ns.mergeSpfRecord![key]).toContain('{{facts.spfMergedExample}}');
+      expect(ns.publishSpfRecord![key]).toContain('{{facts.spfZoneLines}}');
+    }
+  });
+});

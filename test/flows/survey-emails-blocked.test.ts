@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { initialTransition, transition } from 'xstate';
+import { facts } from '../../flows/survey-emails-blocked/facts.ts';
+import { machine } from '../../flows/survey-emails-blocked/machine.ts';
+import { loadResources } from '../../server/locales.ts';
+import { stateMeta } from './walk.ts';
+
+/** Sends the events in order from the initial state and returns the state reached. */
+function walk(...events: string[]) {
+  let [snapshot] = initialTransition(machine);
+  for (const type of events) [snapshot] = transition(machine, snapshot, { type });
+  return snapshot;
+}
+
+const outcomeOf = (state: string) => stateMeta(machine, state).outcome;
+
+describe('survey-emails-blocked flow', () => {
+  it('starts with why the emails are stopped, and can end there for someone who only wants the reason', () => {
+    expect(walk().value).toBe('whyBlocked');
+    const s = walk('THAT_EXPLAINS_IT');
+    expect(s.value).toBe('causeExplained');
+    expect(s.status).toBe('done');
+    expect(outcomeOf('causeExplained')).toBe('informational');
+  });
+
+  it('checks TLS on the incoming server before anything else, and hands on if IT cannot help', () => {
+    expect(walk('SHOW_STEPS').value).toBe('checkTls');
+    expect(walk('SHOW_STEPS', 'NEED_HELP').value).toBe('contactSupport');
+    expect(outcomeOf('contactSupport')).toBe('escalated');
+  });
+
+  it('leads each hosting server to its own SPF include', () => {
+    expect(walk('SHOW_STEPS', 'TLS_ENABLED', 'AZURE').value).toBe('addSpfAzure');
+    expect(walk('SHOW_STEPS', 'TLS_ENABLED', 'DACH').value).toBe('addSpfDach');
+    expect(walk('SHOW_STEPS', 'TLS_ENABLED', 'NEITHER').value).toBe('contactSupport');
+  });
+
+  it('ends resolved after the SPF include, with DKIM keys added where the organisation uses DKIM', () => {
+    const withoutDkim = walk('SHOW_STEPS', 'TLS_ENABLED', 'AZURE', 'SPF_UPDATED', 'NO_DKIM');
+    expect(withoutDkim.value).toBe('senderAuthorised');
+    const withDkim = walk('SHOW_STEPS', 'TLS_ENABLED', 'DACH', 'SPF_UPDATED', 'USES_DKIM', 'KEYS_ADDED');
+    expect(withDkim.value).toBe('senderAuthorised');
+    expect(outcomeOf('senderAuthorised')).toBe('resolved');
+  });
+
+  it('offers the IP list as an alternative to the include, still followed by DKIM', () => {
+    expect(walk('SHOW_STEPS', 'TLS_ENABLED', 'AZURE', 'USE_IPS').value).toBe('ipAllowList');
+    expect(walk('SHOW_STEPS', 'TLS_ENABLED', 'DACH', 'USE_IPS', 'IPS_ADDED').value).toBe('dkimCheck');
+  });
+
+  it('treats the neutral sender as a workaround, and explains that replies need the own address with SPF', () => {
+    const dach = walk('SHOW_STEPS', 'TLS_ENABLED', 'DACH', 'NO_DNS_CHANGE');
+    expect(dach.value).toBe('neutralSenderDach');
+    expect(walk('SHOW_STEPS', 'TLS_ENABLED', 'DACH', 'NO_DNS_CHANGE', 'SWITCHED').value).toBe('neutralSenderInUse');
+    expect(outcomeOf('neutralSenderInUse')).toBe('workaround');
+    expect(walk('SHOW_STEPS', 'TLS_ENABLED', 'AZURE', 'NO_DNS_CHANGE', 'NEED_REPLIES').value).toBe('repliesNeedOwnDomain');
+    expect(outcomeOf('repliesNeedOwnDomain')).toBe('informational');
+  });
+});
+
+describe('survey-emails-blocked facts', () => {
+  const spfRecords = [facts.spfMergedAzure, facts.spfMergedDach, facts.spfMergedIps];
+
+  it('ties each SPF include and neutral sender to the web address of its server', () => {
+    expect(facts.azureSpfInclude).toBe(`include:_spf.${facts.azureWebDomain}`);
+    expect(facts.dachSpfInclude).toBe(`include:_spf.${facts.dachWebDomain}`);
+    expect(facts.azureSender.endsWith(`@${facts.azureWebDomain}`)).toBe(true);
+    expect(facts.dachSender.endsWith(`@${facts.dachWebDomain}`)).toBe(true);
+  });
+
+  it('merges into the one existing SPF record, before its all term', () => {
+    for (const record of spfRecords) {
+      expect(record.match(/v=spf1/g)).toHaveLength(1);
+      expect(record.startsWith(facts.spfExistingExample.replace(/ \S+$/, ''))).toBe(true);
+      expect(record.split(' ').at(-1)).toBe(facts.spfExistingExample.split(' ').at(-1));
+    }
+    expect(facts.spfMergedAzure).toContain(` ${facts.azureSpfInclude} `);
+    expect(facts.spfMergedDach).toContain(` ${facts.dachSpfInclude} `);
+    for (const ip of facts.mailServerIps) expect(facts.spfMergedIps).toContain(` ip4:${ip} `);
+  });
+
+  it('lists the four mail server IPs', () => {
+    expect(facts.mailServerIps).toHaveLength(4);
+    for (const ip of facts.mailServerIps) expect(ip).toMatch(/^(\d{1,3}\.){3}\d{1,3}$/);
+  });
+
+  it('shows each server only its own include and merged record, in every language', () => {
+    const resources = loadResources();
+    for (const ns of Object.values(resources).map((r) => r['survey-emails-blocked'] as Record<string, any>)) {
+      expect(JSON.stringify(ns.addSpfAzure)).toContain('{{facts.azureSpfInclude}}');
+      expect(JSON.stringify(ns.addSpfAzure)).not.toMatch(/facts\.(dachSpfInclude|spfMergedDach)/);
+      expect(JSON.stringify(ns.addSpfDach)).toContain('{{facts.dachSpfInclude}}');
+      expect(JSON.stringify(ns.addSpfDach)).not.toMatch(/facts\.(azureSpfInclude|spfMergedAzure)/);
+    }
+  });
+});
