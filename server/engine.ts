@@ -23,7 +23,8 @@ export interface HistoryEntry {
   answer: string;
 }
 
-export type Notice = 'flow_changed';
+export const NOTICES = ['flow_changed'] as const;
+export type Notice = (typeof NOTICES)[number];
 
 export interface SessionView {
   session: SessionRecord;

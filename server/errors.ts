@@ -2,19 +2,21 @@
  * Errors a client can cause. Each carries the HTTP status and a stable code; the error handler turns it into the
  * contract's `{"error":{"code","message"}}` for the API or a localized page (`common:errors.<code>`) for HTML.
  */
-export type ErrorCode =
-  | 'invalid_input'
-  | 'not_found'
-  | 'unknown_flow'
-  | 'unknown_session'
-  | 'event_not_allowed'
-  | 'session_finished'
-  | 'nothing_to_go_back_to'
-  | 'session_changed'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'rate_limited'
-  | 'internal';
+export const ERROR_CODES = [
+  'invalid_input',
+  'not_found',
+  'unknown_flow',
+  'unknown_session',
+  'event_not_allowed',
+  'session_finished',
+  'nothing_to_go_back_to',
+  'session_changed',
+  'payload_too_large',
+  'unsupported_media_type',
+  'rate_limited',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class AppError extends Error {
   constructor(

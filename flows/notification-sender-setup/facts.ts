@@ -6,22 +6,36 @@
 const vendorDomain = 'reflact.com';
 const ilearnDomain = 'ilearn24.net';
 
-/** The three alternative includes the article offers; which one applies depends on the platform's sending system. */
-const spfIncludes = ['include:secure-mailgate.com', 'include:reflact-train.com', `include:${ilearnDomain}`] as const;
-
 const spfVersionTag = 'v=spf1';
-/** The record the article gives for a domain that has no SPF record yet: its own hosts (a, mx) plus one include. */
-const spfRecordFor = (include: string) => `${spfVersionTag} a mx ${include} ~all`;
+
+/**
+ * The two includes the article lists for train's own sending, each on a zone line of its own. Both services send,
+ * so both must be authorised, and since a domain has exactly one SPF record, they belong in ONE record.
+ */
+const spfTrainIncludes = ['include:secure-mailgate.com', 'include:reflact-train.com'] as const;
+/** The include the article offers as the alternative ("bzw."): for sending through the ilearn24.net platform. */
+const spfIlearnInclude = `include:${ilearnDomain}`;
+
+/** The record the article gives for a domain that has no SPF record yet: its own hosts (a, mx) plus includes. */
+const spfRecordWith = (includes: readonly string[]) => [spfVersionTag, 'a', 'mx', ...includes, '~all'].join(' ');
 /** As the article writes it: a zone-file line for the domain itself (`@`). */
 const zoneLineFor = (record: string) => `@ IN TXT "${record}"`;
 
+/**
+ * A domain has exactly one SPF record: a further sender is authorised by adding its terms to that record, just
+ * before the final `all` term, never by publishing a second record.
+ */
+function mergeIntoSpf(record: string, terms: readonly string[]): string {
+  const parts = record.split(' ');
+  const all = parts.pop()!;
+  return [...parts, ...terms, all].join(' ');
+}
+
+/** train's single record: both includes merged into one. */
+const spfMergedRecord = spfRecordWith(spfTrainIncludes);
+
 /** An SPF record a customer might already have (here: Microsoft 365), to show how merging works. */
 const spfExistingExample = `${spfVersionTag} mx include:spf.protection.outlook.com -all`;
-/**
- * The same domain after merging: still ONE record, the customer's own terms and own `all` term kept, the needed
- * include placed just before the `all` term. A domain has exactly one SPF record; a second one breaks SPF.
- */
-const spfMergedExample = spfExistingExample.replace(/ ([-~?+]?all)$/, ` ${spfIncludes[1]} $1`);
 
 export const facts = {
   product: 'train',
@@ -42,11 +56,21 @@ export const facts = {
   /** Header that sends replies to a mailbox someone reads; advisable with a no-reply sender. */
   replyToHeader: 'Reply-To',
 
+  /** The platform whose sending system the alternative include authorises. */
+  ilearnDomain,
   spfVersionTag,
-  spfIncludes,
-  spfZoneLines: spfIncludes.map((include) => zoneLineFor(spfRecordFor(include))),
+  /** What the vendor's sheet shows for train's sending: two lines for one domain, NOT to be published as two. */
+  spfArticleZoneLines: spfTrainIncludes.map((include) => zoneLineFor(spfRecordWith([include]))),
+  spfTrainIncludes,
+  /** The one record to publish instead, with both includes, and the same as a zone-file line. */
+  spfMergedRecord,
+  spfMergedZoneLine: zoneLineFor(spfMergedRecord),
+  /** The alternative for sending through the ilearn24.net platform. */
+  spfIlearnInclude,
+  spfIlearnZoneLine: zoneLineFor(spfRecordWith([spfIlearnInclude])),
+  /** An existing record after merging: still ONE record, its own terms and `all` kept, both includes added. */
   spfExistingExample,
-  spfMergedExample,
+  spfMergedExample: mergeIntoSpf(spfExistingExample, spfTrainIncludes),
   /** A customer sender address must be on a domain with this record, and receive mail on that server. */
   mxRecordType: 'MX',
   /** What happens otherwise: the email is not sent. */

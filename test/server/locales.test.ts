@@ -1,0 +1,61 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { OUTCOMES } from '../../flows/types.ts';
+import { NOTICES } from '../../server/engine.ts';
+import { ERROR_CODES } from '../../server/errors.ts';
+import { LANGUAGES, loadResources } from '../../server/locales.ts';
+import { VIEWS_DIR } from '../../server/views.ts';
+
+const resources = loadResources();
+
+function templates(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? templates(join(dir, e.name)) : e.name.endsWith('.hbs') ? [readFileSync(join(dir, e.name), 'utf8')] : [],
+  );
+}
+
+/** Every `common` key a page can show: those named in templates, and those the server builds from a code. */
+const keys = new Set<string>([
+  ...templates(VIEWS_DIR).flatMap((text) => [...text.matchAll(/\{\{t "([^"]+)"/g)].map((m) => m[1]!)),
+  ...OUTCOMES.map((o) => `session.outcome.${o}`),
+  ...NOTICES.map((n) => `session.notice.${n}`),
+  ...ERROR_CODES.flatMap((c) => [`errors.${c}.title`, `errors.${c}.message`]),
+]);
+
+const lookup = (obj: unknown, key: string) =>
+  key.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+
+function leaves(obj: unknown, prefix = ''): string[] {
+  if (obj && typeof obj === 'object')
+    return Object.entries(obj).flatMap(([k, v]) => leaves(v, prefix ? `${prefix}.${k}` : k));
+  return [prefix];
+}
+
+describe('common texts', () => {
+  it('finds the keys the views use', () => {
+    expect(keys.size).toBeGreaterThan(30);
+    expect(keys).toContain('feedback.question');
+  });
+
+  it.each(LANGUAGES)('exist, non-empty, in %s', (lng) => {
+    const missing = [...keys].filter((k) => {
+      const v = lookup(resources[lng].common, k);
+      return typeof v !== 'string' || v.trim() === '';
+    });
+    expect(missing).toEqual([]);
+  });
+
+  it('have the same keys in every language', () => {
+    const en = leaves(resources.en.common).sort();
+    for (const lng of LANGUAGES) expect(leaves(resources[lng].common).sort(), lng).toEqual(en);
+  });
+
+  it('have the same interpolation placeholders in every language', () => {
+    for (const key of leaves(resources.en.common)) {
+      const names = (lng: string) =>
+        [...String(lookup(resources[lng as 'en'].common, key)).matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort();
+      for (const lng of LANGUAGES) expect(names(lng), `${lng} ${key}`).toEqual(names('en'));
+    }
+  });
+});
