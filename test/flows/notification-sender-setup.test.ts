@@ -64,24 +64,49 @@ describe('notification-sender-setup', () => {
     expect(outcomeOf('smtpHandOver')).toBe('escalated');
   });
 
-  it('keeps the SPF facts to one record per domain', () => {
-    expect(facts.spfZoneLines).toHaveLength(facts.spfIncludes.length);
-    facts.spfZoneLines.forEach((line, i) => {
-      expect(line).toBe(`@ IN TXT "${facts.spfVersionTag} a mx ${facts.spfIncludes[i]} ~all"`);
+  /** The `include:` terms of an SPF record or zone line, in order. */
+  const includesOf = (text: string) => text.match(/include:\S+?(?=[\s"]|$)/g) ?? [];
+
+  it('keeps the article\'s two train lines as shown, each a record of its own for the same domain', () => {
+    expect(facts.spfArticleZoneLines).toHaveLength(2);
+    facts.spfArticleZoneLines.forEach((line, i) => {
+      expect(line).toBe(`@ IN TXT "${facts.spfVersionTag} a mx ${facts.spfTrainIncludes[i]} ~all"`);
     });
-    // The merged example is a single record that keeps the existing terms and its own `all`, plus one include.
+    expect(facts.spfIlearnZoneLine).toBe(`@ IN TXT "${facts.spfVersionTag} a mx ${facts.spfIlearnInclude} ~all"`);
+  });
+
+  it('merges both train includes into a single SPF record, each exactly once', () => {
+    const merged = facts.spfMergedRecord;
+    // One record: the version tag once, at the start, and one `all` term, at the end.
+    expect(merged.startsWith(`${facts.spfVersionTag} `)).toBe(true);
+    expect(merged.split(facts.spfVersionTag)).toHaveLength(2);
+    expect(merged.match(/[-~?+]?all\b/g)).toEqual(['~all']);
+    expect(merged.endsWith(' ~all')).toBe(true);
+    // Every include of the article's two lines, each exactly once, and nothing else included.
+    const articleIncludes = facts.spfArticleZoneLines.flatMap(includesOf);
+    expect(articleIncludes).toEqual([...facts.spfTrainIncludes]);
+    for (const include of articleIncludes) expect(merged.split(` ${include} `)).toHaveLength(2);
+    expect(includesOf(merged)).toEqual(articleIncludes);
+    expect(merged).not.toContain(facts.spfIlearnInclude);
+    expect(facts.spfMergedZoneLine).toBe(`@ IN TXT "${merged}"`);
+  });
+
+  it('merges both includes into an existing record before its own `all` term', () => {
     const merged = facts.spfMergedExample;
     expect(merged.split(facts.spfVersionTag)).toHaveLength(2);
     expect(merged.startsWith(facts.spfExistingExample.replace(/ -all$/, ' '))).toBe(true);
-    expect(merged.endsWith(' -all')).toBe(true);
-    expect(facts.spfIncludes.some((include) => merged.includes(` ${include} -all`))).toBe(true);
+    expect(merged.endsWith(` ${facts.spfTrainIncludes.join(' ')} -all`)).toBe(true);
+    for (const include of facts.spfTrainIncludes) expect(merged.split(include)).toHaveLength(2);
   });
 
-  it.each(LANGUAGES)('shows the merged record and the one-record rule in %s', (lng) => {
+  it.each(LANGUAGES)('shows the merged records and the one-record rule in %s', (lng) => {
     const ns = resources[lng]['notification-sender-setup'] as Record<string, { body: string; body_agent: string }>;
     for (const key of ['body', 'body_agent'] as const) {
       expect(ns.mergeSpfRecord![key]).toContain('{{facts.spfMergedExample}}');
-      expect(ns.publishSpfRecord![key]).toContain('{{facts.spfZoneLines}}');
+      expect(ns.mergeSpfRecord![key]).toContain('{{facts.spfTrainIncludes}}');
+      expect(ns.publishSpfRecord![key]).toContain('{{facts.spfArticleZoneLines}}');
+      expect(ns.publishSpfRecord![key]).toContain('{{facts.spfMergedZoneLine}}');
+      expect(ns.publishSpfRecord![key]).toContain('{{facts.spfIlearnZoneLine}}');
     }
   });
 });
