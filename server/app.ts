@@ -8,6 +8,7 @@ import { FlowRegistry } from './flow-registry.ts';
 import { createI18n } from './i18n.ts';
 import { StepRenderer } from './render/step.ts';
 import { apiRoutes } from './routes/api.ts';
+import { FlowSearch } from './search.ts';
 import { pageRoutes } from './routes/pages.ts';
 import type { Store } from './store/types.ts';
 import { createViews, VIEWS_DIR } from './views.ts';
@@ -34,6 +35,7 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
     renderer,
     engine: new Engine(options.store, flows, renderer),
     render: createViews(),
+    search: new FlowSearch(flows, renderer),
   };
 
   const app = express();

@@ -2,6 +2,7 @@ import type { i18n } from 'i18next';
 import type { Engine } from './engine.ts';
 import type { FlowRegistry } from './flow-registry.ts';
 import type { StepRenderer } from './render/step.ts';
+import type { FlowSearch } from './search.ts';
 import type { Store } from './store/types.ts';
 import type { Render } from './views.ts';
 
@@ -13,4 +14,5 @@ export interface AppContext {
   i18n: i18n;
   render: Render;
   store: Store;
+  search: FlowSearch;
 }

@@ -44,6 +44,8 @@ export interface StartOptions {
   audience?: Audience;
   channel?: Channel;
   origin?: string | null;
+  /** A step to begin at instead of the first, e.g. the one a search found. */
+  startAt?: string;
 }
 
 /** Ref codes are read out on the phone: no 0/O, 1/I/L, and grouped as `K7Q-4M2`. */
@@ -99,7 +101,7 @@ export class Engine {
   async start(options: StartOptions): Promise<SessionView> {
     const flow = this.flows.get(options.flowId);
     if (!flow) throw unknownFlow(options.flowId);
-    const snapshot = persist(initialTransition(flow.machine)[0]);
+    const snapshot = options.startAt ? this.startingAt(flow, options.startAt) : persist(initialTransition(flow.machine)[0]);
     for (let attempt = 0; ; attempt++) {
       try {
         const session = await this.store.createSession(
@@ -114,7 +116,7 @@ export class Engine {
             origin: options.origin ?? null,
             snapshot,
           },
-          { seq: 0, state: snapshot.value, event: 'START', data: null, snapshot },
+          { seq: 0, state: snapshot.value, event: 'START', data: options.startAt ? { startAt: options.startAt } : null, snapshot },
         );
         const steps = await this.store.listSteps(session.id);
         return this.view(session, flow, steps, options.lng);
@@ -123,6 +125,12 @@ export class Engine {
         if (!(e instanceof RefTakenError) || attempt >= 5) throw e;
       }
     }
+  }
+
+  private startingAt(flow: RegisteredFlow, state: string): PersistedSnapshot {
+    if (this.flows.entryStep(flow, state) !== state)
+      throw new AppError(400, 'invalid_input', `A session of "${flow.id}" cannot start at "${state}".`);
+    return persist(flow.machine.resolveState({ value: state, context: {} }));
   }
 
   /** The session as it stands, in `lng` (or its own language). */

@@ -17,6 +17,11 @@ const startBody = z.strictObject({
   lng: language.optional(),
   audience: z.enum(['participant', 'agent']).optional(),
   channel: z.enum(['self', 'widget', 'agent', 'api']).optional(),
+  startAt: z.string().min(1).max(100).optional(),
+});
+
+const searchQuery = z.object({
+  q: z.string({ error: 'q is required' }).trim().min(1, 'q is required').max(300, 'q is longer than 300 characters'),
 });
 
 const eventBody = z.strictObject({
@@ -61,7 +66,7 @@ export function sessionJson({ session, step, history, lng, notice }: SessionView
   };
 }
 
-export function apiRoutes({ engine, flows, renderer }: AppContext): Router {
+export function apiRoutes({ engine, flows, renderer, search }: AppContext): Router {
   const api = Router();
   api.use(requireJsonBody, express.json({ limit: '16kb', strict: true }));
 
@@ -76,6 +81,11 @@ export function apiRoutes({ engine, flows, renderer }: AppContext): Router {
     );
   });
 
+  api.get('/search', (req, res) => {
+    const { q } = parse(searchQuery, { q: req.query.q });
+    res.json(search.search(q, queryLanguage(req) ?? requestLanguage(req)));
+  });
+
   api.post('/sessions', async (req, res) => {
     const body = parse(startBody, req.body);
     const view = await engine.start({
@@ -83,6 +93,7 @@ export function apiRoutes({ engine, flows, renderer }: AppContext): Router {
       lng: body.lng ?? requestLanguage(req),
       audience: body.audience ?? 'participant',
       channel: body.channel ?? 'api',
+      ...(body.startAt ? { startAt: body.startAt } : {}),
     });
     res.status(201).location(`/api/sessions/${view.session.id}`).json(sessionJson(view));
   });

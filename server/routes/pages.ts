@@ -13,7 +13,7 @@ import { pageData } from '../page-data.ts';
  * everything works without JavaScript.
  */
 export function pageRoutes(ctx: AppContext): Router {
-  const { engine, flows, renderer, render } = ctx;
+  const { engine, flows, renderer, render, search } = ctx;
   const pages = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
 
@@ -31,7 +31,15 @@ export function pageRoutes(ctx: AppContext): Router {
       title: renderer.text(flow, 'title', lng),
       summary: renderer.text(flow, 'summary', lng),
     }));
-    res.send(render('home', pageData(ctx, req, lng, { flows: list })));
+    // "Describe your problem" is a plain GET form: results are a page of their own, linkable and bookmarkable.
+    const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 300) : '';
+    const results = q
+      ? search.search(q, lng).map((hit) => ({
+          ...hit,
+          href: `/flows/${hit.flowId}${hit.stepId ? `?step=${encodeURIComponent(hit.stepId)}` : ''}`,
+        }))
+      : undefined;
+    res.send(render('home', pageData(ctx, req, lng, { flows: list, q, results, searched: Boolean(q) })));
   });
 
   pages.get('/flows/:flowId', (req, res) => {
@@ -39,11 +47,20 @@ export function pageRoutes(ctx: AppContext): Router {
     const flow = flows.get(req.params.flowId);
     if (!flow) throw unknownFlow(req.params.flowId);
     const view = { id: flow.id, title: renderer.text(flow, 'title', lng), summary: renderer.text(flow, 'summary', lng) };
-    res.send(render('flow', pageData(ctx, req, lng, { flow: view, pageTitle: view.title })));
+    // A search can point into the flow; an unknown or unstartable step just shows the flow from its beginning.
+    const step = typeof req.query.step === 'string' ? flows.entryStep(flow, req.query.step) : undefined;
+    const startAt = step && step !== flow.initial ? { id: step, title: renderer.text(flow, `${step}.title`, lng) } : undefined;
+    res.send(render('flow', pageData(ctx, req, lng, { flow: view, startAt, pageTitle: view.title })));
   });
 
   pages.post('/flows/:flowId', form, async (req, res) => {
-    const view = await engine.start({ flowId: req.params.flowId, lng: requestLanguage(req), channel: 'self' });
+    const step = (req.body as Record<string, unknown> | undefined)?.step;
+    const view = await engine.start({
+      flowId: req.params.flowId,
+      lng: requestLanguage(req),
+      channel: 'self',
+      ...(typeof step === 'string' && step ? { startAt: step } : {}),
+    });
     res.redirect(303, `/s/${view.session.id}`);
   });
 

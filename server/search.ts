@@ -1,0 +1,201 @@
+import MiniSearch from 'minisearch';
+import { stemmer as stemDe } from '@orama/stemmers/german';
+import { stemmer as stemEn } from '@orama/stemmers/english';
+import { stemmer as stemNo } from '@orama/stemmers/norwegian';
+import { stemmer as stemSv } from '@orama/stemmers/swedish';
+import { stopwords as stopDe } from '@orama/stopwords/german';
+import { stopwords as stopEn } from '@orama/stopwords/english';
+import { stopwords as stopNo } from '@orama/stopwords/norwegian';
+import { stopwords as stopSv } from '@orama/stopwords/swedish';
+import type { FlowRegistry, RegisteredFlow } from './flow-registry.ts';
+import { LANGUAGES, type Language } from './locales.ts';
+import type { StepRenderer } from './render/step.ts';
+
+export interface SearchHit {
+  flowId: string;
+  /** The step inside the flow that fits the words best, when it is not the flow's first step. */
+  stepId?: string;
+  title: string;
+  stepTitle?: string;
+  snippet: string;
+}
+
+interface Doc {
+  id: string;
+  flowId: string;
+  stepId?: string;
+  title: string;
+  text: string;
+  options: string;
+}
+
+const STEMMERS: Record<Language, (w: string) => string> = { sv: stemSv, no: stemNo, de: stemDe, en: stemEn };
+const STOPWORDS: Record<Language, Set<string>> = {
+  sv: new Set(stopSv),
+  no: new Set(stopNo),
+  de: new Set(stopDe),
+  en: new Set(stopEn),
+};
+
+/** People type without diacritics on foreign keyboards: "skrappost" must find "skräppost", "loschen" "löschen". */
+export function fold(s: string): string {
+  return s
+    .toLowerCase()
+    .replace(/ß/g, 'ss')
+    .replace(/[øœ]/g, 'o')
+    .replace(/æ/g, 'ae')
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '');
+}
+
+/**
+ * A word as the index sees it: lower case, stop words dropped, stemmed for the language, then folded. The stem of
+ * the folded word and the folded word itself are kept too: a stemmer may cut a typed "enkat" to "enk" where it
+ * leaves "enkät" whole.
+ */
+export function termsFor(lng: Language) {
+  const stem = STEMMERS[lng];
+  const stop = STOPWORDS[lng];
+  return (term: string): string[] | null => {
+    const lower = term.toLowerCase();
+    if (lower.length < 2 || stop.has(lower)) return null;
+    const folded = fold(lower);
+    const terms = new Set([fold(stem(lower)), fold(stem(folded)), folded]);
+    return [...terms];
+  };
+}
+
+const TOKENS = /[\p{L}\p{N}]+(?:[.@][\p{L}\p{N}]+)*/gu;
+const tokenize = (text: string) => text.match(TOKENS) ?? [];
+
+/** Markdown and HTML reduced to the words a person reads. */
+function plain(html: string): string {
+  return html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Below this a match is noise: a stray fuzzy hit on a nonsense word. */
+const MIN_SCORE = 2.5;
+/** Flows scoring under this share of the best one are not worth showing. */
+const RELATIVE_CUTOFF = 0.2;
+/** A match in another language than the visitor's counts, but less. */
+const OTHER_LANGUAGE_WEIGHT = 0.7;
+
+/**
+ * "Describe your problem": finds the flows, and the step inside a flow, that fit a visitor's own words. One
+ * MiniSearch index per language, built once at start-up from the same texts the steps show; a query is run
+ * against all four, so a German query on the Swedish page still finds its flow.
+ */
+export class FlowSearch {
+  private readonly indexes = new Map<Language, MiniSearch<Doc>>();
+  private readonly processors = new Map<Language, (term: string) => string[] | null>();
+  private readonly docs = new Map<string, Doc>();
+
+  constructor(
+    private readonly flows: FlowRegistry,
+    private readonly renderer: StepRenderer,
+  ) {
+    for (const lng of LANGUAGES) {
+      const process = termsFor(lng);
+      this.processors.set(lng, process);
+      const index = new MiniSearch<Doc>({
+        fields: ['title', 'text', 'options'],
+        storeFields: [],
+        tokenize,
+        processTerm: process,
+        searchOptions: {
+          boost: { title: 2.5, text: 1, options: 1.2 },
+          prefix: (term) => term.length >= 4,
+          fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
+          combineWith: 'OR',
+        },
+      });
+      const docs = flows.list.flatMap((flow) => this.documents(flow, lng));
+      for (const d of docs) this.docs.set(`${lng}:${d.id}`, d);
+      index.addAll(docs);
+      this.indexes.set(lng, index);
+    }
+  }
+
+  private documents(flow: RegisteredFlow, lng: Language): Doc[] {
+    const docs: Doc[] = [
+      {
+        id: flow.id,
+        flowId: flow.id,
+        title: this.renderer.text(flow, 'title', lng),
+        text: this.renderer.text(flow, 'summary', lng),
+        options: '',
+      },
+    ];
+    for (const state of Object.keys(flow.machine.states)) {
+      const step = this.renderer.step(flow, state, lng, 'participant');
+      docs.push({
+        id: `${flow.id}#${state}`,
+        flowId: flow.id,
+        stepId: state,
+        title: step.title,
+        text: plain(step.bodyHtml),
+        options: step.options.map((o) => o.label).join(' · '),
+      });
+    }
+    return docs;
+  }
+
+  search(query: string, lng: Language, limit = 5): SearchHit[] {
+    const best = new Map<string, { score: number; doc: Doc; terms: string[] }>();
+    for (const [indexLng, index] of this.indexes) {
+      const weight = indexLng === lng ? 1 : OTHER_LANGUAGE_WEIGHT;
+      // Each word the person typed, as the index of this language sees it (stop words gone).
+      const words = tokenize(query.slice(0, 300))
+        .map((w) => this.processors.get(indexLng)!(w))
+        .filter((forms): forms is string[] => forms !== null);
+      if (words.length === 0) continue;
+      for (const r of index.search(query)) {
+        // A step that matches all the words beats one that matches one common word many times.
+        const matched = words.filter((forms) => forms.some((f) => r.queryTerms.includes(f))).length;
+        const score = r.score * weight * (matched / words.length) ** 2;
+        const doc = this.docs.get(`${indexLng}:${r.id}`)!;
+        const current = best.get(doc.flowId);
+        if (score >= MIN_SCORE && (!current || score > current.score)) best.set(doc.flowId, { score, doc, terms: r.terms });
+      }
+    }
+    const ranked = [...best.values()].sort((a, b) => b.score - a.score);
+    const top = ranked[0]?.score ?? 0;
+    return ranked
+      .filter((r) => r.score >= top * RELATIVE_CUTOFF)
+      .slice(0, limit)
+      .map(({ doc, terms }) => this.hit(doc, terms, lng));
+  }
+
+  private hit(doc: Doc, terms: string[], lng: Language): SearchHit {
+    const flow = this.flows.get(doc.flowId)!;
+    const entry = doc.stepId ? this.flows.entryStep(flow, doc.stepId) : undefined;
+    const inFlow = entry && entry !== flow.initial ? entry : undefined;
+    const source = inFlow ? this.docs.get(`${lng}:${flow.id}#${inFlow}`)! : this.docs.get(`${lng}:${flow.id}`)!;
+    return {
+      flowId: flow.id,
+      ...(inFlow ? { stepId: inFlow, stepTitle: source.title } : {}),
+      title: this.renderer.text(flow, 'title', lng),
+      snippet: excerpt(source.text, terms),
+    };
+  }
+}
+
+/** About 160 characters of the text around the first matched word, on word boundaries. */
+export function excerpt(text: string, terms: string[], length = 160): string {
+  if (text.length <= length) return text;
+  const folded = fold(text);
+  const at = terms.map((t) => folded.indexOf(t)).filter((i) => i >= 0).sort((a, b) => a - b)[0] ?? 0;
+  let start = Math.max(0, at - 40);
+  if (start > 0) start = text.indexOf(' ', start) + 1;
+  let end = Math.min(text.length, start + length);
+  if (end < text.length) end = text.lastIndexOf(' ', end);
+  return `${start > 0 ? '… ' : ''}${text.slice(start, end).trim()}${end < text.length ? ' …' : ''}`;
+}
