@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flows } from '../../flows/index.ts';
 import { LANGUAGES } from '../../server/locales.ts';
+import { escapeHtml } from '../../server/render/markdown.ts';
 import { pathsToOutcomes, stateMeta } from '../flows/walk.ts';
 import { listen, testApp, type TestApp } from '../support/app.ts';
 
@@ -45,6 +46,7 @@ describe.each(flows.map((f) => [f.id, f] as const))('every path of %s', (flowId,
     'in %s for the %s audience ends at an outcome',
     async (lng, audience) => {
       expect(paths.length).toBeGreaterThan(0);
+      const shown: string[] = [];
       for (const path of paths) {
         let res = await call('POST', '/api/sessions', { flowId, lng, audience });
         expect(res.status).toBe(201);
@@ -53,6 +55,7 @@ describe.each(flows.map((f) => [f.id, f] as const))('every path of %s', (flowId,
           const { step } = res.body;
           const where = `${lng}/${audience} ${path.states.slice(0, i + 1).join('>')}`;
           expect(step.id, where).toBe(path.states[i]);
+          shown.push(step.title, step.bodyHtml, ...step.options.map((o: { label: string }) => escapeHtml(o.label)));
           expectCleanText(step.title, `${where} title`, flowId, stateIds);
           expectCleanText(step.bodyHtml, `${where} body`, flowId, stateIds);
           for (const o of step.options) expectCleanText(o.label, `${where} ${o.event}`, flowId, stateIds);
@@ -70,7 +73,12 @@ describe.each(flows.map((f) => [f.id, f] as const))('every path of %s', (flowId,
         expectCleanText(body.step.bodyHtml, `${lng}/${audience} ${last} body`, flowId, stateIds);
         expect(body.history.map((h: { stepId: string }) => h.stepId)).toEqual(path.states.slice(0, -1));
         for (const h of body.history) expectCleanText(h.answer, `${lng} history ${h.stepId}`, flowId, stateIds);
+        shown.push(body.step.title, body.step.bodyHtml);
       }
+      // Every fact of the flow reaches the person: each value appears, exactly as written, in some step on the way.
+      const pages = shown.join('\n');
+      for (const [name, value] of Object.entries(flow.facts))
+        for (const v of [value].flat()) expect(pages.includes(escapeHtml(v)), `fact ${name} ("${v}") in ${lng}/${audience}`).toBe(true);
       expect(t.errors).toEqual([]);
     },
   );

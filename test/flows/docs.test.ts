@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { mermaidDiagram } from '../../server/diagram.ts';
+import { FlowRegistry } from '../../server/flow-registry.ts';
+import { createI18n } from '../../server/i18n.ts';
+import { StepRenderer } from '../../server/render/step.ts';
+import { readmeWithDiagram } from '../../server/tools/readme-diagram.ts';
+import { stateMeta } from './walk.ts';
+
+const flows = new FlowRegistry();
+const renderer = new StepRenderer(createI18n());
+
+describe.each(flows.list.map((f) => [f.id, f] as const))('docs of %s', (id, flow) => {
+  it('has a README whose diagram is the generated one (run `npm run flow-docs`)', () => {
+    const readme = readFileSync(new URL(`../../flows/${id}/README.md`, import.meta.url), 'utf8');
+    expect(readme).toMatch(new RegExp(`^# ${id}\\n`));
+    expect(readme).toContain(flow.source);
+    expect(readmeWithDiagram(readme, flow, renderer)).toBe(readme);
+  });
+
+  it('draws every step and every option', () => {
+    const diagram = mermaidDiagram(flow, (s) => `title of ${s}`);
+    for (const state of Object.keys(flow.machine.states)) {
+      expect(diagram).toMatch(new RegExp(`  ${state}(\\[|\\()`));
+      for (const { event } of stateMeta(flow.machine, state).options ?? [])
+        expect(diagram).toMatch(new RegExp(`  ${state} -->\\|${event}\\| \\w+`));
+    }
+  });
+});
