@@ -7,6 +7,9 @@ import { errorHandler, notFound } from './error-handler.ts';
 import { FlowRegistry } from './flow-registry.ts';
 import { createI18n } from './i18n.ts';
 import { StepRenderer } from './render/step.ts';
+import { loadLogin } from './auth/logins.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { agentRoutes } from './routes/agent.ts';
 import { apiRoutes } from './routes/api.ts';
 import { FlowSearch } from './search.ts';
 import { pageRoutes } from './routes/pages.ts';
@@ -41,7 +44,9 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
   const app = express();
   app.locals.ctx = ctx;
   app.disable('x-powered-by');
-  app.set('trust proxy', options.config?.TRUST_PROXY ?? false);
+  // Behind a proxy, trust exactly one hop: the client address and protocol come from it, and no client can
+  // forge them past it (which would defeat per-address rate limits).
+  app.set('trust proxy', options.config?.TRUST_PROXY ? 1 : false);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -66,6 +71,9 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
     res.json({ status: 'ok' });
   });
   app.use('/assets', express.static(`${VIEWS_DIR}assets`, { immutable: true, maxAge: '365d', index: false }));
+  app.use(loadLogin(ctx.store));
+  app.use(agentRoutes(ctx));
+  app.use(adminRoutes(ctx));
   app.use('/api', apiRoutes(ctx));
   app.use(pageRoutes(ctx));
   app.use(notFound);

@@ -21,6 +21,20 @@ export interface HistoryEntry {
   title: string;
   event: string;
   answer: string;
+  note: string | null;
+  at: number;
+}
+
+/** How to show a session: in which language, and in whose wording (an agent sees agent wording). */
+export interface ViewOptions {
+  lng?: Language;
+  audience?: Audience;
+}
+
+/** Who acts: an agent's steps are recorded with their id, and may carry a note on the step being left. */
+export interface ActOptions extends ViewOptions {
+  agentId?: number;
+  note?: string;
 }
 
 export const NOTICES = ['flow_changed'] as const;
@@ -31,6 +45,8 @@ export interface SessionView {
   flow: RegisteredFlow;
   lng: Language;
   step: StepView;
+  /** The note stored on the current step, if any. */
+  note: string | null;
   history: HistoryEntry[];
   canGoBack: boolean;
   notice?: Notice;
@@ -44,6 +60,8 @@ export interface StartOptions {
   audience?: Audience;
   channel?: Channel;
   origin?: string | null;
+  agentId?: number;
+  ticketRef?: string | null;
   /** A step to begin at instead of the first, e.g. the one a search found. */
   startAt?: string;
 }
@@ -54,6 +72,12 @@ export function newRef(): string {
   let s = '';
   for (let i = 0; i < 6; i++) s += REF_ALPHABET[randomInt(REF_ALPHABET.length)];
   return `${s.slice(0, 3)}-${s.slice(3)}`;
+}
+
+/** What people type for a ref: any case, with or without the dash, with spaces. */
+export function normalizeRef(input: string): string {
+  const s = input.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  return s.length === 6 ? `${s.slice(0, 3)}-${s.slice(3)}` : s;
 }
 
 /** Session ids are the participant's only key to their session, so they are unguessable (128 random bits). */
@@ -115,11 +139,20 @@ export class Engine {
             channel: options.channel ?? 'self',
             origin: options.origin ?? null,
             snapshot,
+            agentId: options.agentId ?? null,
+            ticketRef: options.ticketRef ?? null,
           },
-          { seq: 0, state: snapshot.value, event: 'START', data: options.startAt ? { startAt: options.startAt } : null, snapshot },
+          {
+            seq: 0,
+            state: snapshot.value,
+            event: 'START',
+            data: options.startAt ? { startAt: options.startAt } : null,
+            snapshot,
+            agentId: options.agentId ?? null,
+          },
         );
         const steps = await this.store.listSteps(session.id);
-        return this.view(session, flow, steps, options.lng);
+        return this.view(session, flow, steps, { lng: options.lng });
       } catch (e) {
         // 31^6 refs: a collision is rare, and a few fresh draws settle it.
         if (!(e instanceof RefTakenError) || attempt >= 5) throw e;
@@ -134,18 +167,18 @@ export class Engine {
   }
 
   /** The session as it stands, in `lng` (or its own language). */
-  async get(id: string, lng?: Language): Promise<SessionView> {
+  async get(id: string, options: ViewOptions = {}): Promise<SessionView> {
     const { session, flow, steps, notice } = await this.load(id);
-    const view = this.view(session, flow, steps, lng ?? (session.lng as Language), notice);
+    const view = this.view(session, flow, steps, options, notice);
     if (session.status !== 'finished') return view;
     const feedback = await this.store.listFeedback(id);
     return { ...view, feedbackGiven: feedback.some((f) => f.state === session.snapshot.value) };
   }
 
-  async send(id: string, type: string, data: unknown, lng?: Language): Promise<SessionView> {
+  async send(id: string, type: string, data: unknown, options: ActOptions = {}): Promise<SessionView> {
     const { session, flow, steps, notice } = await this.load(id);
     // A session restarted because its flow changed shows the notice first; the old event meant something else.
-    if (notice) return this.view(session, flow, steps, lng ?? (session.lng as Language), notice);
+    if (notice) return this.view(session, flow, steps, options, notice);
     const state = session.snapshot.value;
     const meta = this.flows.meta(flow, state)!;
     if (session.status === 'finished')
@@ -156,25 +189,44 @@ export class Engine {
     if (!offered || !current.can(event))
       throw new AppError(409, 'event_not_allowed', `"${type}" is not an option at step "${state}".`);
     const [next] = transition(flow.machine, current, event);
-    const after = await this.record(session, flow, steps, { state: String(next.value), event: type, data, snapshot: persist(next) });
-    return this.view(after.session, flow, after.steps, lng ?? (session.lng as Language));
+    const step = { state: String(next.value), event: type, data, snapshot: persist(next) };
+    const after = await this.record(session, flow, steps, step, options);
+    return this.view(after.session, flow, after.steps, options);
   }
 
-  async back(id: string, lng?: Language): Promise<SessionView> {
+  async back(id: string, options: ActOptions = {}): Promise<SessionView> {
     const { session, flow, steps } = await this.load(id);
     const path = pathOf(steps);
     const previous = path[path.length - 2];
     if (!previous) throw new AppError(409, 'nothing_to_go_back_to', 'This is the first step; there is nothing to go back to.');
     const { state, snapshot } = previous.row;
-    const after = await this.record(session, flow, steps, { state, event: 'BACK', data: null, snapshot });
-    return this.view(after.session, flow, after.steps, lng ?? (session.lng as Language));
+    const after = await this.record(session, flow, steps, { state, event: 'BACK', data: null, snapshot }, options);
+    return this.view(after.session, flow, after.steps, options);
   }
 
-  async restart(id: string, lng?: Language): Promise<SessionView> {
+  async restart(id: string, options: ActOptions = {}): Promise<SessionView> {
     const { session, flow, steps } = await this.load(id);
     const snapshot = persist(initialTransition(flow.machine)[0]);
-    const after = await this.record(session, flow, steps, { state: snapshot.value, event: 'RESTART', data: null, snapshot });
-    return this.view(after.session, flow, after.steps, lng ?? (session.lng as Language));
+    const step = { state: snapshot.value, event: 'RESTART', data: null, snapshot };
+    const after = await this.record(session, flow, steps, step, options);
+    return this.view(after.session, flow, after.steps, options);
+  }
+
+  /** Saves a note on the current step without moving on (e.g. at an outcome). */
+  async note(id: string, note: string, options: ViewOptions = {}): Promise<SessionView> {
+    const { session, flow, steps } = await this.load(id);
+    const current = pathOf(steps).at(-1)!.row;
+    await this.store.setNote(id, { seq: current.seq, note });
+    const updated = steps.map((r) => (r.seq === current.seq ? { ...r, note } : r));
+    return this.view(session, flow, updated, options);
+  }
+
+  /** An agent continues a session found by its ref code; returns its id. */
+  async takeOver(ref: string, agentId: number): Promise<string> {
+    const session = await this.store.getSessionByRef(normalizeRef(ref));
+    if (!session) throw new AppError(404, 'unknown_session', `There is no session with the code ${ref}.`);
+    if (session.agentId !== agentId) await this.store.assignAgent(session.id, agentId);
+    return session.id;
   }
 
   async setLanguage(id: string, lng: Language): Promise<void> {
@@ -191,7 +243,13 @@ export class Engine {
   }
 
   /** Stores one transcript row and the session's new state together; returns both as they now stand. */
-  private async record(session: SessionRecord, flow: RegisteredFlow, steps: StepRecord[], step: Omit<NewStep, 'seq'>) {
+  private async record(
+    session: SessionRecord,
+    flow: RegisteredFlow,
+    steps: StepRecord[],
+    step: Omit<NewStep, 'seq' | 'agentId'>,
+    actor: ActOptions = {},
+  ) {
     const seq = steps.length === 0 ? 0 : steps[steps.length - 1]!.seq + 1;
     const meta = this.flows.meta(flow, step.state)!;
     const finished = flow.machine.states[step.state]!.type === 'final';
@@ -201,16 +259,23 @@ export class Engine {
       outcome: finished ? (meta.outcome ?? null) : null,
       flowVersion: flow.version,
     };
+    // A note belongs to the step it was written at: the one being left.
+    const leaving = pathOf(steps).at(-1)?.row;
+    const note = actor.note !== undefined && leaving ? { seq: leaving.seq, note: actor.note } : undefined;
+    const agentId = actor.agentId ?? null;
+    // An agent acting on a session continues it: the session records who has it, and since when.
+    if (agentId !== null && session.agentId !== agentId) await this.store.assignAgent(session.id, agentId);
     try {
-      await this.store.appendStep(session.id, { ...step, seq }, change);
+      await this.store.appendStep(session.id, { ...step, seq, agentId }, change, note);
     } catch (e) {
       if (e instanceof StepConflictError)
         throw new AppError(409, 'session_changed', 'This session was changed in another window; reload it to continue.');
       throw e;
     }
     const updated: SessionRecord = { ...session, ...change, updatedAt: Date.now() };
-    const row: StepRecord = { ...step, seq, sessionId: session.id, note: null, at: updated.updatedAt };
-    return { session: updated, steps: [...steps, row] };
+    const row: StepRecord = { ...step, seq, sessionId: session.id, note: null, agentId, at: updated.updatedAt };
+    const before = note ? steps.map((r) => (r.seq === note.seq ? { ...r, note: note.note } : r)) : steps;
+    return { session: updated, steps: [...before, row] };
   }
 
   /**
@@ -237,20 +302,24 @@ export class Engine {
     });
   }
 
-  private view(session: SessionRecord, flow: RegisteredFlow, steps: StepRecord[], lng: Language, notice?: Notice): SessionView {
-    const audience = session.audience;
+  private view(session: SessionRecord, flow: RegisteredFlow, steps: StepRecord[], options: ViewOptions, notice?: Notice): SessionView {
+    const lng = options.lng ?? (session.lng as Language);
+    const audience = options.audience ?? session.audience;
     const path = pathOf(steps);
     const history = path.slice(0, -1).map(({ row, answer }) => ({
       stepId: row.state,
       title: this.renderer.text(flow, `${row.state}.title`, lng, audience),
       event: answer!,
       answer: this.renderer.answerLabel(flow, row.state, answer!, lng, audience),
+      note: row.note,
+      at: row.at,
     }));
     return {
       session,
       flow,
       lng,
       step: this.renderer.step(flow, session.snapshot.value, lng, audience),
+      note: path.at(-1)?.row.note ?? null,
       history,
       canGoBack: path.length > 1,
       ...(notice ? { notice } : {}),

@@ -14,6 +14,10 @@ export const ERROR_CODES = [
   'payload_too_large',
   'unsupported_media_type',
   'rate_limited',
+  'unauthorized',
+  'forbidden',
+  'csrf_failed',
+  'wrong_credentials',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -6,10 +6,12 @@ const config = loadConfig();
 const store = createSqliteStore(config.DB_PATH, { synchronous: config.SQLITE_SYNCHRONOUS });
 const app = createApp({ store, config });
 
-const server = app.listen(config.PORT, config.HOST, () => {
+const server = app.listen(config.PORT, config.HOST, async () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   console.log(`mailhelp listening on http://localhost:${port} (database: ${config.DB_PATH})`);
+  if (!(await store.listAgents()).some((a) => a.role === 'admin'))
+    console.log('No admin account yet: create one with  npm run agent -- add --email you@example.com --name "Your Name" --role admin');
 });
 
 /** Stop taking connections, let requests in flight finish, then close the database. */

@@ -27,6 +27,8 @@ interface Doc {
   title: string;
   text: string;
   options: string;
+  /** Words people use for this problem that the texts may not (`<flow-id>:keywords`); flow documents only. */
+  keywords: string;
 }
 
 const STEMMERS: Record<Language, (w: string) => string> = { sv: stemSv, no: stemNo, de: stemDe, en: stemEn };
@@ -106,12 +108,12 @@ export class FlowSearch {
       const process = termsFor(lng);
       this.processors.set(lng, process);
       const index = new MiniSearch<Doc>({
-        fields: ['title', 'text', 'options'],
+        fields: ['title', 'text', 'options', 'keywords'],
         storeFields: [],
         tokenize,
         processTerm: process,
         searchOptions: {
-          boost: { title: 2.5, text: 1, options: 1.2 },
+          boost: { title: 2.5, text: 1, options: 1.2, keywords: 2 },
           prefix: (term) => term.length >= 4,
           fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
           combineWith: 'OR',
@@ -132,6 +134,7 @@ export class FlowSearch {
         title: this.renderer.text(flow, 'title', lng),
         text: this.renderer.text(flow, 'summary', lng),
         options: '',
+        keywords: this.renderer.text(flow, 'keywords', lng),
       },
     ];
     for (const state of Object.keys(flow.machine.states)) {
@@ -143,6 +146,7 @@ export class FlowSearch {
         title: step.title,
         text: plain(step.bodyHtml),
         options: step.options.map((o) => o.label).join(' · '),
+        keywords: '',
       });
     }
     return docs;

@@ -99,20 +99,20 @@ export function apiRoutes({ engine, flows, renderer, search }: AppContext): Rout
   });
 
   api.get('/sessions/:id', async (req, res) => {
-    res.json(sessionJson(await engine.get(req.params.id, queryLanguage(req))));
+    res.json(sessionJson(await engine.get(req.params.id, { lng: queryLanguage(req) })));
   });
 
   api.post('/sessions/:id/events', async (req, res) => {
     const body = parse(eventBody, req.body);
-    res.json(sessionJson(await engine.send(req.params.id, body.type, body.data, queryLanguage(req))));
+    res.json(sessionJson(await engine.send(req.params.id, body.type, body.data, { lng: queryLanguage(req) })));
   });
 
   api.post('/sessions/:id/back', async (req, res) => {
-    res.json(sessionJson(await engine.back(req.params.id, queryLanguage(req))));
+    res.json(sessionJson(await engine.back(req.params.id, { lng: queryLanguage(req) })));
   });
 
   api.post('/sessions/:id/restart', async (req, res) => {
-    res.json(sessionJson(await engine.restart(req.params.id, queryLanguage(req))));
+    res.json(sessionJson(await engine.restart(req.params.id, { lng: queryLanguage(req) })));
   });
 
   api.post('/sessions/:id/feedback', async (req, res) => {

@@ -55,4 +55,21 @@ export const migrations: readonly string[] = [
     created_at    INTEGER NOT NULL
   ) STRICT;
   `,
+  `
+  ALTER TABLE sessions ADD COLUMN ticket_ref TEXT;
+  ALTER TABLE sessions ADD COLUMN taken_over_at INTEGER;
+  ALTER TABLE steps ADD COLUMN agent_id INTEGER REFERENCES agents(id);
+  CREATE INDEX sessions_agent_created ON sessions (agent_id, created_at);
+
+  -- A signed-in agent. The cookie holds a random token; only its SHA-256 is stored, so a copy of the database
+  -- cannot be used to sign in.
+  CREATE TABLE logins (
+    token_hash TEXT PRIMARY KEY,
+    agent_id   INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+    csrf       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX logins_expires ON logins (expires_at);
+  `,
 ];

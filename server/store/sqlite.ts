@@ -4,6 +4,9 @@ import Database from 'better-sqlite3';
 import type { Outcome } from '../../flows/types.ts';
 import { migrations } from './migrations.ts';
 import {
+  type AgentRecord,
+  type SessionFilter,
+  type StepNote,
   RefTakenError,
   StepConflictError,
   type Feedback,
@@ -28,8 +31,19 @@ interface SessionRow {
   status: SessionRecord['status'];
   outcome: Outcome | null;
   agent_id: number | null;
+  taken_over_at: number | null;
+  ticket_ref: string | null;
   created_at: number;
   updated_at: number;
+}
+
+interface AgentRow {
+  id: number;
+  email: string;
+  name: string;
+  role: AgentRecord['role'];
+  password_hash: string;
+  created_at: number;
 }
 
 interface StepRow {
@@ -40,6 +54,7 @@ interface StepRow {
   data: string | null;
   snapshot: string;
   note: string | null;
+  agent_id: number | null;
   at: number;
 }
 
@@ -56,8 +71,19 @@ const toSession = (r: SessionRow): SessionRecord => ({
   status: r.status,
   outcome: r.outcome,
   agentId: r.agent_id,
+  takenOverAt: r.taken_over_at,
+  ticketRef: r.ticket_ref,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+});
+
+const toAgent = (r: AgentRow): AgentRecord => ({
+  id: r.id,
+  email: r.email,
+  name: r.name,
+  role: r.role,
+  passwordHash: r.password_hash,
+  createdAt: r.created_at,
 });
 
 const toStep = (r: StepRow): StepRecord => ({
@@ -68,6 +94,7 @@ const toStep = (r: StepRow): StepRecord => ({
   data: r.data === null ? null : JSON.parse(r.data),
   snapshot: JSON.parse(r.snapshot),
   note: r.note,
+  agentId: r.agent_id,
   at: r.at,
 });
 
@@ -107,13 +134,13 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
 
   const insertSession = db.prepare(
     `INSERT INTO sessions (id, ref, flow_id, flow_version, lng, audience, channel, origin, snapshot, state, status,
-       outcome, agent_id, created_at, updated_at)
+       outcome, agent_id, taken_over_at, ticket_ref, created_at, updated_at)
      VALUES (@id, @ref, @flowId, @flowVersion, @lng, @audience, @channel, @origin, @snapshot, @state, 'active',
-       NULL, NULL, @at, @at)`,
+       NULL, @agentId, @takenOverAt, @ticketRef, @at, @at)`,
   );
   const insertStep = db.prepare(
-    `INSERT INTO steps (session_id, seq, state, event, data, snapshot, note, at)
-     VALUES (@sessionId, @seq, @state, @event, @data, @snapshot, @note, @at)`,
+    `INSERT INTO steps (session_id, seq, state, event, data, snapshot, note, agent_id, at)
+     VALUES (@sessionId, @seq, @state, @event, @data, @snapshot, @note, @agentId, @at)`,
   );
   const updateSession = db.prepare(
     `UPDATE sessions SET snapshot = @snapshot, state = @state, status = @status, outcome = @outcome,
@@ -138,12 +165,21 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
     data: step.data === undefined || step.data === null ? null : JSON.stringify(step.data),
     snapshot: JSON.stringify(step.snapshot),
     note: step.note ?? null,
+    agentId: step.agentId ?? null,
     at,
   });
 
   const create = db.transaction((session: NewSession, first: NewStep, at: number) => {
     try {
-      insertSession.run({ ...session, snapshot: JSON.stringify(session.snapshot), state: session.snapshot.value, at });
+      insertSession.run({
+        ...session,
+        snapshot: JSON.stringify(session.snapshot),
+        state: session.snapshot.value,
+        agentId: session.agentId ?? null,
+        takenOverAt: session.agentId ? at : null,
+        ticketRef: session.ticketRef ?? null,
+        at,
+      });
     } catch (e) {
       if (isUniqueViolation(e) && selectSessionByRef.get(session.ref)) throw new RefTakenError(session.ref);
       throw e;
@@ -151,7 +187,8 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
     insertStep.run(stepParams(session.id, first, at));
   });
 
-  const append = db.transaction((sessionId: string, step: NewStep, change: SessionChange, at: number) => {
+  const updateNote = db.prepare('UPDATE steps SET note = @note WHERE session_id = @sessionId AND seq = @seq');
+  const append = db.transaction((sessionId: string, step: NewStep, change: SessionChange, at: number, note?: StepNote) => {
     try {
       insertStep.run(stepParams(sessionId, step, at));
     } catch (e) {
@@ -167,14 +204,64 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
       flowVersion: change.flowVersion,
       at,
     });
+    if (note) updateNote.run({ sessionId, seq: note.seq, note: note.note });
   });
+
+  const assign = db.prepare(
+    `UPDATE sessions SET agent_id = @agentId, taken_over_at = @at, updated_at = @at
+     WHERE id = @id AND agent_id IS NOT @agentId`,
+  );
+  const insertAgent = db.prepare(
+    `INSERT INTO agents (email, name, role, password_hash, created_at)
+     VALUES (@email, @name, @role, @passwordHash, @at) RETURNING *`,
+  );
+  const selectAgentByEmail = db.prepare<[string], AgentRow>('SELECT * FROM agents WHERE email = ?');
+  const selectAgents = db.prepare<[], AgentRow>('SELECT * FROM agents ORDER BY role DESC, name');
+  const insertLogin = db.prepare(
+    'INSERT INTO logins (token_hash, agent_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+  );
+  const selectLogin = db.prepare<[string, number], AgentRow & { csrf: string; expires_at: number }>(
+    `SELECT a.*, l.csrf, l.expires_at FROM logins l JOIN agents a ON a.id = l.agent_id
+     WHERE l.token_hash = ? AND l.expires_at > ?`,
+  );
+  const removeLogin = db.prepare('DELETE FROM logins WHERE token_hash = ?');
+  const removeExpiredLogins = db.prepare('DELETE FROM logins WHERE expires_at <= ?');
+
+  /** Filters become a WHERE clause of fixed shape: only the values vary, and they are bound, never spliced. */
+  function sessionQuery(f: SessionFilter) {
+    const where: string[] = [];
+    const params: Record<string, string | number> = {};
+    const add = (sql: string, name: string, value: string | number | undefined) => {
+      if (value === undefined) return;
+      where.push(sql);
+      params[name] = value;
+    };
+    add('agent_id = @agentId', 'agentId', f.agentId);
+    add('flow_id = @flowId', 'flowId', f.flowId);
+    add('outcome = @outcome', 'outcome', f.outcome);
+    add('status = @status', 'status', f.status);
+    add('lng = @lng', 'lng', f.lng);
+    add('channel = @channel', 'channel', f.channel);
+    add('created_at >= @from', 'from', f.from);
+    add('created_at < @to', 'to', f.to);
+    return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+  }
 
   return {
     db,
     async createSession(session, first) {
       const at = now();
       create(session, first, at);
-      return { ...session, status: 'active', outcome: null, agentId: null, createdAt: at, updatedAt: at };
+      return {
+        ...session,
+        status: 'active',
+        outcome: null,
+        agentId: session.agentId ?? null,
+        takenOverAt: session.agentId ? at : null,
+        ticketRef: session.ticketRef ?? null,
+        createdAt: at,
+        updatedAt: at,
+      };
     },
     async getSession(id) {
       const row = selectSession.get(id);
@@ -187,8 +274,43 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
     async listSteps(sessionId) {
       return selectSteps.all(sessionId).map(toStep);
     },
-    async appendStep(sessionId, step, change) {
-      append(sessionId, step, change, now());
+    async appendStep(sessionId, step, change, note) {
+      append(sessionId, step, change, now(), note);
+    },
+    async setNote(sessionId, note) {
+      updateNote.run({ sessionId, seq: note.seq, note: note.note });
+    },
+    async assignAgent(sessionId, agentId) {
+      assign.run({ id: sessionId, agentId, at: now() });
+    },
+    async listSessions(filter) {
+      const { where, params } = sessionQuery(filter);
+      const total = (db.prepare(`SELECT count(*) AS n FROM sessions ${where}`).get(params) as { n: number }).n;
+      const rows = db
+        .prepare(`SELECT * FROM sessions ${where} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`)
+        .all({ ...params, limit: filter.limit, offset: filter.offset }) as SessionRow[];
+      return { sessions: rows.map(toSession), total };
+    },
+    async createAgent(agent) {
+      return toAgent(insertAgent.get({ ...agent, at: now() }) as AgentRow);
+    },
+    async findAgentByEmail(email) {
+      const row = selectAgentByEmail.get(email.trim());
+      return row && toAgent(row);
+    },
+    async listAgents() {
+      return selectAgents.all().map(toAgent);
+    },
+    async createLogin(tokenHash, agentId, csrf, expiresAt) {
+      removeExpiredLogins.run(now());
+      insertLogin.run(tokenHash, agentId, csrf, now(), expiresAt);
+    },
+    async getLogin(tokenHash) {
+      const row = selectLogin.get(tokenHash, now());
+      return row && { agent: toAgent(row), csrf: row.csrf, expiresAt: row.expires_at };
+    },
+    async deleteLogin(tokenHash) {
+      removeLogin.run(tokenHash);
     },
     async setLanguage(sessionId, lng) {
       updateLanguage.run(lng, now(), sessionId);

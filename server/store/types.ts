@@ -3,6 +3,40 @@ import type { Outcome } from '../../flows/types.ts';
 export type Audience = 'participant' | 'agent';
 export type Channel = 'self' | 'widget' | 'agent' | 'api';
 export type SessionStatus = 'active' | 'finished';
+export type Role = 'agent' | 'admin';
+
+export interface AgentRecord {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+  /** scrypt, in the self-describing format of server/auth/password.ts. Never the password. */
+  passwordHash: string;
+  createdAt: number;
+}
+
+/** A signed-in agent: who, until when, and the token every form they send must carry. */
+export interface LoginRecord {
+  agent: AgentRecord;
+  csrf: string;
+  expiresAt: number;
+}
+
+export interface SessionFilter {
+  agentId?: number;
+  flowId?: string;
+  outcome?: string;
+  /** `active` lists sessions without an outcome yet. */
+  status?: SessionStatus;
+  lng?: string;
+  channel?: Channel;
+  /** Created at or after (ms since epoch). */
+  from?: number;
+  /** Created before (ms since epoch). */
+  to?: number;
+  limit: number;
+  offset: number;
+}
 
 /** What is kept of a flow's snapshot: our flows are flat and context-free, so value + context restore it fully. */
 export interface PersistedSnapshot {
@@ -23,6 +57,9 @@ export interface SessionRecord {
   status: SessionStatus;
   outcome: Outcome | null;
   agentId: number | null;
+  /** When an agent picked the session up by its ref (or started it). */
+  takenOverAt: number | null;
+  ticketRef: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -39,11 +76,25 @@ export interface StepRecord {
   data: unknown;
   snapshot: PersistedSnapshot;
   note: string | null;
+  /** The agent who took this step, when it was taken in the console. */
+  agentId: number | null;
   at: number;
 }
 
-export type NewSession = Omit<SessionRecord, 'status' | 'outcome' | 'agentId' | 'createdAt' | 'updatedAt'>;
-export type NewStep = Omit<StepRecord, 'sessionId' | 'at' | 'note'> & { note?: string | null };
+export type NewSession = Omit<
+  SessionRecord,
+  'status' | 'outcome' | 'agentId' | 'takenOverAt' | 'ticketRef' | 'createdAt' | 'updatedAt'
+> & { agentId?: number | null; ticketRef?: string | null };
+export type NewStep = Omit<StepRecord, 'sessionId' | 'at' | 'note' | 'agentId'> & {
+  note?: string | null;
+  agentId?: number | null;
+};
+
+/** A note written at a step, saved with the answer that leaves it. */
+export interface StepNote {
+  seq: number;
+  note: string;
+}
 
 export interface SessionChange {
   snapshot: PersistedSnapshot;
@@ -78,8 +129,23 @@ export interface Store {
   getSession(id: string): Promise<SessionRecord | undefined>;
   getSessionByRef(ref: string): Promise<SessionRecord | undefined>;
   listSteps(sessionId: string): Promise<StepRecord[]>;
-  /** Stores the step and the session's new state in one transaction; StepConflictError if `step.seq` is taken. */
-  appendStep(sessionId: string, step: NewStep, change: SessionChange): Promise<void>;
+  /**
+   * Stores the step, the session's new state and (optionally) the note on the step being left, in one
+   * transaction; StepConflictError if `step.seq` is taken.
+   */
+  appendStep(sessionId: string, step: NewStep, change: SessionChange, note?: StepNote): Promise<void>;
+  setNote(sessionId: string, note: StepNote): Promise<void>;
+  /** Records that an agent continues the session (the first time, or when another agent takes it). */
+  assignAgent(sessionId: string, agentId: number): Promise<void>;
+  listSessions(filter: SessionFilter): Promise<{ sessions: SessionRecord[]; total: number }>;
+
+  createAgent(agent: Omit<AgentRecord, 'id' | 'createdAt'>): Promise<AgentRecord>;
+  findAgentByEmail(email: string): Promise<AgentRecord | undefined>;
+  listAgents(): Promise<AgentRecord[]>;
+  createLogin(tokenHash: string, agentId: number, csrf: string, expiresAt: number): Promise<void>;
+  /** The login for a token hash, if it exists and has not expired. */
+  getLogin(tokenHash: string): Promise<LoginRecord | undefined>;
+  deleteLogin(tokenHash: string): Promise<void>;
   setLanguage(sessionId: string, lng: string): Promise<void>;
   addFeedback(sessionId: string, feedback: Feedback): Promise<void>;
   listFeedback(sessionId: string): Promise<(Feedback & { at: number })[]>;

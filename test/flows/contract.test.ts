@@ -66,6 +66,7 @@ describe.each(flows.map((f) => [f.id, f] as const))('flow %s', (id, flow) => {
     expect(ns, `locales/${lng}/${id}.json`).toBeDefined();
     expect(ns!.title?.trim()).toBeTruthy();
     expect(ns!.summary?.trim()).toBeTruthy();
+    expect(ns!.keywords?.trim(), `${lng} keywords`).toBeTruthy();
     for (const state of stateIds) {
       const texts = ns![state];
       expect(texts, `${lng} ${state}`).toBeDefined();
@@ -75,7 +76,7 @@ describe.each(flows.map((f) => [f.id, f] as const))('flow %s', (id, flow) => {
       for (const event of events) expect(texts.options?.[event]?.trim(), `${lng} ${state}.options.${event}`).toBeTruthy();
       expect(Object.keys(texts.options ?? {}).sort(), `${lng} ${state} options`).toEqual([...events].sort());
     }
-    const allowed = new Set(['title', 'summary', ...stateIds]);
+    const allowed = new Set(['title', 'summary', 'keywords', ...stateIds]);
     expect(Object.keys(ns!).filter((k) => !allowed.has(k)), `${lng} stray keys`).toEqual([]);
   });
 

@@ -15,9 +15,18 @@ function templates(dir: string): string[] {
   );
 }
 
-/** Every `common` key a page can show: those named in templates, and those the server builds from a code. */
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [readFileSync(join(dir, e.name), 'utf8')] : [],
+  );
+}
+const SERVER_DIR = new URL('../../server/', import.meta.url).pathname;
+
+/** Every `common` key a page can show: those named in templates and code, and those the server builds from a code. */
 const keys = new Set<string>([
   ...templates(VIEWS_DIR).flatMap((text) => [...text.matchAll(/\{\{t "([^"]+)"/g)].map((m) => m[1]!)),
+  ...sources(SERVER_DIR).flatMap((text) => [...text.matchAll(/\bt\('([a-z]+\.[\w.]+)'\)/g)].map((m) => m[1]!)),
+  ...['self', 'widget', 'agent', 'api'].map((c) => `channel.${c}`),
   ...OUTCOMES.map((o) => `session.outcome.${o}`),
   ...NOTICES.map((n) => `session.notice.${n}`),
   ...ERROR_CODES.flatMap((c) => [`errors.${c}.title`, `errors.${c}.message`]),
@@ -36,11 +45,13 @@ describe('common texts', () => {
   it('finds the keys the views use', () => {
     expect(keys.size).toBeGreaterThan(30);
     expect(keys).toContain('feedback.question');
+    expect(keys).toContain('transcript.heading');
   });
 
   it.each(LANGUAGES)('exist, non-empty, in %s', (lng) => {
     const missing = [...keys].filter((k) => {
-      const v = lookup(resources[lng].common, k);
+      // A counted text exists in plural forms (`_one`, `_other`).
+      const v = lookup(resources[lng].common, k) ?? lookup(resources[lng].common, `${k}_other`);
       return typeof v !== 'string' || v.trim() === '';
     });
     expect(missing).toEqual([]);

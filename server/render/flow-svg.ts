@@ -1,0 +1,96 @@
+import type { StepMeta } from '../../flows/types.ts';
+import type { RegisteredFlow } from '../flow-registry.ts';
+import { escapeHtml } from './markdown.ts';
+
+const BOX_W = 190;
+const BOX_H = 58;
+const GAP_X = 24;
+const GAP_Y = 64;
+const MARGIN = 16;
+const OUTCOME_FILL: Record<string, string> = { resolved: '#d9f2e1', workaround: '#fbe8cf', escalated: '#f8d8d5', informational: '#e6e9ee' };
+
+/** Up to two lines of about 26 characters, cut on word boundaries. */
+function wrap(text: string, width = 26): string[] {
+  const lines: string[] = [''];
+  for (const word of text.split(/\s+/)) {
+    const last = lines.length - 1;
+    if ((lines[last] + ' ' + word).trim().length <= width) lines[last] = (lines[last] + ' ' + word).trim();
+    else if (lines.length < 2) lines.push(word);
+    else {
+      lines[last] = `${lines[last]!.slice(0, width - 1)}…`;
+      break;
+    }
+  }
+  return lines;
+}
+
+/**
+ * The flow drawn as a server-rendered SVG, in rows by distance from the first step: boxes for steps, rounded boxes
+ * coloured by outcome for endings, arrows for options (hover shows the option). No script, no external library.
+ */
+export function flowSvg(flow: RegisteredFlow, title: (state: string) => string, label: (state: string, event: string) => string): string {
+  const states = flow.machine.states;
+  const depth = new Map<string, number>([[flow.initial, 0]]);
+  const queue = [flow.initial];
+  const edges: { from: string; to: string; event: string }[] = [];
+  while (queue.length) {
+    const id = queue.shift()!;
+    for (const [event, transitions] of states[id]!.transitions)
+      for (const t of transitions)
+        for (const to of t.target ?? []) {
+          edges.push({ from: id, to: to.key, event });
+          if (!depth.has(to.key)) {
+            depth.set(to.key, depth.get(id)! + 1);
+            queue.push(to.key);
+          }
+        }
+  }
+  const rows: string[][] = [];
+  for (const [id, d] of depth) (rows[d] ??= []).push(id);
+  const pos = new Map<string, { x: number; y: number }>();
+  const widest = Math.max(...rows.map((r) => r.length));
+  const width = MARGIN * 2 + widest * BOX_W + (widest - 1) * GAP_X;
+  rows.forEach((row, d) => {
+    const rowWidth = row.length * BOX_W + (row.length - 1) * GAP_X;
+    const left = (width - rowWidth) / 2;
+    row.forEach((id, i) => pos.set(id, { x: left + i * (BOX_W + GAP_X), y: MARGIN + d * (BOX_H + GAP_Y) }));
+  });
+  const height = MARGIN * 2 + rows.length * BOX_H + (rows.length - 1) * GAP_Y;
+
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="flow-svg-title" class="flow-diagram">`,
+    `<title id="flow-svg-title">${escapeHtml(title('__flow__'))}</title>`,
+    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="#4a5360"/></marker></defs>',
+  ];
+  for (const e of edges) {
+    const a = pos.get(e.from)!;
+    const b = pos.get(e.to)!;
+    const x1 = a.x + BOX_W / 2;
+    const y1 = a.y + BOX_H;
+    const x2 = b.x + BOX_W / 2;
+    const y2 = b.y;
+    // Downward arrows are straight-ish curves; arrows to an earlier or the same row loop round the side.
+    const d =
+      y2 > y1
+        ? `M${x1} ${y1} C${x1} ${y1 + GAP_Y / 2} ${x2} ${y2 - GAP_Y / 2} ${x2} ${y2}`
+        : `M${a.x + BOX_W} ${a.y + BOX_H / 2} C${a.x + BOX_W + 60} ${a.y} ${b.x + BOX_W + 60} ${b.y + BOX_H} ${b.x + BOX_W} ${b.y + BOX_H / 2}`;
+    out.push(
+      `<path d="${d}" fill="none" stroke="#4a5360" stroke-width="1.4" marker-end="url(#arrow)" data-from="${e.from}" data-to="${e.to}" data-event="${e.event}"><title>${escapeHtml(label(e.from, e.event))}</title></path>`,
+    );
+  }
+  for (const [id, p] of pos) {
+    const meta = states[id]!.config.meta as StepMeta;
+    const fill = (meta.outcome && OUTCOME_FILL[meta.outcome]) ?? '#ffffff';
+    const lines = wrap(title(id));
+    out.push(
+      `<g class="node" data-state="${id}"><rect x="${p.x}" y="${p.y}" width="${BOX_W}" height="${BOX_H}" rx="${meta.outcome ? 20 : 6}" fill="${fill}" stroke="#4a5360"/>`,
+      ...lines.map(
+        (line, i) =>
+          `<text x="${p.x + BOX_W / 2}" y="${p.y + BOX_H / 2 + (i - (lines.length - 1) / 2) * 16 + 5}" text-anchor="middle" font-size="13" font-family="system-ui, sans-serif" fill="#1b1f24">${escapeHtml(line)}</text>`,
+      ),
+      '</g>',
+    );
+  }
+  out.push('</svg>');
+  return out.join('\n');
+}

@@ -1,0 +1,195 @@
+import type { Express } from 'express';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addAgent, hidden, PASSWORD, signIn } from '../support/agents.ts';
+import { testApp, type TestApp } from '../support/app.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = testApp();
+  await addAgent(t, 'agent@example.com', 'agent');
+  await addAgent(t, 'admin@example.com', 'admin');
+});
+afterAll(() => t.close());
+
+const setCookies = (res: request.Response): string[] => [res.headers['set-cookie'] ?? []].flat();
+
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+}
+
+/** Every route the app serves, read from Express's own router, so a new console route cannot skip the check. */
+function routes(app: Express): { method: string; path: string }[] {
+  const out: { method: string; path: string }[] = [];
+  const walk = (stack: Layer[]) => {
+    for (const layer of stack) {
+      if (layer.route) for (const m of Object.keys(layer.route.methods)) out.push({ method: m.toUpperCase(), path: layer.route.path });
+      else if (layer.handle?.stack) walk(layer.handle.stack);
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  return out;
+}
+
+const guarded = () =>
+  routes(t.app)
+    .filter(({ path }) => /^\/(agent|admin)(\/|$)/.test(path) || path.includes('/transcript'))
+    .filter(({ path }) => path !== '/agent/login')
+    .map(({ method, path }) => ({ method, path: path.replace(/:\w+/g, 'participant-no-email') }));
+
+describe('without a login', () => {
+  it('finds the console routes to check', () => {
+    const paths = guarded().map((r) => `${r.method} ${r.path}`);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'GET /agent',
+        'POST /agent/start',
+        'POST /agent/pickup',
+        'GET /agent/sessions',
+        'GET /agent/s/participant-no-email',
+        'POST /agent/s/participant-no-email',
+        'GET /agent/s/participant-no-email/transcript',
+        'GET /api/sessions/participant-no-email/transcript',
+        'GET /admin',
+        'GET /admin/flows/participant-no-email',
+        'POST /agent/logout',
+      ]),
+    );
+  });
+
+  it('every console page redirects to the login, every other request gets 401', async () => {
+    for (const { method, path } of guarded()) {
+      const res = await request(t.app)[method.toLowerCase() as 'get' | 'post'](path).type('form').send({});
+      if (path.startsWith('/api/')) {
+        expect(res.status, `${method} ${path}`).toBe(401);
+        expect(res.body.error.code).toBe('unauthorized');
+      } else if (method === 'GET') {
+        expect(res.status, `${method} ${path}`).toBe(302);
+        expect(res.headers.location).toBe(`/agent/login?next=${encodeURIComponent(path)}`);
+      } else {
+        expect(res.status, `${method} ${path}`).toBe(401);
+      }
+    }
+    // Paths that are not routes are guarded too.
+    await request(t.app).get('/agent/no-such-page').expect(302);
+    await request(t.app).get('/admin/whatever').expect(302);
+  });
+
+  it('a forged or expired cookie is no login', async () => {
+    await request(t.app).get('/agent').set('cookie', 'mh_login=forged').expect(302);
+  });
+});
+
+describe('signing in', () => {
+  it('rejects a wrong password and an unknown email with the same clear message', async () => {
+    const client = request.agent(t.app);
+    const form = await client.get('/agent/login').expect(200);
+    const csrf = hidden(form.text, '_csrf')!;
+    const wrong = await client.post('/agent/login').type('form').send({ _csrf: csrf, email: 'agent@example.com', password: 'nope' }).expect(401);
+    expect(wrong.text).toContain('That email and password do not match an account.');
+    expect(setCookies(wrong).join()).not.toMatch(/mh_login=[^;]/);
+    const unknown = await client.post('/agent/login').type('form').send({ _csrf: csrf, email: 'who@example.com', password: PASSWORD }).expect(401);
+    expect(unknown.text).toContain('That email and password do not match an account.');
+  });
+
+  it('sets an httpOnly, SameSite=Lax cookie, Secure behind TLS', async () => {
+    const client = request.agent(t.app);
+    const form = await client.get('/agent/login').expect(200);
+    const res = await client
+      .post('/agent/login')
+      .type('form')
+      .send({ _csrf: hidden(form.text, '_csrf'), email: 'AGENT@example.com', password: PASSWORD, next: '/agent/sessions' })
+      .expect(303)
+      .expect('location', '/agent/sessions');
+    const cookie = setCookies(res).find((c) => c.startsWith('mh_login='))!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(cookie).not.toMatch(/Secure/);
+
+    const behindProxy = testApp(undefined, { config: { TRUST_PROXY: true } });
+    await addAgent(behindProxy, 'tls@example.com');
+    // supertest speaks plain HTTP and so keeps no Secure cookie: carry the pre-login cookie by hand.
+    const tlsForm = await request(behindProxy.app).get('/agent/login').set('x-forwarded-proto', 'https').expect(200);
+    const preLogin = tlsForm.headers['set-cookie']![0]!.split(';')[0]!;
+    expect(tlsForm.headers['set-cookie']![0]).toMatch(/Secure/);
+    const tlsRes = await request(behindProxy.app)
+      .post('/agent/login')
+      .set('x-forwarded-proto', 'https')
+      .set('cookie', preLogin)
+      .type('form')
+      .send({ _csrf: hidden(tlsForm.text, '_csrf'), email: 'tls@example.com', password: PASSWORD })
+      .expect(303);
+    expect(setCookies(tlsRes).find((c) => c.startsWith('mh_login='))).toMatch(/Secure/);
+    await behindProxy.close();
+  });
+
+  it('never redirects off-site after signing in', async () => {
+    const client = request.agent(t.app);
+    const form = await client.get('/agent/login').expect(200);
+    await client
+      .post('/agent/login')
+      .type('form')
+      .send({ _csrf: hidden(form.text, '_csrf'), email: 'agent@example.com', password: PASSWORD, next: '//evil.example/agent' })
+      .expect(303)
+      .expect('location', '/agent');
+  });
+
+  it('refuses a login form without its CSRF token', async () => {
+    await request(t.app).post('/agent/login').type('form').send({ email: 'agent@example.com', password: PASSWORD }).expect(403);
+  });
+
+  it('stores passwords hashed with scrypt, never in clear text', async () => {
+    const rows = t.store.db.prepare('SELECT password_hash FROM agents').all() as { password_hash: string }[];
+    for (const { password_hash } of rows) {
+      expect(password_hash).toMatch(/^scrypt\$32768\$8\$1\$[\w-]+\$[\w-]+$/);
+      expect(password_hash).not.toContain(PASSWORD);
+    }
+    // Two accounts with the same password get different hashes (salted).
+    expect(new Set(rows.map((r) => r.password_hash)).size).toBe(rows.length);
+    const tokens = t.store.db.prepare('SELECT token_hash FROM logins').all() as { token_hash: string }[];
+    expect(tokens.length).toBeGreaterThan(0);
+  });
+
+  it('limits failed sign-ins from one address', async () => {
+    const limited = testApp();
+    await addAgent(limited, 'x@example.com');
+    const client = request.agent(limited.app);
+    const form = await client.get('/agent/login').expect(200);
+    const csrf = hidden(form.text, '_csrf');
+    for (let i = 0; i < 5; i++)
+      await client.post('/agent/login').type('form').send({ _csrf: csrf, email: 'x@example.com', password: `wrong${i}` }).expect(401);
+    const blocked = await client.post('/agent/login').type('form').send({ _csrf: csrf, email: 'x@example.com', password: PASSWORD });
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers['ratelimit-policy'] ?? blocked.headers['ratelimit']).toBeDefined();
+    await limited.close();
+  });
+});
+
+describe('with a login', () => {
+  it('refuses a state-changing form without the CSRF token', async () => {
+    const { client, csrf } = await signIn(t, 'agent@example.com');
+    await client.post('/agent/start').type('form').send({ flowId: 'participant-no-email', lng: 'sv' }).expect(403);
+    await client.post('/agent/start').type('form').send({ _csrf: 'x'.repeat(csrf.length), flowId: 'participant-no-email', lng: 'sv' }).expect(403);
+    await client.post('/agent/logout').type('form').send({}).expect(403);
+    await client.post('/agent/start').type('form').send({ _csrf: csrf, flowId: 'participant-no-email', lng: 'sv' }).expect(303);
+  });
+
+  it('keeps admin pages for admins', async () => {
+    const agent = await signIn(t, 'agent@example.com');
+    await agent.client.get('/admin').expect(403);
+    const admin = await signIn(t, 'admin@example.com');
+    const page = await admin.client.get('/admin').expect(200);
+    expect(page.text).toContain('agent@example.com');
+    const flow = await admin.client.get('/admin/flows/participant-no-email').expect(200);
+    expect(flow.text).toContain('<svg');
+    expect(flow.text).toContain('data-state="sendLoginLink"');
+    expect(flow.text).toContain('flowchart TD');
+  });
+
+  it('signing out ends the login on the server', async () => {
+    const { client, csrf } = await signIn(t, 'agent@example.com');
+    await client.post('/agent/logout').type('form').send({ _csrf: csrf }).expect(303);
+    await client.get('/agent').expect(302);
+  });
+});
