@@ -58,16 +58,22 @@ export function fold(s: string): string {
 export function termsFor(lng: Language) {
   const stem = STEMMERS[lng];
   const stop = STOPWORDS[lng];
-  return (term: string): string[] | null => {
+  const one = (term: string): string[] | null => {
     const lower = term.toLowerCase();
     if (lower.length < 2 || stop.has(lower)) return null;
     const folded = fold(lower);
     const terms = new Set([fold(stem(lower)), fold(stem(folded)), folded]);
     return [...terms];
   };
+  // "e-post", "Spam-Ordner": the word written together ("epost", "spamordner") and each of its parts.
+  return (term: string): string[] | null => {
+    if (!term.includes('-')) return one(term);
+    const forms = [term.replace(/-/g, ''), ...term.split('-')].flatMap((t) => one(t) ?? []);
+    return forms.length ? [...new Set(forms)] : null;
+  };
 }
 
-const TOKENS = /[\p{L}\p{N}]+(?:[.@][\p{L}\p{N}]+)*/gu;
+const TOKENS = /[\p{L}\p{N}]+(?:[-.@][\p{L}\p{N}]+)*/gu;
 const tokenize = (text: string) => text.match(TOKENS) ?? [];
 
 /** Markdown and HTML reduced to the words a person reads. */
@@ -80,6 +86,7 @@ function plain(html: string): string {
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ')
+    .replace(/\s+([.,;:!?)])/g, '$1')
     .trim();
 }
 
@@ -116,6 +123,7 @@ export class FlowSearch {
           boost: { title: 2.5, text: 1, options: 1.2, keywords: 2 },
           prefix: (term) => term.length >= 4,
           fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
+          maxFuzzy: 2,
           combineWith: 'OR',
         },
       });
@@ -153,21 +161,35 @@ export class FlowSearch {
   }
 
   search(query: string, lng: Language, limit = 5): SearchHit[] {
+    const text = query.slice(0, 300);
     const best = new Map<string, { score: number; doc: Doc; terms: string[] }>();
     for (const [indexLng, index] of this.indexes) {
       const weight = indexLng === lng ? 1 : OTHER_LANGUAGE_WEIGHT;
       // Each word the person typed, as the index of this language sees it (stop words gone).
-      const words = tokenize(query.slice(0, 300))
+      const words = tokenize(text)
         .map((w) => this.processors.get(indexLng)!(w))
         .filter((forms): forms is string[] => forms !== null);
       if (words.length === 0) continue;
-      for (const r of index.search(query)) {
-        // A step that matches all the words beats one that matches one common word many times.
-        const matched = words.filter((forms) => forms.some((f) => r.queryTerms.includes(f))).length;
-        const score = r.score * weight * (matched / words.length) ** 2;
+      const covered = (queryTerms: string[]) =>
+        words.map((forms) => forms.some((f) => queryTerms.includes(f)));
+      // Coverage counts per flow: the word naming the problem may sit in a flow's keywords and the symptom in
+      // one of its steps. A flow matching all the words beats one matching one common word many times.
+      const perFlow = new Map<string, { docs: { doc: Doc; score: number; terms: string[] }[]; words: boolean[] }>();
+      for (const r of index.search(text)) {
         const doc = this.docs.get(`${indexLng}:${r.id}`)!;
-        const current = best.get(doc.flowId);
-        if (score >= MIN_SCORE && (!current || score > current.score)) best.set(doc.flowId, { score, doc, terms: r.terms });
+        const hit = covered(r.queryTerms);
+        const docCoverage = hit.filter(Boolean).length / words.length;
+        const entry = perFlow.get(doc.flowId) ?? { docs: [], words: words.map(() => false) };
+        entry.docs.push({ doc, score: r.score * docCoverage, terms: r.terms });
+        entry.words = entry.words.map((w, i) => w || hit[i]!);
+        perFlow.set(doc.flowId, entry);
+      }
+      for (const [flowId, { docs, words: flowWords }] of perFlow) {
+        const top = docs.reduce((a, b) => (b.score > a.score ? b : a));
+        const coverage = flowWords.filter(Boolean).length / words.length;
+        const score = top.score * weight * coverage ** 2;
+        const current = best.get(flowId);
+        if (score >= MIN_SCORE && (!current || score > current.score)) best.set(flowId, { score, doc: top.doc, terms: top.terms });
       }
     }
     const ranked = [...best.values()].sort((a, b) => b.score - a.score);
