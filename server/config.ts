@@ -11,9 +11,47 @@ const schema = z.object({
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
   NODE_ENV: z.string().default('development'),
+  /**
+   * Origins allowed to embed the widget's pages in a frame, space- or comma-separated (`https://help.example.com`),
+   * or `*` for any. Unset: any origin in development, none in production.
+   */
+  EMBED_ORIGINS: z.string().optional(),
+  /** Serve the demo help-center page at /demo/help-center. Unset: on in development, off in production. */
+  DEMO_PAGES: z.enum(['true', 'false', '1', '0']).optional(),
 });
 
 export type Config = z.infer<typeof schema>;
+
+export interface EmbedPolicy {
+  /** `*` for any origin, else the exact origins that may frame the embed pages. */
+  origins: '*' | readonly string[];
+  demo: boolean;
+}
+
+/** A value is an origin when it is exactly scheme://host[:port] of an http(s) URL. */
+export function asOrigin(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length > 200) return undefined;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function embedPolicy(config: Pick<Config, 'EMBED_ORIGINS' | 'DEMO_PAGES' | 'NODE_ENV'>): EmbedPolicy {
+  const production = config.NODE_ENV === 'production';
+  const raw = config.EMBED_ORIGINS?.trim() ?? (production ? '' : '*');
+  const origins = raw === '*' ? '*' : raw.split(/[\s,]+/).filter(Boolean).map((o) => {
+    const origin = asOrigin(o.replace(/\/$/, ''));
+    if (!origin) throw new Error(`invalid configuration: EMBED_ORIGINS: "${o}" is not an origin like https://help.example.com`);
+    return origin;
+  });
+  const demo = config.DEMO_PAGES ? config.DEMO_PAGES === 'true' || config.DEMO_PAGES === '1' : !production;
+  return { origins, demo };
+}
+
+export const allowsOrigin = (policy: EmbedPolicy, origin: string) => policy.origins === '*' || policy.origins.includes(origin);
 
 /** Reads the environment once; a bad value stops the start with a message naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
