@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import type { Config } from './config.ts';
+import { embedPolicy, type Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { Engine } from './engine.ts';
 import { errorHandler, notFound } from './error-handler.ts';
@@ -11,6 +11,7 @@ import { loadLogin } from './auth/logins.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { agentRoutes } from './routes/agent.ts';
 import { apiRoutes } from './routes/api.ts';
+import { embedRoutes } from './routes/embed.ts';
 import { FlowSearch } from './search.ts';
 import { pageRoutes } from './routes/pages.ts';
 import type { Store } from './store/types.ts';
@@ -18,7 +19,7 @@ import { createViews, VIEWS_DIR } from './views.ts';
 
 export interface AppOptions {
   store: Store;
-  config?: Partial<Pick<Config, 'TRUST_PROXY'>>;
+  config?: Partial<Pick<Config, 'TRUST_PROXY' | 'EMBED_ORIGINS' | 'DEMO_PAGES' | 'NODE_ENV'>>;
   flows?: FlowRegistry;
   log?: (err: unknown, req: express.Request) => void;
 }
@@ -71,6 +72,7 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
     res.json({ status: 'ok' });
   });
   app.use('/assets', express.static(`${VIEWS_DIR}assets`, { immutable: true, maxAge: '365d', index: false }));
+  app.use(embedRoutes(ctx, embedPolicy({ NODE_ENV: 'development', ...options.config })));
   app.use(loadLogin(ctx.store));
   app.use(agentRoutes(ctx));
   app.use(adminRoutes(ctx));

@@ -12,6 +12,8 @@ export const ASSET_VERSION = createHash('sha256').update(readFileSync(`${VIEWS_D
 /** What every page's layout needs: the language, its `t`, and the switcher's links (same page, other language). */
 export function pageData(ctx: AppContext, req: Request, lng: Language, extra: Record<string, unknown>) {
   const path = req.path;
+  // On the widget's pages the host origin rides along until a session keeps it.
+  const origin = typeof req.query.origin === 'string' ? `&origin=${encodeURIComponent(req.query.origin)}` : '';
   return {
     lng,
     t: ctx.i18n.getFixedT(lng, 'common'),
@@ -19,7 +21,7 @@ export function pageData(ctx: AppContext, req: Request, lng: Language, extra: Re
     languages: LANGUAGES.map((code) => ({
       code,
       name: LANGUAGE_NAMES[code],
-      href: `${path}?lng=${code}`,
+      href: `${path}?lng=${code}${origin}`,
       current: code === lng,
     })),
     ...extra,
