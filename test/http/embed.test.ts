@@ -42,7 +42,7 @@ describe('who may frame the embed pages', () => {
     const start = async (origin: string) => {
       const res = await request(t.app).post(FLOW).type('form').send({ origin }).expect(303);
       expect(res.headers.location).toMatch(/^\/embed\/s\//);
-      return (await t.store.getSession(res.headers.location.split('/').pop()!))!;
+      return (await t.store.getSession(String(res.headers.location).split('/').pop()!))!;
     };
     expect(await start('https://help.example.com')).toMatchObject({ channel: 'widget', origin: 'https://help.example.com' });
     expect((await start('https://evil.example')).origin).toBeNull();
