@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
+import { createDns, type Dns } from './checks/dns.ts';
 import { embedPolicy, type Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { Engine } from './engine.ts';
@@ -19,7 +20,11 @@ import { createViews, VIEWS_DIR } from './views.ts';
 
 export interface AppOptions {
   store: Store;
-  config?: Partial<Pick<Config, 'TRUST_PROXY' | 'EMBED_ORIGINS' | 'DEMO_PAGES' | 'NODE_ENV'>>;
+  config?: Partial<
+    Pick<Config, 'TRUST_PROXY' | 'EMBED_ORIGINS' | 'DEMO_PAGES' | 'NODE_ENV' | 'DNS_SERVERS' | 'DNS_TIMEOUT_MS' | 'CHECKS_PER_MINUTE'>
+  >;
+  /** The resolver for domain checks; by default one built from DNS_SERVERS and DNS_TIMEOUT_MS. */
+  dns?: Dns;
   flows?: FlowRegistry;
   log?: (err: unknown, req: express.Request) => void;
 }
@@ -40,6 +45,13 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
     engine: new Engine(options.store, flows, renderer),
     render: createViews(),
     search: new FlowSearch(flows, renderer),
+    dns:
+      options.dns ??
+      createDns({
+        servers: options.config?.DNS_SERVERS?.split(/[\s,]+/).filter(Boolean),
+        timeoutMs: options.config?.DNS_TIMEOUT_MS ?? 2000,
+      }),
+    checksPerMinute: options.config?.CHECKS_PER_MINUTE ?? 20,
   };
 
   const app = express();

@@ -16,6 +16,11 @@ const schema = z.object({
    * or `*` for any. Unset: any origin in development, none in production.
    */
   EMBED_ORIGINS: z.string().optional(),
+  /** Resolvers for the domain checks, `host[:port]` separated by spaces or commas; unset: the system's. */
+  DNS_SERVERS: z.string().optional(),
+  DNS_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2000),
+  /** Domain checks one client may run per minute. */
+  CHECKS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
   /** Serve the demo help-center page at /demo/help-center. Unset: on in development, off in production. */
   DEMO_PAGES: z.enum(['true', 'false', '1', '0']).optional(),
 });

@@ -3,6 +3,7 @@ import type { Engine } from './engine.ts';
 import type { FlowRegistry } from './flow-registry.ts';
 import type { StepRenderer } from './render/step.ts';
 import type { FlowSearch } from './search.ts';
+import type { Dns } from './checks/dns.ts';
 import type { Store } from './store/types.ts';
 import type { Render } from './views.ts';
 
@@ -15,4 +16,6 @@ export interface AppContext {
   render: Render;
   store: Store;
   search: FlowSearch;
+  dns: Dns;
+  checksPerMinute: number;
 }

@@ -6,6 +6,7 @@ import { AppError, invalidInput } from '../errors.ts';
 import { normalizeLanguage } from '../language.ts';
 import { LANGUAGES, type Language } from '../locales.ts';
 import { requestLanguage, requireJsonBody } from '../http.ts';
+import { checkRoutes } from './checks.ts';
 
 const language = z
   .string()
@@ -66,7 +67,8 @@ export function sessionJson({ session, step, history, lng, notice }: SessionView
   };
 }
 
-export function apiRoutes({ engine, flows, renderer, search }: AppContext): Router {
+export function apiRoutes(ctx: AppContext): Router {
+  const { engine, flows, renderer, search } = ctx;
   const api = Router();
   api.use(requireJsonBody, express.json({ limit: '16kb', strict: true }));
 
@@ -80,6 +82,8 @@ export function apiRoutes({ engine, flows, renderer, search }: AppContext): Rout
       })),
     );
   });
+
+  api.use(checkRoutes(ctx));
 
   api.get('/search', (req, res) => {
     const { q } = parse(searchQuery, { q: req.query.q });
