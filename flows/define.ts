@@ -1,4 +1,4 @@
-import type { Outcome, StepMeta } from './types.ts';
+import { CHECK, CHECK_RESULT, type CheckVerdicts, type Outcome, type StepMeta } from './types.ts';
 
 /*
  * Small builders for flow states. A step's options are the events it answers to, so they are derived from `on`
@@ -20,3 +20,22 @@ export const instruct = (on: Targets) => withOptions('instruction', on);
 
 /** An ending. Every final state carries its outcome. */
 export const end = (outcome: Outcome) => ({ type: 'final' as const, meta: { kind: 'outcome', outcome } satisfies StepMeta });
+
+type Route = { when: { [P in keyof CheckVerdicts]?: readonly CheckVerdicts[P]['status'][] }; to: string };
+
+/**
+ * A live check of the sender's domain. The person types their domain (option CHECK) or skips; the engine runs the
+ * check and sends CHECK_RESULT, which goes to the first route whose verdicts match, else to `otherwise`.
+ */
+export const checkDomain = (includes: readonly string[], routes: Route[], otherwise: string, skip: Record<string, string>) => {
+  const meta: StepMeta = {
+    kind: 'check',
+    check: { type: 'email-domain', includes },
+    options: [{ event: CHECK }, ...Object.keys(skip).map((event) => ({ event }))],
+  };
+  const guarded = routes.map(({ when, to }) => {
+    const [part, status] = Object.entries(when)[0]!;
+    return { guard: { type: `${part as keyof CheckVerdicts}Is` as const, params: { status: [...status!] as string[] } }, target: to };
+  });
+  return { meta, on: { [CHECK_RESULT]: [...guarded, { target: otherwise }], ...skip } };
+};

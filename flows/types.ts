@@ -18,9 +18,35 @@ export interface StepMeta {
   kind: StepKind;
   outcome?: Outcome;
   options?: StepOption[];
-  /** For `kind: 'check'`: the name of the check the engine runs (e.g. `spf`). */
-  check?: string;
+  /** For `kind: 'check'`: the check the engine runs when the person sends a domain, and what it expects. */
+  check?: DomainCheck;
 }
+
+/** A live check of the domain a person sends from: SPF (with the includes the article asks for), MX and DMARC. */
+export interface DomainCheck {
+  type: 'email-domain';
+  /** SPF includes the domain's record should contain, e.g. `amazonses.com`. */
+  includes: readonly string[];
+}
+
+export type SpfStatus = 'ok' | 'missing' | 'multiple' | 'include_missing' | 'too_many_lookups' | 'invalid' | 'error';
+export type MxStatus = 'ok' | 'missing' | 'null_mx' | 'error';
+export type DmarcStatus = 'ok' | 'missing' | 'none_policy' | 'invalid' | 'error';
+
+/**
+ * What a check step's result event carries. The engine runs the check and sends `CHECK_RESULT` with the report as
+ * data; flows branch on these verdicts with the guards in flows/guards.ts, so they stay free of I/O.
+ */
+export interface CheckVerdicts {
+  spf: { status: SpfStatus };
+  mx: { status: MxStatus };
+  dmarc: { status: DmarcStatus };
+}
+
+/** The event a check step receives; only the engine sends it. */
+export const CHECK_RESULT = 'CHECK_RESULT';
+/** The option a person sends, with `{ domain }`, to run a check step's check. */
+export const CHECK = 'CHECK';
 
 /**
  * A fact is a value an article states: a domain, an address, an IP, a record. Lists are rendered as bullet lists
@@ -39,4 +65,4 @@ export interface FlowDefinition {
 }
 
 /** The events every flow understands on top of its options; the engine handles them, not the machines. */
-export const ENGINE_EVENTS = ['BACK', 'RESTART', 'START'] as const;
+export const ENGINE_EVENTS = ['BACK', 'RESTART', 'START', 'CHECK_RESULT'] as const;

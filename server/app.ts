@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { createDns, type Dns } from './checks/dns.ts';
+import { checkEmailDomain } from './checks/email-domain.ts';
 import { embedPolicy, type Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { Engine } from './engine.ts';
@@ -37,20 +38,21 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
   const flows = options.flows ?? new FlowRegistry();
   const i18n = createI18n();
   const renderer = new StepRenderer(i18n);
+  const dns =
+    options.dns ??
+    createDns({
+      servers: options.config?.DNS_SERVERS?.split(/[\s,]+/).filter(Boolean),
+      timeoutMs: options.config?.DNS_TIMEOUT_MS ?? 2000,
+    });
   const ctx: AppContext = {
     store: options.store,
     flows,
     i18n,
     renderer,
-    engine: new Engine(options.store, flows, renderer),
+    engine: new Engine(options.store, flows, renderer, (domain, includes) => checkEmailDomain(dns, domain, [...includes])),
     render: createViews(),
     search: new FlowSearch(flows, renderer),
-    dns:
-      options.dns ??
-      createDns({
-        servers: options.config?.DNS_SERVERS?.split(/[\s,]+/).filter(Boolean),
-        timeoutMs: options.config?.DNS_TIMEOUT_MS ?? 2000,
-      }),
+    dns,
     checksPerMinute: options.config?.CHECKS_PER_MINUTE ?? 20,
   };
 

@@ -4,6 +4,13 @@ import type { RegisteredFlow } from './flow-registry.ts';
 /** Mermaid labels are quoted strings: a quote or bracket inside would end them early. */
 const label = (s: string) => s.replace(/"/g, '#quot;').replace(/[[\]{}<>]/g, ' ');
 
+/** An option's event, or for a check's result the verdicts it branches on (`CHECK_RESULT spf=ok`). */
+export function edgeLabel(event: string, guard: unknown): string {
+  const g = guard as { type?: string; params?: { status?: string[] } } | undefined;
+  if (!g?.type) return event;
+  return `${event} ${g.type.replace(/Is$/, '')}=${(g.params?.status ?? []).join('/')}`;
+}
+
 /**
  * The flow as a Mermaid flowchart: each step a box with its title, each option an edge with its event, endings as
  * rounded boxes named by outcome. Generated from the machine, so it cannot drift from what the app runs.
@@ -17,7 +24,7 @@ export function mermaidDiagram(flow: RegisteredFlow, title: (state: string) => s
   }
   for (const [id, node] of Object.entries(flow.machine.states))
     for (const [event, transitions] of node.transitions)
-      for (const t of transitions) for (const to of t.target ?? []) lines.push(`  ${id} -->|${event}| ${to.key}`);
+      for (const t of transitions) for (const to of t.target ?? []) lines.push(`  ${id} -->|${edgeLabel(event, t.guard)}| ${to.key}`);
   for (const outcome of ['resolved', 'workaround', 'escalated', 'informational']) {
     const ids = Object.entries(flow.machine.states)
       .filter(([, n]) => (n.config.meta as StepMeta).outcome === outcome)

@@ -1,6 +1,9 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
-import { AppError, unknownFlow, unknownSession } from './errors.ts';
+import { CHECK, CHECK_RESULT } from '../flows/types.ts';
+import { parseDomain, type CheckedDomain } from './checks/domain.ts';
+import type { EmailDomainReport } from './checks/email-domain.ts';
+import { AppError, invalidInput, unknownFlow, unknownSession } from './errors.ts';
 import type { FlowRegistry, RegisteredFlow } from './flow-registry.ts';
 import type { Language } from './locales.ts';
 import type { StepRenderer, StepView } from './render/step.ts';
@@ -52,7 +55,12 @@ export interface SessionView {
   notice?: Notice;
   /** At an outcome: whether this outcome has had its "did this help?" answer. */
   feedbackGiven?: boolean;
+  /** On the step a domain check led to: the check's report. */
+  check?: EmailDomainReport;
 }
+
+/** Runs a check step's check; injected so flows and engine stay free of DNS. */
+export type DomainChecker = (domain: CheckedDomain, includes: readonly string[]) => Promise<EmailDomainReport>;
 
 export interface StartOptions {
   flowId: string;
@@ -87,6 +95,8 @@ interface PathEntry {
   row: StepRecord;
   /** The option taken at this step, if the person has moved on from it. */
   answer?: string;
+  /** What came with it (a check's report). */
+  answerData?: unknown;
 }
 
 /**
@@ -99,9 +109,10 @@ export function pathOf(steps: readonly StepRecord[]): PathEntry[] {
     if (row.event === 'START' || row.event === 'RESTART') path = [{ row }];
     else if (row.event === 'BACK') {
       path.pop();
-      delete path[path.length - 1]?.answer;
+      const top = path[path.length - 1];
+      if (top) top.answer = top.answerData = undefined;
     } else {
-      path[path.length - 1]!.answer = row.event;
+      Object.assign(path[path.length - 1]!, { answer: row.event, answerData: row.data });
       path.push({ row });
     }
   }
@@ -120,6 +131,7 @@ export class Engine {
     private readonly store: Store,
     private readonly flows: FlowRegistry,
     private readonly renderer: StepRenderer,
+    private readonly checkDomain: DomainChecker,
   ) {}
 
   async start(options: StartOptions): Promise<SessionView> {
@@ -184,12 +196,32 @@ export class Engine {
     if (session.status === 'finished')
       throw new AppError(409, 'session_finished', 'This session has reached its outcome; go back or start over.');
     const offered = (meta.options ?? []).some((o) => o.event === type);
+    if (offered && type === CHECK && meta.check) return this.runCheck(session, flow, steps, meta.check.includes, data, options);
     const event = data === undefined ? { type } : { type, data };
     const current = flow.machine.resolveState(session.snapshot);
     if (!offered || !current.can(event))
       throw new AppError(409, 'event_not_allowed', `"${type}" is not an option at step "${state}".`);
     const [next] = transition(flow.machine, current, event);
     const step = { state: String(next.value), event: type, data, snapshot: persist(next) };
+    const after = await this.record(session, flow, steps, step, options);
+    return this.view(after.session, flow, after.steps, options);
+  }
+
+  /** A check step: look the domain up, then let the flow branch on the verdicts. The report is kept with the step. */
+  private async runCheck(
+    session: SessionRecord,
+    flow: RegisteredFlow,
+    steps: StepRecord[],
+    includes: readonly string[],
+    data: unknown,
+    options: ActOptions,
+  ): Promise<SessionView> {
+    const domain = parseDomain((data as { domain?: unknown } | undefined)?.domain);
+    if ('error' in domain) throw invalidInput(`domain: ${domain.error}`);
+    const report = await this.checkDomain(domain, includes);
+    const current = flow.machine.resolveState(session.snapshot);
+    const [next] = transition(flow.machine, current, { type: CHECK_RESULT, data: report });
+    const step = { state: String(next.value), event: CHECK_RESULT, data: report, snapshot: persist(next) };
     const after = await this.record(session, flow, steps, step, options);
     return this.view(after.session, flow, after.steps, options);
   }
@@ -306,11 +338,14 @@ export class Engine {
     const lng = options.lng ?? (session.lng as Language);
     const audience = options.audience ?? session.audience;
     const path = pathOf(steps);
-    const history = path.slice(0, -1).map(({ row, answer }) => ({
+    const history = path.slice(0, -1).map(({ row, answer, answerData }) => ({
       stepId: row.state,
       title: this.renderer.text(flow, `${row.state}.title`, lng, audience),
       event: answer!,
-      answer: this.renderer.answerLabel(flow, row.state, answer!, lng, audience),
+      answer:
+        answer === CHECK_RESULT
+          ? this.renderer.common('check.checked', lng, { domain: (answerData as EmailDomainReport).domainUnicode })
+          : this.renderer.answerLabel(flow, row.state, answer!, lng, audience),
       note: row.note,
       at: row.at,
     }));
@@ -321,6 +356,7 @@ export class Engine {
       step: this.renderer.step(flow, session.snapshot.value, lng, audience),
       note: path.at(-1)?.row.note ?? null,
       history,
+      ...(path.at(-1)?.row.event === CHECK_RESULT ? { check: path.at(-1)!.row.data as EmailDomainReport } : {}),
       canGoBack: path.length > 1,
       ...(notice ? { notice } : {}),
     };

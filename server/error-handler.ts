@@ -17,7 +17,7 @@ export function notFound(req: Request) {
  * trace ever leaves the server.
  */
 export function errorHandler(ctx: AppContext, log: (err: unknown, req: Request) => void) {
-  return (err: unknown, req: Request, res: Response, next: NextFunction) => {
+  return async (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     let error = err instanceof AppError ? err : clientError(err);
     if (!error) {
@@ -30,16 +30,18 @@ export function errorHandler(ctx: AppContext, log: (err: unknown, req: Request) 
       return;
     }
     try {
-      const lng = requestLanguage(req);
+      const sessionId = req.path.match(/^(?:\/embed)?\/s\/([A-Za-z0-9_-]{1,64})(\/|$)/)?.[1];
+      // On a session's page, the error speaks the session's language.
+      const session = sessionId ? await ctx.store.getSession(sessionId) : undefined;
+      const lng = requestLanguage(req, session?.lng);
       const data = pageData(ctx, req, lng, {});
-      const sessionId = req.path.match(/^\/s\/([A-Za-z0-9_-]{1,64})(\/|$)/)?.[1];
       res.send(
         ctx.render('error', {
           ...data,
           pageTitle: data.t(`errors.${error.code}.title`),
           errorTitle: data.t(`errors.${error.code}.title`),
           errorMessage: data.t(`errors.${error.code}.message`),
-          sessionUrl: sessionId && error.code !== 'unknown_session' ? `/s/${sessionId}` : undefined,
+          sessionUrl: session ? `${req.path.startsWith('/embed') ? '/embed' : ''}/s/${session.id}` : undefined,
         }),
       );
     } catch (renderError) {

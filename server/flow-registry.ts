@@ -26,13 +26,13 @@ export class FlowRegistry {
   }
 
   /**
-   * Where a session can start to show `state`: the state itself when it asks something, or for an ending (which
-   * cannot be started on its own) the first step that leads to it.
+   * Where a session can start to show `state`: the state itself when it asks something (a check asks for a domain),
+   * or for an ending (which cannot be started on its own) the first step that leads to it.
    */
   entryStep(flow: RegisteredFlow, state: string): string | undefined {
     const node = flow.machine.states[state];
     if (!node) return undefined;
-    if (node.type !== 'final' && this.meta(flow, state)?.kind !== 'check') return state;
+    if (node.type !== 'final') return state;
     return Object.entries(flow.machine.states).find(([, from]) =>
       [...from.transitions.values()].flat().some((t) => t.target?.some((to) => to.key === state)),
     )?.[0];

@@ -1,4 +1,6 @@
 import type { TFunction } from 'i18next';
+import { CHECK_RESULT } from '../flows/types.ts';
+import type { EmailDomainReport } from './checks/email-domain.ts';
 import type { FlowRegistry } from './flow-registry.ts';
 import type { Language } from './locales.ts';
 import type { StepRenderer } from './render/step.ts';
@@ -59,7 +61,10 @@ export function transcript(flows: FlowRegistry, renderer: StepRenderer, input: T
     const title = flow?.machine.states[row.state] ? text(`${row.state}.title`) : row.state;
     lines.push(md ? `${n}. **${esc(title)}** (${time(row.at)}${who})` : `${n}. ${title} (${time(row.at)}${who})`);
     if (next && next.event !== 'BACK' && next.event !== 'RESTART' && flow?.machine.states[row.state]) {
-      const answer = text(`${row.state}.options.${next.event}`);
+      const answer =
+        next.event === CHECK_RESULT
+          ? `${t('check.checked', { domain: (next.data as EmailDomainReport).domainUnicode })}: SPF ${(next.data as EmailDomainReport).spf.status}, MX ${(next.data as EmailDomainReport).mx.status}, DMARC ${(next.data as EmailDomainReport).dmarc.status}`
+          : text(`${row.state}.options.${next.event}`);
       lines.push(md ? `   - ${esc(t('transcript.answer'))}: ${esc(answer)}` : `   ${t('transcript.answer')}: ${answer}`);
     }
     if (row.note) {

@@ -1,5 +1,7 @@
 import { setup } from 'xstate';
-import { ask, end, instruct } from '../define.ts';
+import { ask, checkDomain, end, instruct } from '../define.ts';
+import { checkGuards } from '../guards.ts';
+import { facts } from './facts.ts';
 import type { StepMeta } from '../types.ts';
 
 /*
@@ -13,6 +15,7 @@ export const machine = setup({
   types: {
     meta: {} as StepMeta,
   },
+  guards: checkGuards,
 }).createMachine({
   id: 'participant-no-email',
   initial: 'howLongAgo',
@@ -32,15 +35,31 @@ export const machine = setup({
     addSpfRecord: ask({
       NO_SPF_YET: 'spfRecordAdded',
       HAS_SPF_ALREADY: 'mergeSpfRecord',
+      CHECK_NOW: 'checkSpf',
       NEED_HELP: 'contactSupport',
     }),
-    mergeSpfRecord: instruct({ MERGED: 'spfRecordAdded', NEED_HELP: 'contactSupport' }),
+    mergeSpfRecord: instruct({ MERGED: 'spfRecordAdded', CHECK_NOW: 'checkSpf', NEED_HELP: 'contactSupport' }),
+    // The live check: the person's domain, looked up now; the flow goes on from what it finds.
+    checkSpf: checkDomain(
+      [facts.spfInclude],
+      [
+        { when: { spf: ['ok'] }, to: 'spfVerified' },
+        { when: { spf: ['missing', 'include_missing', 'multiple'] }, to: 'publishSuggestedRecord' },
+        { when: { spf: ['too_many_lookups', 'invalid'] }, to: 'spfRecordBroken' },
+      ],
+      'checkUnavailable',
+      { SKIP_CHECK: 'spfRecordAdded' },
+    ),
+    publishSuggestedRecord: instruct({ PUBLISHED: 'spfRecordAdded', NEED_HELP: 'contactSupport' }),
+    spfRecordBroken: instruct({ FIXED: 'spfRecordAdded', NEED_HELP: 'contactSupport' }),
+    checkUnavailable: instruct({ ADDED_ANYWAY: 'spfRecordAdded', NEED_HELP: 'contactSupport' }),
 
     arrivedAfterWaiting: end('resolved'),
     markedAsSpamBefore: end('resolved'),
     linksToManySites: end('resolved'),
     allowListDone: end('resolved'),
     spfRecordAdded: end('resolved'),
+    spfVerified: end('resolved'),
     loginLinkWorkaround: end('workaround'),
     contactSupport: end('escalated'),
   },

@@ -1,5 +1,7 @@
 import { setup } from 'xstate';
-import { ask, end, instruct } from '../define.ts';
+import { ask, checkDomain, end, instruct } from '../define.ts';
+import { checkGuards } from '../guards.ts';
+import { facts } from './facts.ts';
 import type { StepMeta } from '../types.ts';
 
 /*
@@ -12,11 +14,27 @@ import type { StepMeta } from '../types.ts';
  * depend on it. The article's preferred fix, the SPF include, comes next; the IP list and the neutral sender are
  * offered from there as its alternatives; DKIM is added on top of SPF where the organisation uses it. A step never
  * leads back to an earlier one, so that every path through the flow is simple and ends at an outcome.
+ *
+ * From each SPF step the customer can check their company domain live, against the include of their own server
+ * (one check step per server). With the include in place they go straight on to DKIM, the article's next measure;
+ * otherwise they publish the merged record the check shows, or have a broken record repaired, and then go on.
  */
+
+/** Where a check of the company domain leads: the same for both servers, only the include looked for differs. */
+const spfRoutes: Parameters<typeof checkDomain>[1] = [
+  // The include is there: on to DKIM, the article's next measure.
+  { when: { spf: ['ok'] }, to: 'dkimCheck' },
+  // No record, the include missing, or several records: publish the one merged record the check shows.
+  { when: { spf: ['missing', 'include_missing', 'multiple'] }, to: 'publishSuggestedRecord' },
+  // Receivers cannot use the record as it is.
+  { when: { spf: ['too_many_lookups', 'invalid'] }, to: 'spfRecordBroken' },
+];
+
 export const machine = setup({
   types: {
     meta: {} as StepMeta,
   },
+  guards: checkGuards,
 }).createMachine({
   id: 'survey-emails-blocked',
   initial: 'whyBlocked',
@@ -24,8 +42,24 @@ export const machine = setup({
     whyBlocked: ask({ SHOW_STEPS: 'checkTls', THAT_EXPLAINS_IT: 'causeExplained' }),
     checkTls: instruct({ TLS_ENABLED: 'whichServer', NEED_HELP: 'contactSupport' }),
     whichServer: ask({ AZURE: 'addSpfAzure', DACH: 'addSpfDach', NEITHER: 'contactSupport' }),
-    addSpfAzure: ask({ SPF_UPDATED: 'dkimCheck', USE_IPS: 'ipAllowList', NO_DNS_CHANGE: 'neutralSenderAzure' }),
-    addSpfDach: ask({ SPF_UPDATED: 'dkimCheck', USE_IPS: 'ipAllowList', NO_DNS_CHANGE: 'neutralSenderDach' }),
+    addSpfAzure: ask({
+      SPF_UPDATED: 'dkimCheck',
+      CHECK_NOW: 'checkSpfAzure',
+      USE_IPS: 'ipAllowList',
+      NO_DNS_CHANGE: 'neutralSenderAzure',
+    }),
+    addSpfDach: ask({
+      SPF_UPDATED: 'dkimCheck',
+      CHECK_NOW: 'checkSpfDach',
+      USE_IPS: 'ipAllowList',
+      NO_DNS_CHANGE: 'neutralSenderDach',
+    }),
+    // The live check of the company domain, one per server because the include differs.
+    checkSpfAzure: checkDomain([facts.azureSpfInclude], spfRoutes, 'checkUnavailable', { SKIP_CHECK: 'dkimCheck' }),
+    checkSpfDach: checkDomain([facts.dachSpfInclude], spfRoutes, 'checkUnavailable', { SKIP_CHECK: 'dkimCheck' }),
+    publishSuggestedRecord: instruct({ PUBLISHED: 'dkimCheck', NEED_HELP: 'contactSupport' }),
+    spfRecordBroken: instruct({ FIXED: 'dkimCheck', NEED_HELP: 'contactSupport' }),
+    checkUnavailable: instruct({ CARRY_ON: 'dkimCheck', NEED_HELP: 'contactSupport' }),
     ipAllowList: instruct({ IPS_ADDED: 'dkimCheck', NEED_HELP: 'contactSupport' }),
     neutralSenderAzure: instruct({ SWITCHED: 'neutralSenderInUse', NEED_REPLIES: 'repliesNeedOwnDomain' }),
     neutralSenderDach: instruct({ SWITCHED: 'neutralSenderInUse', NEED_REPLIES: 'repliesNeedOwnDomain' }),

@@ -25,8 +25,8 @@ export function parseDomain(input: unknown): CheckedDomain | { error: string } {
   if (!ascii) return { error: 'domain contains characters a domain cannot have' };
   if (ascii.length > 253) return { error: 'domain is longer than 253 characters' };
   const labels = ascii.split('.');
+  if (labels.at(-1) === 'localhost') return { error: 'localhost is not a domain that sends email' };
   if (labels.length < 2) return { error: 'domain needs at least two parts, like example.com' };
-  if (ascii === 'localhost' || labels.at(-1) === 'localhost') return { error: 'localhost is not a domain that sends email' };
   if (!labels.every((l) => LABEL.test(l))) return { error: 'domain contains characters a domain cannot have' };
   if (/^\d+$/.test(labels.at(-1)!)) return { error: 'domain cannot end in a number' };
   return { ascii, unicode: domainToUnicode(ascii) || ascii };

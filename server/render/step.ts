@@ -100,6 +100,11 @@ export class StepRenderer {
     return view;
   }
 
+  /** A text of the `common` namespace (the app's own words, not a flow's). */
+  common(key: string, lng: Language, values: Record<string, unknown> = {}): string {
+    return this.i18n.getFixedT(lng, 'common')(key, values);
+  }
+
   answerLabel(flow: RegisteredFlow, state: string, event: string, lng: Language, audience: Audience): string {
     return this.text(flow, `${state}.options.${event}`, lng, audience);
   }

@@ -12,6 +12,8 @@ import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../locales.ts';
 import { pageData } from '../page-data.ts';
 import type { Channel, SessionFilter } from '../store/types.ts';
 import { transcript, type TranscriptFormat } from '../transcript.ts';
+import { CHECK } from '../../flows/types.ts';
+import { checkView } from '../render/check.ts';
 
 const PRE_LOGIN_CSRF = 'mh_csrf';
 const PAGE_SIZE = 25;
@@ -136,6 +138,7 @@ export function agentRoutes(ctx: AppContext): Router {
     const event = field(req.body, 'event');
     if (field(req.body, 'restart') !== undefined) await engine.restart(id, actor);
     else if (field(req.body, 'back') !== undefined) await engine.back(id, actor);
+    else if (event === CHECK) await engine.send(id, CHECK, { domain: field(req.body, 'domain') }, actor);
     else if (event) await engine.send(id, event, undefined, actor);
     else if (note !== undefined) await engine.note(id, note);
     else throw invalidInput('Choose one of the answers, or write a note.');
@@ -268,6 +271,8 @@ export function agentRoutes(ctx: AppContext): Router {
       flowTitle: renderer.text(flow, 'title', view.lng, 'agent'),
       step: view.step,
       participantStep,
+      check: view.check ? checkView(view.check, ctx.i18n.getFixedT(view.lng)) : undefined,
+      showRaw: true,
       note: view.note,
       history: view.history,
       canGoBack: view.canGoBack,

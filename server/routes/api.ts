@@ -7,6 +7,8 @@ import { normalizeLanguage } from '../language.ts';
 import { LANGUAGES, type Language } from '../locales.ts';
 import { requestLanguage, requireJsonBody } from '../http.ts';
 import { checkRoutes } from './checks.ts';
+import { checkView } from '../render/check.ts';
+import type { TFunction } from 'i18next';
 
 const language = z
   .string()
@@ -52,7 +54,7 @@ function queryLanguage(req: Request): Language | undefined {
 }
 
 /** The public Session shape (see README: JSON API). */
-export function sessionJson({ session, step, history, lng, notice }: SessionView) {
+export function sessionJson({ session, step, history, lng, notice, check }: SessionView, t: TFunction) {
   return {
     sessionId: session.id,
     ref: session.ref,
@@ -61,7 +63,8 @@ export function sessionJson({ session, step, history, lng, notice }: SessionView
     audience: session.audience,
     status: session.status,
     ...(session.outcome ? { outcome: session.outcome } : {}),
-    step,
+    // After a check step, the step carries the verdicts in the session's language and the raw report.
+    step: check ? { ...step, check: { ...checkView(check, t), report: check } } : step,
     history: history.map(({ stepId, title, answer }) => ({ stepId, title, answer })),
     ...(notice ? { notice } : {}),
   };
@@ -69,6 +72,7 @@ export function sessionJson({ session, step, history, lng, notice }: SessionView
 
 export function apiRoutes(ctx: AppContext): Router {
   const { engine, flows, renderer, search } = ctx;
+  const json = (view: SessionView) => sessionJson(view, ctx.i18n.getFixedT(view.lng));
   const api = Router();
   api.use(requireJsonBody, express.json({ limit: '16kb', strict: true }));
 
@@ -99,24 +103,24 @@ export function apiRoutes(ctx: AppContext): Router {
       channel: body.channel ?? 'api',
       ...(body.startAt ? { startAt: body.startAt } : {}),
     });
-    res.status(201).location(`/api/sessions/${view.session.id}`).json(sessionJson(view));
+    res.status(201).location(`/api/sessions/${view.session.id}`).json(json(view));
   });
 
   api.get('/sessions/:id', async (req, res) => {
-    res.json(sessionJson(await engine.get(req.params.id, { lng: queryLanguage(req) })));
+    res.json(json(await engine.get(req.params.id, { lng: queryLanguage(req) })));
   });
 
   api.post('/sessions/:id/events', async (req, res) => {
     const body = parse(eventBody, req.body);
-    res.json(sessionJson(await engine.send(req.params.id, body.type, body.data, { lng: queryLanguage(req) })));
+    res.json(json(await engine.send(req.params.id, body.type, body.data, { lng: queryLanguage(req) })));
   });
 
   api.post('/sessions/:id/back', async (req, res) => {
-    res.json(sessionJson(await engine.back(req.params.id, { lng: queryLanguage(req) })));
+    res.json(json(await engine.back(req.params.id, { lng: queryLanguage(req) })));
   });
 
   api.post('/sessions/:id/restart', async (req, res) => {
-    res.json(sessionJson(await engine.restart(req.params.id, { lng: queryLanguage(req) })));
+    res.json(json(await engine.restart(req.params.id, { lng: queryLanguage(req) })));
   });
 
   api.post('/sessions/:id/feedback', async (req, res) => {

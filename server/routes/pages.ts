@@ -7,6 +7,8 @@ import { rememberLanguage, requestLanguage } from '../http.ts';
 import type { Language } from '../locales.ts';
 import { pageData } from '../page-data.ts';
 import type { Channel } from '../store/types.ts';
+import { CHECK } from '../../flows/types.ts';
+import { checkView } from '../render/check.ts';
 
 /**
  * Where the pages are served: the help site itself, or the compact frame the widget embeds. The same routes and
@@ -109,6 +111,7 @@ export function pageRoutes(ctx: AppContext, surface: Surface = SITE): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (body.restart !== undefined) await engine.restart(id);
     else if (body.back !== undefined) await engine.back(id);
+    else if (body.event === CHECK) await engine.send(id, CHECK, { domain: body.domain });
     else if (typeof body.event === 'string' && body.event) await engine.send(id, body.event, undefined);
     else throw invalidInput('Choose one of the answers.');
     res.redirect(303, `${base}/s/${id}`);
@@ -137,6 +140,7 @@ function sessionPage(ctx: AppContext, req: Request, view: SessionView, base: str
     canGoBack: view.canGoBack,
     actionUrl: `${base}/s/${view.session.id}`,
     host: view.session.origin ?? undefined,
+    check: view.check ? checkView(view.check, t) : undefined,
     flowId: view.session.flowId,
     outcomeLabel: view.step.outcome ? t(`session.outcome.${view.step.outcome}`) : undefined,
     showRef: view.step.outcome === 'escalated',

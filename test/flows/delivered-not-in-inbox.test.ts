@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createActor } from 'xstate';
+import { createActor, initialTransition, transition } from 'xstate';
 import { machine } from '../../flows/delivered-not-in-inbox/machine.ts';
 import { facts } from '../../flows/delivered-not-in-inbox/facts.ts';
 import { stateMeta } from './walk.ts';
+import { CHECK_RESULT, type CheckVerdicts } from '../../flows/types.ts';
 
 /** Sends the events in order from the initial step and returns where the flow stands. */
 function walk(...events: string[]) {
@@ -14,6 +15,21 @@ function walk(...events: string[]) {
 }
 
 const outcome = (state: string) => stateMeta(machine, state).outcome;
+
+/** Reaches the live domain check, then sends it a result with these verdicts; the rest are fine. */
+function checkResult(verdicts: Partial<{ [P in keyof CheckVerdicts]: CheckVerdicts[P]['status'] }>) {
+  let [snapshot] = initialTransition(machine);
+  for (const type of ['DELIVERED', 'FOUND_IN_JUNK', 'MOVED', 'FIRST_TIME', 'DOMAIN_CONNECTED', 'CHECK_NOW'])
+    [snapshot] = transition(machine, snapshot, { type });
+  expect(snapshot.value).toBe('checkSendingDomain');
+  const data: CheckVerdicts = {
+    spf: { status: verdicts.spf ?? 'ok' },
+    mx: { status: verdicts.mx ?? 'ok' },
+    dmarc: { status: verdicts.dmarc ?? 'ok' },
+  };
+  [snapshot] = transition(machine, snapshot, { type: CHECK_RESULT, data });
+  return String(snapshot.value);
+}
 
 describe('delivered-not-in-inbox', () => {
   it('starts by confirming delivery in the contact record', () => {
@@ -59,6 +75,43 @@ describe('delivered-not-in-inbox', () => {
     expect(walk(...path, 'FREE_TOOLS_ONLY').state).toBe('shortLinks');
     expect(walk(...path, 'WILL_CONNECT').state).toBe('checkDomainSetup');
     expect(walk(...path, 'WILL_CONNECT', 'DONE', 'DONE')).toEqual({ state: 'bestPracticesDone', done: true });
+  });
+
+  it('offers the live check where the domain setup is checked, and lets the person skip it', () => {
+    const setupPath = ['DELIVERED', 'FOUND_IN_JUNK', 'MOVED', 'FIRST_TIME', 'DOMAIN_CONNECTED'];
+    expect(walk(...setupPath).state).toBe('checkDomainSetup');
+    expect(walk(...setupPath, 'CHECK_NOW').state).toBe('checkSendingDomain');
+    expect(stateMeta(machine, 'checkSendingDomain').check).toEqual({ type: 'email-domain', includes: [] });
+    expect(walk(...setupPath, 'CHECK_NOW', 'SKIP_CHECK').state).toBe('shortLinks');
+  });
+
+  it('sends every SPF problem to the SPF fix, before any DMARC finding', () => {
+    for (const spf of ['missing', 'multiple', 'too_many_lookups', 'invalid', 'include_missing'] as const)
+      expect(checkResult({ spf }), spf).toBe('fixSpfRecord');
+    expect(checkResult({ spf: 'multiple', dmarc: 'missing' })).toBe('fixSpfRecord');
+  });
+
+  it('routes DMARC findings: publish a record when missing or invalid, explain monitoring mode for p=none', () => {
+    expect(checkResult({ dmarc: 'missing' })).toBe('publishDmarc');
+    expect(checkResult({ dmarc: 'invalid' })).toBe('publishDmarc');
+    expect(checkResult({ dmarc: 'none_policy' })).toBe('dmarcMonitoring');
+  });
+
+  it('goes on to the shortened-links advice when SPF and DMARC are fine, and carries on when DNS fails', () => {
+    expect(checkResult({})).toBe('shortLinks');
+    expect(checkResult({ spf: 'error', mx: 'error', dmarc: 'error' })).toBe('checkUnavailable');
+  });
+
+  it('leads every check result step on to the shortened-links advice', () => {
+    const after = (state: string, event: string) => {
+      const [snapshot] = transition(machine, machine.resolveState({ value: state, context: {} }), { type: event });
+      return String(snapshot.value);
+    };
+    expect(after('fixSpfRecord', 'FIXED')).toBe('shortLinks');
+    expect(after('fixSpfRecord', 'DMARC_TOO')).toBe('publishDmarc');
+    expect(after('publishDmarc', 'PUBLISHED')).toBe('shortLinks');
+    expect(after('dmarcMonitoring', 'NOTED')).toBe('shortLinks');
+    expect(after('checkUnavailable', 'CONTINUE')).toBe('shortLinks');
   });
 
   it('lists both shared sending domains for accounts without their own', () => {

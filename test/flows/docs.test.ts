@@ -6,6 +6,7 @@ import { createI18n } from '../../server/i18n.ts';
 import { StepRenderer } from '../../server/render/step.ts';
 import { readmeWithDiagram } from '../../server/tools/readme-diagram.ts';
 import { stateMeta } from './walk.ts';
+import { CHECK, CHECK_RESULT } from '../../flows/types.ts';
 
 const flows = new FlowRegistry();
 const renderer = new StepRenderer(createI18n());
@@ -23,7 +24,8 @@ describe.each(flows.list.map((f) => [f.id, f] as const))('docs of %s', (id, flow
     for (const state of Object.keys(flow.machine.states)) {
       expect(diagram).toMatch(new RegExp(`  ${state}(\\[|\\()`));
       for (const { event } of stateMeta(flow.machine, state).options ?? [])
-        expect(diagram).toMatch(new RegExp(`  ${state} -->\\|${event}\\| \\w+`));
+        // A check's CHECK option reaches the machine as CHECK_RESULT, one edge per verdict it branches on.
+        expect(diagram).toMatch(new RegExp(`  ${state} -->\\|${event === CHECK ? CHECK_RESULT : event}[^|]*\\| \\w+`));
     }
   });
 });

@@ -64,6 +64,47 @@ describe('notification-sender-setup', () => {
     expect(outcomeOf('smtpHandOver')).toBe('escalated');
   });
 
+  describe('the live domain check', () => {
+    const verdicts = (spf: string, mx = 'ok') => ({
+      type: 'CHECK_RESULT',
+      data: { spf: { status: spf }, mx: { status: mx }, dmarc: { status: 'ok' } },
+    });
+    /** The state a check result leads to, sent from the check step reached after merging the record. */
+    const afterCheck = (spf: string, mx = 'ok') => {
+      const atCheck = walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'HAS_SPF_RECORD', 'CHECK_NOW');
+      expect(atCheck.value).toBe('checkDomainRecords');
+      return String(transition(machine, atCheck, verdicts(spf, mx))[0].value);
+    };
+
+    it('is offered after publishing or merging the record, and looks for both train includes', () => {
+      expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'CHECK_NOW').value).toBe('checkDomainRecords');
+      expect(stateMeta(machine, 'checkDomainRecords').check).toEqual({ type: 'email-domain', includes: facts.spfTrainIncludes });
+    });
+
+    it('sends a domain that cannot receive mail to the MX step first, whatever its SPF says', () => {
+      expect(afterCheck('ok', 'missing')).toBe('mxRecordMissing');
+      expect(afterCheck('ok', 'null_mx')).toBe('mxRecordMissing');
+      expect(afterCheck('include_missing', 'missing')).toBe('mxRecordMissing');
+    });
+
+    it('routes the SPF verdicts: ok to the test email, gaps to the record shown, broken records to repair', () => {
+      expect(afterCheck('ok')).toBe('checkMailbox');
+      for (const spf of ['include_missing', 'missing', 'multiple']) expect(afterCheck(spf)).toBe('publishSuggestedRecord');
+      for (const spf of ['too_many_lookups', 'invalid']) expect(afterCheck(spf)).toBe('spfRecordBroken');
+      expect(afterCheck('error', 'error')).toBe('checkUnavailable');
+    });
+
+    it('ends every way out of the check at the test email, so the 550 rule is never skipped', () => {
+      const atCheck = walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'CHECK_NOW');
+      expect(transition(machine, atCheck, { type: 'SKIP_CHECK' })[0].value).toBe('checkMailbox');
+      const next = (state: string, event: string) => machine.states[state]!.config.on![event];
+      expect(next('mxRecordMissing', 'FIXED')).toBe('checkMailbox');
+      expect(next('publishSuggestedRecord', 'PUBLISHED')).toBe('checkMailbox');
+      expect(next('spfRecordBroken', 'FIXED')).toBe('checkMailbox');
+      expect(next('checkUnavailable', 'CARRY_ON')).toBe('checkMailbox');
+    });
+  });
+
   /** The `include:` terms of an SPF record or zone line, in order. */
   const includesOf = (text: string) => text.match(/include:\S+?(?=[\s"]|$)/g) ?? [];
 

@@ -4,6 +4,7 @@ import { facts } from '../../flows/survey-emails-blocked/facts.ts';
 import { machine } from '../../flows/survey-emails-blocked/machine.ts';
 import { loadResources } from '../../server/locales.ts';
 import { stateMeta } from './walk.ts';
+import type { CheckVerdicts, SpfStatus } from '../../flows/types.ts';
 
 /** Sends the events in order from the initial state and returns the state reached. */
 function walk(...events: string[]) {
@@ -13,6 +14,13 @@ function walk(...events: string[]) {
 }
 
 const outcomeOf = (state: string) => stateMeta(machine, state).outcome;
+
+/** Runs the live check of the company domain at a server's check step and returns the state it leads to. */
+function checked(server: 'AZURE' | 'DACH', spf: SpfStatus, mx: CheckVerdicts['mx']['status'] = 'ok') {
+  const atCheck = walk('SHOW_STEPS', 'TLS_ENABLED', server, 'CHECK_NOW');
+  const data: CheckVerdicts = { spf: { status: spf }, mx: { status: mx }, dmarc: { status: 'ok' } };
+  return String(transition(machine, atCheck, { type: 'CHECK_RESULT', data })[0].value);
+}
 
 describe('survey-emails-blocked flow', () => {
   it('starts with why the emails are stopped, and can end there for someone who only wants the reason', () => {
@@ -58,6 +66,32 @@ describe('survey-emails-blocked flow', () => {
   });
 });
 
+describe('survey-emails-blocked domain check', () => {
+  it('checks the company domain for the include of the account\'s own server', () => {
+    expect(walk('SHOW_STEPS', 'TLS_ENABLED', 'AZURE', 'CHECK_NOW').value).toBe('checkSpfAzure');
+    expect(walk('SHOW_STEPS', 'TLS_ENABLED', 'DACH', 'CHECK_NOW').value).toBe('checkSpfDach');
+    expect(stateMeta(machine, 'checkSpfAzure').check?.includes).toEqual([facts.azureSpfInclude]);
+    expect(stateMeta(machine, 'checkSpfDach').check?.includes).toEqual([facts.dachSpfInclude]);
+  });
+
+  it.each(['AZURE', 'DACH'] as const)('routes each verdict on %s', (server) => {
+    expect(checked(server, 'ok')).toBe('dkimCheck');
+    expect(checked(server, 'ok', 'missing')).toBe('dkimCheck');
+    for (const spf of ['include_missing', 'missing', 'multiple'] as const) expect(checked(server, spf)).toBe('publishSuggestedRecord');
+    for (const spf of ['too_many_lookups', 'invalid'] as const) expect(checked(server, spf)).toBe('spfRecordBroken');
+    expect(checked(server, 'error', 'error')).toBe('checkUnavailable');
+  });
+
+  it('goes on to DKIM after publishing, repairing, a failed lookup or a skipped check', () => {
+    expect(walk('SHOW_STEPS', 'TLS_ENABLED', 'AZURE', 'CHECK_NOW', 'SKIP_CHECK').value).toBe('dkimCheck');
+    const from = (state: string, type: string) => transition(machine, machine.resolveState({ value: state, context: {} }), { type })[0].value;
+    expect(from('publishSuggestedRecord', 'PUBLISHED')).toBe('dkimCheck');
+    expect(from('spfRecordBroken', 'FIXED')).toBe('dkimCheck');
+    expect(from('checkUnavailable', 'CARRY_ON')).toBe('dkimCheck');
+    for (const state of ['publishSuggestedRecord', 'spfRecordBroken', 'checkUnavailable']) expect(from(state, 'NEED_HELP')).toBe('contactSupport');
+  });
+});
+
 describe('survey-emails-blocked facts', () => {
   const spfRecords = [facts.spfMergedAzure, facts.spfMergedDach, facts.spfMergedIps];
 
@@ -91,6 +125,10 @@ describe('survey-emails-blocked facts', () => {
       expect(JSON.stringify(ns.addSpfAzure)).not.toMatch(/facts\.(dachSpfInclude|spfMergedDach)/);
       expect(JSON.stringify(ns.addSpfDach)).toContain('{{facts.dachSpfInclude}}');
       expect(JSON.stringify(ns.addSpfDach)).not.toMatch(/facts\.(azureSpfInclude|spfMergedAzure)/);
+      expect(JSON.stringify(ns.checkSpfAzure)).toContain('{{facts.azureSpfInclude}}');
+      expect(JSON.stringify(ns.checkSpfAzure)).not.toMatch(/facts\.dach/);
+      expect(JSON.stringify(ns.checkSpfDach)).toContain('{{facts.dachSpfInclude}}');
+      expect(JSON.stringify(ns.checkSpfDach)).not.toMatch(/facts\.azure/);
     }
   });
 });

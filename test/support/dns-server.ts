@@ -31,7 +31,9 @@ export async function startDnsServer(zone: Zone, silent: string[] = []) {
       }
       for (const r of records) {
         const base = { name: question.name, class: Packet.CLASS.IN, ttl: 60 };
-        if (r.type === 'TXT' && question.type === Packet.TYPE.TXT) response.answers.push({ ...base, type: Packet.TYPE.TXT, data: r.value });
+        // A TXT string holds at most 255 bytes: longer records go out as several strings, as DNS servers do.
+        const strings = [r.value].flat().flatMap((v) => String(v).match(/.{1,255}/g) ?? ['']);
+        if (r.type === 'TXT' && question.type === Packet.TYPE.TXT) response.answers.push({ ...base, type: Packet.TYPE.TXT, data: strings });
         if (r.type === 'A' && question.type === Packet.TYPE.A) response.answers.push({ ...base, type: Packet.TYPE.A, address: r.value });
         if (r.type === 'MX' && question.type === Packet.TYPE.MX) {
           const [priority, exchange] = String(r.value).split(' ');

@@ -1,0 +1,94 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDns } from '../../server/checks/dns.ts';
+import { addAgent, signIn } from '../support/agents.ts';
+import { testApp, type TestApp } from '../support/app.ts';
+import { startDnsServer } from '../support/dns-server.ts';
+
+/** Handlebars escapes `=` and quotes in text; compare with what a browser shows. */
+const shown = (html: string) => html.replace(/&#x3D;/g, '=').replace(/&quot;/g, '"').replace(/&#x27;/g, "'");
+
+/* A check step in a flow, end to end: the form on the page, the live lookup, the verdicts and the record to publish. */
+let t: TestApp;
+let dnsServer: Awaited<ReturnType<typeof startDnsServer>>;
+beforeAll(async () => {
+  dnsServer = await startDnsServer({
+    'school.example': [
+      { type: 'TXT', value: 'v=spf1 include:_spf.google.com ~all' },
+      { type: 'MX', value: '10 mx.school.example' },
+    ],
+    '_dmarc.school.example': [{ type: 'TXT', value: 'v=DMARC1; p=none' }],
+    '_spf.google.com': [{ type: 'TXT', value: 'v=spf1 ip4:192.0.2.0/24 ~all' }],
+    'amazonses.com': [{ type: 'TXT', value: 'v=spf1 ip4:198.51.100.0/24 -all' }],
+  });
+  t = testApp(undefined, { dns: createDns({ servers: [dnsServer.server], timeoutMs: 500 }) });
+});
+afterAll(async () => {
+  await t.close();
+  dnsServer.close();
+});
+
+async function sessionAtCheck(lng = 'en') {
+  const res = await request(t.app).post('/api/sessions').send({ flowId: 'participant-no-email', lng, startAt: 'checkSpf' }).expect(201);
+  expect(res.body.step.kind).toBe('check');
+  return res.body.sessionId as string;
+}
+
+describe('a check step on the page', () => {
+  it('takes the domain in a plain form and shows the verdicts and the one record to publish', async () => {
+    const id = await sessionAtCheck();
+    const form = await request(t.app).get(`/s/${id}`).expect(200);
+    expect(form.text).toContain('name="domain"');
+    expect(form.text).toContain('value="CHECK"');
+    expect(form.text).toContain('value="SKIP_CHECK"');
+    await request(t.app).post(`/s/${id}`).type('form').send({ event: 'CHECK', domain: 'School.Example' }).expect(303);
+    const page = await request(t.app).get(`/s/${id}`).expect(200);
+    page.text = shown(page.text);
+    expect(page.text).toContain('data-part="spf" data-status="include_missing"');
+    expect(page.text).toContain('data-part="dmarc" data-status="none_policy"');
+    expect(page.text).toContain('<code>v=spf1 include:_spf.google.com include:amazonses.com ~all</code>');
+    expect(page.text).toContain('<code>school.example. IN TXT "v=spf1 include:_spf.google.com include:amazonses.com ~all"</code>');
+    expect(page.text).toContain('Checked school.example');
+    expect(page.text).toContain('value="PUBLISHED"');
+    // The participant page shows no raw records; the console does.
+    expect(page.text).not.toContain('raw-records');
+  });
+
+  it('a bad domain is a 400 with a message, on the page and in the API', async () => {
+    const id = await sessionAtCheck('de');
+    const page = await request(t.app).post(`/s/${id}`).type('form').send({ event: 'CHECK', domain: '127.0.0.1' }).expect(400);
+    expect(page.text).toContain('<html lang="de">');
+    const api = await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'CHECK', data: { domain: 'localhost' } }).expect(400);
+    expect(api.body.error.message).toMatch(/localhost/);
+    // Only the engine sends results.
+    await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'CHECK_RESULT', data: { spf: { status: 'ok' } } }).expect(409);
+    expect((await t.store.listSteps(id)).map((s) => s.event)).toEqual(['START']);
+  });
+
+  it('the API step carries the verdicts in the session language and the raw report', async () => {
+    const id = await sessionAtCheck('sv');
+    const res = await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'CHECK', data: { domain: 'school.example' } }).expect(200);
+    expect(res.body.step.id).toBe('publishSuggestedRecord');
+    expect(res.body.step.check.record).toBe('v=spf1 include:_spf.google.com include:amazonses.com ~all');
+    expect(res.body.step.check.report.spf.status).toBe('include_missing');
+    expect(res.body.step.check.verdicts.map((v: { part: string }) => v.part)).toEqual(['spf', 'mx', 'dmarc']);
+    // The report is kept in the transcript with the step.
+    const steps = await t.store.listSteps(id);
+    expect(steps.at(-1)).toMatchObject({ event: 'CHECK_RESULT', data: { domain: 'school.example' } });
+  });
+
+  it('agents see the raw records', async () => {
+    await addAgent(t, 'check@example.com');
+    const { client, csrf } = await signIn(t, 'check@example.com');
+    const start = await client.post('/agent/start').type('form').send({ _csrf: csrf, flowId: 'participant-no-email', lng: 'en', step: 'checkSpf' }).expect(303);
+    const url = start.headers.location as string;
+    await client.post(url).type('form').send({ _csrf: csrf, event: 'CHECK', domain: 'school.example' }).expect(303);
+    const page = await client.get(url).expect(200);
+    page.text = shown(page.text);
+    expect(page.text).toContain('raw-records');
+    expect(page.text).toContain('<code>v=spf1 include:_spf.google.com ~all</code>');
+    expect(page.text).toContain('<code>v=DMARC1; p=none</code>');
+    const transcript = await client.get(`/api/sessions/${url.split('/').pop()}/transcript?format=text`).expect(200);
+    expect(transcript.text).toContain('Checked school.example: SPF include_missing, MX ok, DMARC none_policy');
+  });
+});
