@@ -54,7 +54,7 @@ let dnsServer: Awaited<ReturnType<typeof startDnsServer>>;
 let dns: ReturnType<typeof createDns>;
 const TIMEOUT = 400;
 beforeAll(async () => {
-  dnsServer = await startDnsServer(zone, ['slow.test', '_dmarc.slow.test']);
+  dnsServer = await startDnsServer(zone, ['slow.test', '_dmarc.slow.test'], ['broken.test', '_dmarc.broken.test']);
   dns = createDns({ servers: [dnsServer.server], timeoutMs: TIMEOUT, cacheMs: 0 });
 });
 afterAll(() => dnsServer.close());
@@ -162,6 +162,15 @@ describe('a server that never answers', () => {
     expect(r.dmarc.status).toBe('error');
     // Parallel lookups, one try each: about one timeout, never several in a row.
     expect(took).toBeLessThan(TIMEOUT * 4);
+  });
+});
+
+describe('a server failure', () => {
+  it('gives status error with a message', async () => {
+    const r = await check('broken.test');
+    expect(r.spf).toMatchObject({ status: 'error', message: expect.stringMatching(/ESERVFAIL/) });
+    expect(r.mx.status).toBe('error');
+    expect(r.dmarc.status).toBe('error');
   });
 });
 

@@ -13,9 +13,10 @@ export type Zone = Record<string, ZoneRecord[]>;
 
 /**
  * A real DNS server on 127.0.0.1 (UDP, a free port) answering from a crafted zone: names in the zone answer their
- * records (or NODATA), names outside it NXDOMAIN, and names in `silent` never get an answer (a dead server).
+ * records (or NODATA), names outside it NXDOMAIN, names in `silent` never get an answer (a dead server), and names
+ * in `servfail` a server failure.
  */
-export async function startDnsServer(zone: Zone, silent: string[] = []) {
+export async function startDnsServer(zone: Zone, silent: string[] = [], servfail: string[] = []) {
   const names = new Map(Object.entries(zone).map(([k, v]) => [k.toLowerCase(), v]));
   const server = (dns2 as any).createServer({
     udp: true,
@@ -24,6 +25,10 @@ export async function startDnsServer(zone: Zone, silent: string[] = []) {
       const [question] = request.questions;
       const name = String(question.name).toLowerCase();
       if (silent.includes(name)) return;
+      if (servfail.includes(name)) {
+        response.header.rcode = Packet.RCODE.SERVFAIL;
+        return send(response);
+      }
       const records = names.get(name);
       if (!records) {
         response.header.rcode = Packet.RCODE.NXDOMAIN;
