@@ -11,6 +11,7 @@ import { createI18n } from './i18n.ts';
 import { StepRenderer } from './render/step.ts';
 import { loadLogin } from './auth/logins.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
 import { agentRoutes } from './routes/agent.ts';
 import { apiRoutes } from './routes/api.ts';
 import { embedRoutes } from './routes/embed.ts';
@@ -22,7 +23,7 @@ import { createViews, VIEWS_DIR } from './views.ts';
 export interface AppOptions {
   store: Store;
   config?: Partial<
-    Pick<Config, 'TRUST_PROXY' | 'EMBED_ORIGINS' | 'DEMO_PAGES' | 'NODE_ENV' | 'DNS_SERVERS' | 'DNS_TIMEOUT_MS' | 'CHECKS_PER_MINUTE'>
+    Pick<Config, 'TRUST_PROXY' | 'EMBED_ORIGINS' | 'DEMO_PAGES' | 'NODE_ENV' | 'DNS_SERVERS' | 'DNS_TIMEOUT_MS' | 'CHECKS_PER_MINUTE' | 'ANALYTICS_TOKEN'>
   >;
   /** The resolver for domain checks; by default one built from DNS_SERVERS and DNS_TIMEOUT_MS. */
   dns?: Dns;
@@ -90,6 +91,7 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
   app.use(loadLogin(ctx.store));
   app.use(agentRoutes(ctx));
   app.use(adminRoutes(ctx));
+  app.use(analyticsRoutes(ctx, options.config?.ANALYTICS_TOKEN));
   app.use('/api', apiRoutes(ctx));
   app.use(pageRoutes(ctx));
   app.use(notFound);

@@ -21,6 +21,10 @@ const schema = z.object({
   DNS_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2000),
   /** Domain checks one client may run per minute. */
   CHECKS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Lets tools read /api/analytics with `Authorization: Bearer <token>`; unset: admin login only. */
+  ANALYTICS_TOKEN: z.string().min(16).optional(),
+  /** Sessions older than this many days are deleted (hourly, and by `npm run purge`); unset: kept. */
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
   /** Serve the demo help-center page at /demo/help-center. Unset: on in development, off in production. */
   DEMO_PAGES: z.enum(['true', 'false', '1', '0']).optional(),
 });

@@ -298,7 +298,8 @@ export class Engine {
     // An agent acting on a session continues it: the session records who has it, and since when.
     if (agentId !== null && session.agentId !== agentId) await this.store.assignAgent(session.id, agentId);
     try {
-      await this.store.appendStep(session.id, { ...step, seq, agentId }, change, note);
+      const firstVisit = !steps.some((r) => r.state === step.state);
+      await this.store.appendStep(session.id, { ...step, seq, agentId, prevState: session.snapshot.value, firstVisit }, change, note);
     } catch (e) {
       if (e instanceof StepConflictError)
         throw new AppError(409, 'session_changed', 'This session was changed in another window; reload it to continue.');

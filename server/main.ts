@@ -1,10 +1,12 @@
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
+import { scheduleRetention } from './retention.ts';
 import { createSqliteStore } from './store/sqlite.ts';
 
 const config = loadConfig();
 const store = createSqliteStore(config.DB_PATH, { synchronous: config.SQLITE_SYNCHRONOUS });
 const app = createApp({ store, config });
+const stopRetention = config.RETENTION_DAYS ? scheduleRetention(store, config.RETENTION_DAYS) : undefined;
 
 const server = app.listen(config.PORT, config.HOST, async () => {
   const address = server.address();
@@ -17,6 +19,7 @@ const server = app.listen(config.PORT, config.HOST, async () => {
 /** Stop taking connections, let requests in flight finish, then close the database. */
 function shutdown(signal: string) {
   console.log(`${signal}: shutting down`);
+  stopRetention?.();
   server.close(() => {
     store.close().finally(() => process.exit(0));
   });

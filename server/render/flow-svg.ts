@@ -28,7 +28,23 @@ function wrap(text: string, width = 26): string[] {
  * The flow drawn as a server-rendered SVG, in rows by distance from the first step: boxes for steps, rounded boxes
  * coloured by outcome for endings, arrows for options (hover shows the option). No script, no external library.
  */
-export function flowSvg(flow: RegisteredFlow, title: (state: string) => string, label: (state: string, event: string) => string): string {
+/** Counts drawn on the diagram: per step, sessions that reached it and left there; per arrow, sessions that took it. */
+export interface DiagramCounts {
+  steps: Record<string, { reached: number; abandoned: number }>;
+  edges: Map<string, number>;
+  /** Labels for the counts, in the reader's language. */
+  reachedLabel: (n: number) => string;
+  abandonedLabel: (n: number) => string;
+}
+
+export const edgeKey = (from: string, event: string, to: string) => `${from} ${event} ${to}`;
+
+export function flowSvg(
+  flow: RegisteredFlow,
+  title: (state: string) => string,
+  label: (state: string, event: string) => string,
+  counts?: DiagramCounts,
+): string {
   const states = flow.machine.states;
   const depth = new Map<string, number>([[flow.initial, 0]]);
   const queue = [flow.initial];
@@ -74,19 +90,33 @@ export function flowSvg(flow: RegisteredFlow, title: (state: string) => string, 
       y2 > y1
         ? `M${x1} ${y1} C${x1} ${y1 + GAP_Y / 2} ${x2} ${y2 - GAP_Y / 2} ${x2} ${y2}`
         : `M${a.x + BOX_W} ${a.y + BOX_H / 2} C${a.x + BOX_W + 60} ${a.y} ${b.x + BOX_W + 60} ${b.y + BOX_H} ${b.x + BOX_W} ${b.y + BOX_H / 2}`;
+    const taken = counts?.edges.get(edgeKey(e.from, e.event, e.to));
+    // Arrows thicken with use, so the well-trodden paths stand out.
+    const width = taken === undefined ? 1.4 : Math.min(1 + Math.log2(1 + taken) * 1.2, 9);
+    const tip = `${label(e.from, e.event)}${taken === undefined ? '' : `: ${taken}`}`;
     out.push(
-      `<path d="${d}" fill="none" stroke="#4a5360" stroke-width="1.4" marker-end="url(#arrow)" data-from="${e.from}" data-to="${e.to}" data-event="${e.event}"><title>${escapeHtml(label(e.from, e.event))}</title></path>`,
+      `<path d="${d}" fill="none" stroke="#4a5360" stroke-width="${width.toFixed(1)}" marker-end="url(#arrow)" data-from="${e.from}" data-to="${e.to}" data-event="${e.event}"${taken === undefined ? '' : ` data-count="${taken}"`}><title>${escapeHtml(tip)}</title></path>`,
     );
+    if (taken) {
+      const mx = (x1 + x2) / 2 + (y2 > y1 ? 0 : BOX_W / 2 + 40);
+      const my = y2 > y1 ? (y1 + y2) / 2 : (a.y + b.y + BOX_H) / 2;
+      out.push(
+        `<text class="edge-count" x="${mx}" y="${my + 4}" text-anchor="middle" font-size="12" font-family="system-ui, sans-serif" fill="#0b57a4" stroke="#fff" stroke-width="3" paint-order="stroke" data-from="${e.from}" data-to="${e.to}" data-event="${e.event}">${taken}</text>`,
+      );
+    }
   }
   for (const [id, p] of pos) {
     const meta = states[id]!.config.meta as StepMeta;
     const fill = (meta.outcome && OUTCOME_FILL[meta.outcome]) ?? '#ffffff';
-    const lines = wrap(title(id));
+    const stat = counts?.steps[id] ?? (counts ? { reached: 0, abandoned: 0 } : undefined);
+    const lines = [...wrap(title(id))];
+    const statLine = stat ? `${counts!.reachedLabel(stat.reached)}${stat.abandoned ? ` · ${counts!.abandonedLabel(stat.abandoned)}` : ''}` : undefined;
+    const all = statLine ? [...lines, statLine] : lines;
     out.push(
-      `<g class="node" data-state="${id}"><rect x="${p.x}" y="${p.y}" width="${BOX_W}" height="${BOX_H}" rx="${meta.outcome ? 20 : 6}" fill="${fill}" stroke="#4a5360"/>`,
-      ...lines.map(
+      `<g class="node" data-state="${id}"${stat ? ` data-reached="${stat.reached}" data-abandoned="${stat.abandoned}"` : ''}><rect x="${p.x}" y="${p.y}" width="${BOX_W}" height="${BOX_H}" rx="${meta.outcome ? 20 : 6}" fill="${fill}" stroke="#4a5360"/>`,
+      ...all.map(
         (line, i) =>
-          `<text x="${p.x + BOX_W / 2}" y="${p.y + BOX_H / 2 + (i - (lines.length - 1) / 2) * 16 + 5}" text-anchor="middle" font-size="13" font-family="system-ui, sans-serif" fill="#1b1f24">${escapeHtml(line)}</text>`,
+          `<text x="${p.x + BOX_W / 2}" y="${p.y + BOX_H / 2 + (i - (all.length - 1) / 2) * 15 + 5}" text-anchor="middle" font-size="${i === lines.length ? 12 : 13}" font-family="system-ui, sans-serif" fill="${i === lines.length ? '#0b57a4' : '#1b1f24'}"${i === lines.length ? ' class="step-count"' : ''}>${escapeHtml(line)}</text>`,
       ),
       '</g>',
     );

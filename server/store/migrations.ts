@@ -72,4 +72,42 @@ export const migrations: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX logins_expires ON logins (expires_at);
   `,
+  `
+  -- Analytics: when a session reached its outcome, and which step each row left, so figures are plain aggregates.
+  ALTER TABLE sessions ADD COLUMN finished_at INTEGER;
+  UPDATE sessions SET finished_at = updated_at WHERE status = 'finished';
+  ALTER TABLE steps ADD COLUMN prev_state TEXT;
+  UPDATE steps SET prev_state = (SELECT p.state FROM steps p WHERE p.session_id = steps.session_id AND p.seq = steps.seq - 1);
+  CREATE INDEX sessions_status_updated ON sessions (status, updated_at);
+
+  -- Covering indexes: the dashboard's session figures are read from the index alone, never from the rows (which
+  -- carry the snapshot).
+  CREATE INDEX sessions_period ON sessions (created_at, flow_id, status, outcome, updated_at, finished_at, lng, channel, audience, state, id);
+  CREATE INDEX sessions_flow_period ON sessions (flow_id, created_at, status, outcome, updated_at, finished_at, lng, channel, audience, state, id);
+
+  CREATE INDEX feedback_at ON feedback (at);
+
+  -- Per-step figures, kept up to date in the same transaction as each step: by the day the session started, how
+  -- often each move was made (n) and how many sessions reached a step for the first time with it (first). Reading
+  -- them is a scan of a few thousand rows instead of a join over every step ever taken.
+  CREATE TABLE step_stats (
+    day        TEXT NOT NULL,
+    flow_id    TEXT NOT NULL,
+    lng        TEXT NOT NULL,
+    channel    TEXT NOT NULL,
+    audience   TEXT NOT NULL,
+    prev_state TEXT NOT NULL,
+    event      TEXT NOT NULL,
+    state      TEXT NOT NULL,
+    n          INTEGER NOT NULL,
+    first      INTEGER NOT NULL,
+    PRIMARY KEY (day, flow_id, lng, channel, audience, prev_state, event, state)
+  ) STRICT, WITHOUT ROWID;
+  INSERT INTO step_stats
+    SELECT date(s.created_at / 1000, 'unixepoch'), s.flow_id, s.lng, s.channel, s.audience, coalesce(st.prev_state, ''),
+      st.event, st.state, count(*), sum(st.first_visit)
+    FROM (SELECT *, (row_number() OVER (PARTITION BY session_id, state ORDER BY seq)) = 1 AS first_visit FROM steps) st
+    JOIN sessions s ON s.id = st.session_id
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+  `,
 ];

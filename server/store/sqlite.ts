@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Outcome } from '../../flows/types.ts';
+import { createAnalytics } from './analytics.ts';
 import { migrations } from './migrations.ts';
 import {
   type AgentRecord,
@@ -139,12 +140,13 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
        NULL, @agentId, @takenOverAt, @ticketRef, @at, @at)`,
   );
   const insertStep = db.prepare(
-    `INSERT INTO steps (session_id, seq, state, event, data, snapshot, note, agent_id, at)
-     VALUES (@sessionId, @seq, @state, @event, @data, @snapshot, @note, @agentId, @at)`,
+    `INSERT INTO steps (session_id, seq, state, event, data, snapshot, note, agent_id, prev_state, at)
+     VALUES (@sessionId, @seq, @state, @event, @data, @snapshot, @note, @agentId, @prevState, @at)`,
   );
   const updateSession = db.prepare(
     `UPDATE sessions SET snapshot = @snapshot, state = @state, status = @status, outcome = @outcome,
-       flow_version = @flowVersion, updated_at = @at WHERE id = @id`,
+       flow_version = @flowVersion, updated_at = @at,
+       finished_at = CASE WHEN @status = 'finished' THEN @at END WHERE id = @id`,
   );
   const selectSession = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?');
   const selectSessionByRef = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE ref = ?');
@@ -166,8 +168,19 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
     snapshot: JSON.stringify(step.snapshot),
     note: step.note ?? null,
     agentId: step.agentId ?? null,
+    prevState: step.prevState ?? null,
     at,
   });
+
+  // Keeps step_stats in step with steps: one upsert per step, in the step's own transaction.
+  const countStep = db.prepare(
+    `INSERT INTO step_stats (day, flow_id, lng, channel, audience, prev_state, event, state, n, first)
+     SELECT date(created_at / 1000, 'unixepoch'), flow_id, lng, channel, audience, @prevState, @event, @state, 1, @first
+     FROM sessions WHERE id = @sessionId
+     ON CONFLICT DO UPDATE SET n = n + 1, first = first + excluded.first`,
+  );
+  const count = (sessionId: string, step: NewStep) =>
+    countStep.run({ sessionId, prevState: step.prevState ?? '', event: step.event, state: step.state, first: step.firstVisit === false ? 0 : 1 });
 
   const create = db.transaction((session: NewSession, first: NewStep, at: number) => {
     try {
@@ -185,6 +198,7 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
       throw e;
     }
     insertStep.run(stepParams(session.id, first, at));
+    count(session.id, first);
   });
 
   const updateNote = db.prepare('UPDATE steps SET note = @note WHERE session_id = @sessionId AND seq = @seq');
@@ -195,6 +209,7 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
       if (isUniqueViolation(e)) throw new StepConflictError(sessionId, step.seq);
       throw e;
     }
+    count(sessionId, step);
     updateSession.run({
       id: sessionId,
       snapshot: JSON.stringify(change.snapshot),
@@ -226,6 +241,8 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
   );
   const removeLogin = db.prepare('DELETE FROM logins WHERE token_hash = ?');
   const removeExpiredLogins = db.prepare('DELETE FROM logins WHERE expires_at <= ?');
+
+  const analytics = createAnalytics(db);
 
   /** Filters become a WHERE clause of fixed shape: only the values vary, and they are bound, never spliced. */
   function sessionQuery(f: SessionFilter) {
@@ -290,6 +307,33 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
         .prepare(`SELECT * FROM sessions ${where} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`)
         .all({ ...params, limit: filter.limit, offset: filter.offset }) as SessionRow[];
       return { sessions: rows.map(toSession), total };
+    },
+    analytics: async (filter) => analytics.figures(filter),
+    exportSessions: (filter) => analytics.sessionRows(filter),
+    exportSteps: (filter) => analytics.stepRows(filter),
+    async purgeSessions(before) {
+      return db.transaction(() => {
+        // Figures go with the sessions they count: whole days before the cut-off's day.
+        db.prepare("DELETE FROM step_stats WHERE day < date(? / 1000, 'unixepoch')").run(before);
+        return db.prepare('DELETE FROM sessions WHERE created_at < ?').run(before).changes;
+      })();
+    },
+    async purgeText(before) {
+      return db.transaction(() => {
+        const comments = db
+          .prepare(
+            `UPDATE feedback SET comment = NULL WHERE comment IS NOT NULL
+             AND session_id IN (SELECT id FROM sessions WHERE created_at < ?)`,
+          )
+          .run(before).changes;
+        const notes = db
+          .prepare(
+            `UPDATE steps SET note = NULL WHERE note IS NOT NULL
+             AND session_id IN (SELECT id FROM sessions WHERE created_at < ?)`,
+          )
+          .run(before).changes;
+        return comments + notes;
+      })();
     },
     async createAgent(agent) {
       return toAgent(insertAgent.get({ ...agent, at: now() }) as AgentRow);

@@ -88,7 +88,42 @@ export type NewSession = Omit<
 export type NewStep = Omit<StepRecord, 'sessionId' | 'at' | 'note' | 'agentId'> & {
   note?: string | null;
   agentId?: number | null;
+  /** The step this row leaves (none for START). */
+  prevState?: string | null;
+  /** Whether the session reaches this step for the first time (for "how many sessions reached it"). */
+  firstVisit?: boolean;
 };
+
+export interface AnalyticsFilter {
+  flowId?: string;
+  /** Sessions created at or after (ms). */
+  from: number;
+  /** Sessions created before (ms). */
+  to: number;
+  lng?: string;
+  channel?: Channel;
+  audience?: Audience;
+  /** Sessions without a step since this moment (ms) and no outcome count as abandoned. */
+  abandonedBefore: number;
+}
+
+export interface Figures {
+  started: number;
+  finished: number;
+  outcomes: Record<'resolved' | 'workaround' | 'escalated' | 'informational', number>;
+  abandoned: number;
+  inProgress: number;
+  /** Resolved sessions as a share of finished ones; null when none finished. */
+  resolutionRate: number | null;
+  feedback: { yes: number; no: number; rate: number | null };
+  comments: { at: number; flowId: string; helpful: boolean; comment: string }[];
+  medianSecondsToOutcome: number | null;
+  perDay: { day: string; started: number; finished: number }[];
+  /** With a flow: per step, how many sessions reached it and how many were abandoned there. */
+  steps?: Record<string, { reached: number; abandoned: number }>;
+  /** With a flow: how often each option led from one step to the next (`from`, `event`, `to`). */
+  transitions?: { from: string; event: string; to: string; count: number }[];
+}
 
 /** A note written at a step, saved with the answer that leaves it. */
 export interface StepNote {
@@ -138,6 +173,16 @@ export interface Store {
   /** Records that an agent continues the session (the first time, or when another agent takes it). */
   assignAgent(sessionId: string, agentId: number): Promise<void>;
   listSessions(filter: SessionFilter): Promise<{ sessions: SessionRecord[]; total: number }>;
+
+  analytics(filter: AnalyticsFilter): Promise<Figures>;
+  /** One row a session, streamed: a large export never sits in memory whole. */
+  exportSessions(filter: AnalyticsFilter): Iterable<Record<string, unknown>>;
+  /** One row a step, streamed. */
+  exportSteps(filter: AnalyticsFilter): Iterable<Record<string, unknown>>;
+  /** Deletes sessions created before `before` (with their steps and feedback); returns how many. */
+  purgeSessions(before: number): Promise<number>;
+  /** Empties free text (feedback comments and step notes) of sessions created before `before`; returns how many. */
+  purgeText(before: number): Promise<number>;
 
   createAgent(agent: Omit<AgentRecord, 'id' | 'createdAt'>): Promise<AgentRecord>;
   findAgentByEmail(email: string): Promise<AgentRecord | undefined>;

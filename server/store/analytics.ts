@@ -1,0 +1,167 @@
+import type Database from 'better-sqlite3';
+import type { AnalyticsFilter, Figures } from './types.ts';
+
+const OUTCOME_NAMES = ['resolved', 'workaround', 'escalated', 'informational'] as const;
+
+/**
+ * The figures content owners see, as aggregate SQL over sessions and steps. Every filter is a bound parameter of a
+ * WHERE clause of fixed shape; sessions are picked by the (flow_id, created_at) or (created_at) index first, and their
+ * steps reached through the steps primary key.
+ */
+export function createAnalytics(db: Database.Database) {
+  function where(f: AnalyticsFilter, alias = 's') {
+    const parts = [`${alias}.created_at >= @from`, `${alias}.created_at < @to`];
+    const params: Record<string, string | number> = { from: f.from, to: f.to, cutoff: f.abandonedBefore };
+    if (f.flowId) (parts.push(`${alias}.flow_id = @flowId`), (params.flowId = f.flowId));
+    if (f.lng) (parts.push(`${alias}.lng = @lng`), (params.lng = f.lng));
+    if (f.channel) (parts.push(`${alias}.channel = @channel`), (params.channel = f.channel));
+    if (f.audience) (parts.push(`${alias}.audience = @audience`), (params.audience = f.audience));
+    return { sql: parts.join(' AND '), params };
+  }
+
+  /** The same filter over step_stats, whose rows are whole days (the period's bounds are whole days too). */
+  function statsWhere(f: AnalyticsFilter) {
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const parts = ['day >= @fromDay', 'day < @toDay'];
+    const params: Record<string, string> = { fromDay: day(f.from), toDay: day(f.to) };
+    if (f.flowId) (parts.push('flow_id = @flowId'), (params.flowId = f.flowId));
+    if (f.lng) (parts.push('lng = @lng'), (params.lng = f.lng));
+    if (f.channel) (parts.push('channel = @channel'), (params.channel = f.channel));
+    if (f.audience) (parts.push('audience = @audience'), (params.audience = f.audience));
+    return { sql: parts.join(' AND '), params };
+  }
+
+  function figures(f: AnalyticsFilter): Figures {
+    const { sql, params } = where(f);
+    const totals = db
+      .prepare(
+        `SELECT count(*) AS started,
+           coalesce(sum(s.status = 'finished'), 0) AS finished,
+           coalesce(sum(s.status = 'active' AND s.updated_at < @cutoff), 0) AS abandoned,
+           coalesce(sum(s.status = 'active' AND s.updated_at >= @cutoff), 0) AS inProgress,
+           ${OUTCOME_NAMES.map((o) => `coalesce(sum(s.outcome = '${o}'), 0) AS ${o}`).join(', ')}
+         FROM sessions s WHERE ${sql}`,
+      )
+      .get(params) as Record<string, number>;
+
+    // Median time to outcome. Sorting in SQLite would need a temporary b-tree; the durations as a typed array sort
+    // in a few milliseconds.
+    const finished = totals.finished!;
+    const durations = Float64Array.from(
+      db
+        // `+status`: not the status index, whose rows would send SQLite to the table for every session.
+        .prepare(`SELECT s.finished_at - s.created_at FROM sessions s WHERE ${sql} AND +s.status = 'finished'`)
+        .pluck()
+        .all(params) as number[],
+    ).sort();
+    const mid = durations.length >> 1;
+    const median = durations.length
+      ? Math.round((durations.length % 2 ? durations[mid]! : (durations[mid - 1]! + durations[mid]!) / 2) / 1000)
+      : null;
+
+    const perDay = db
+      .prepare(
+        `SELECT date(s.created_at / 1000, 'unixepoch') AS day, count(*) AS started,
+           coalesce(sum(s.status = 'finished'), 0) AS finished
+         FROM sessions s WHERE ${sql} GROUP BY day ORDER BY day`,
+      )
+      .all(params) as Figures['perDay'];
+
+    const votes = db
+      .prepare(`SELECT f.helpful AS helpful, count(*) AS n FROM feedback f JOIN sessions s ON s.id = f.session_id WHERE ${sql} GROUP BY f.helpful`)
+      .all(params) as { helpful: number; n: number }[];
+    const yes = votes.find((v) => v.helpful === 1)?.n ?? 0;
+    const no = votes.find((v) => v.helpful === 0)?.n ?? 0;
+    const comments = (
+      db
+        .prepare(
+          // Newest first by the feedback_at index, stopping at 20: no sort of every comment in the period.
+          `SELECT f.at AS at, s.flow_id AS flowId, f.helpful AS helpful, f.comment AS comment
+           FROM feedback f INDEXED BY feedback_at JOIN sessions s ON s.id = f.session_id
+           WHERE ${sql} AND f.comment IS NOT NULL ORDER BY f.at DESC LIMIT 20`,
+        )
+        .all(params) as { at: number; flowId: string; helpful: number; comment: string }[]
+    ).map((c) => ({ ...c, helpful: c.helpful === 1 }));
+
+    const out: Figures = {
+      started: totals.started!,
+      finished,
+      outcomes: Object.fromEntries(OUTCOME_NAMES.map((o) => [o, totals[o]!])) as Figures['outcomes'],
+      abandoned: totals.abandoned!,
+      inProgress: totals.inProgress!,
+      resolutionRate: finished ? totals.resolved! / finished : null,
+      feedback: { yes, no, rate: yes + no ? yes / (yes + no) : null },
+      comments,
+      medianSecondsToOutcome: median,
+      perDay,
+    };
+    if (!f.flowId) return out;
+
+    // Per step, from the running counts (step_stats), filtered the same way by the session's start day.
+    const stats = statsWhere(f);
+    const reached = db
+      .prepare(`SELECT state, sum(first) AS n FROM step_stats WHERE ${stats.sql} GROUP BY state HAVING n > 0`)
+      .all(stats.params) as { state: string; n: number }[];
+    const abandonedAt = db
+      .prepare(`SELECT s.state AS state, count(*) AS n FROM sessions s WHERE ${sql} AND s.status = 'active' AND s.updated_at < @cutoff GROUP BY s.state`)
+      .all(params) as { state: string; n: number }[];
+    out.steps = {};
+    for (const r of reached) out.steps[r.state] = { reached: r.n, abandoned: 0 };
+    for (const r of abandonedAt) (out.steps[r.state] ??= { reached: 0, abandoned: 0 }).abandoned = r.n;
+    out.transitions = db
+      .prepare(
+        `SELECT prev_state AS "from", event, state AS "to", sum(n) AS count FROM step_stats
+         WHERE ${stats.sql} AND prev_state <> '' AND event NOT IN ('START', 'BACK', 'RESTART')
+         GROUP BY prev_state, event, state ORDER BY count DESC, "from", event`,
+      )
+      .all(stats.params) as NonNullable<Figures['transitions']>;
+    return out;
+  }
+
+  /*
+   * Exports read in pages of PAGE rows, each page a finished query: the consumer may wait for the network between
+   * rows, and an open SQLite statement would block every other request on this connection meanwhile.
+   */
+  const PAGE = 2000;
+
+  function* sessionRows(f: AnalyticsFilter): Iterable<Record<string, unknown>> {
+    const { sql, params } = where(f);
+    const page = db.prepare(
+      `SELECT s.id, s.ref, s.flow_id, s.flow_version, s.lng, s.audience, s.channel, s.origin, s.status, s.outcome,
+         s.state, s.agent_id, s.ticket_ref, s.created_at, s.updated_at, s.finished_at,
+         (SELECT count(*) FROM steps st WHERE st.session_id = s.id) AS steps,
+         CASE WHEN s.status = 'active' AND s.updated_at < @cutoff THEN 1 ELSE 0 END AS abandoned
+       FROM sessions s WHERE ${sql} AND (s.created_at, s.id) > (@afterAt, @afterId)
+       ORDER BY s.created_at, s.id LIMIT ${PAGE}`,
+    );
+    let after = { afterAt: -1, afterId: '' };
+    for (;;) {
+      const rows = page.all({ ...params, ...after }) as Record<string, unknown>[];
+      yield* rows;
+      if (rows.length < PAGE) return;
+      const last = rows.at(-1)!;
+      after = { afterAt: last.created_at as number, afterId: last.id as string };
+    }
+  }
+
+  function* stepRows(f: AnalyticsFilter): Iterable<Record<string, unknown>> {
+    const { sql, params } = where(f);
+    const page = db.prepare(
+      `SELECT st.session_id, st.seq, s.flow_id, st.prev_state, st.event, st.state, st.agent_id, st.note, st.at,
+         s.created_at AS session_created_at
+       FROM sessions s JOIN steps st ON st.session_id = s.id
+       WHERE ${sql} AND (s.created_at, s.id, st.seq) > (@afterAt, @afterId, @afterSeq)
+       ORDER BY s.created_at, s.id, st.seq LIMIT ${PAGE}`,
+    );
+    let after = { afterAt: -1, afterId: '', afterSeq: -1 };
+    for (;;) {
+      const rows = page.all({ ...params, ...after }) as Record<string, unknown>[];
+      yield* rows.map(({ session_created_at: _, ...row }) => row);
+      if (rows.length < PAGE) return;
+      const last = rows.at(-1)!;
+      after = { afterAt: last.session_created_at as number, afterId: last.session_id as string, afterSeq: last.seq as number };
+    }
+  }
+
+  return { figures, sessionRows, stepRows };
+}
