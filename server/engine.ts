@@ -163,8 +163,7 @@ export class Engine {
             agentId: options.agentId ?? null,
           },
         );
-        const steps = await this.store.listSteps(session.id);
-        return this.view(session, flow, steps, { lng: options.lng });
+        return this.view(session, flow, await this.store.listPath(session.id), { lng: options.lng });
       } catch (e) {
         // 31^6 refs: a collision is rare, and a few fresh draws settle it.
         if (!(e instanceof RefTakenError) || attempt >= 5) throw e;
@@ -282,14 +281,16 @@ export class Engine {
     step: Omit<NewStep, 'seq' | 'agentId'>,
     actor: ActOptions = {},
   ) {
-    const seq = steps.length === 0 ? 0 : steps[steps.length - 1]!.seq + 1;
+    const seq = session.lastSeq + 1;
     const meta = this.flows.meta(flow, step.state)!;
     const finished = flow.machine.states[step.state]!.type === 'final';
+    const path = pathOf(steps).map((e) => e.row.seq);
     const change = {
       snapshot: step.snapshot,
       status: finished ? ('finished' as const) : ('active' as const),
       outcome: finished ? (meta.outcome ?? null) : null,
       flowVersion: flow.version,
+      path: step.event === 'START' || step.event === 'RESTART' ? [seq] : step.event === 'BACK' ? path.slice(0, -1) : [...path, seq],
     };
     // A note belongs to the step it was written at: the one being left.
     const leaving = pathOf(steps).at(-1)?.row;
@@ -298,14 +299,13 @@ export class Engine {
     // An agent acting on a session continues it: the session records who has it, and since when.
     if (agentId !== null && session.agentId !== agentId) await this.store.assignAgent(session.id, agentId);
     try {
-      const firstVisit = !steps.some((r) => r.state === step.state);
-      await this.store.appendStep(session.id, { ...step, seq, agentId, prevState: session.snapshot.value, firstVisit }, change, note);
+      await this.store.appendStep(session.id, { ...step, seq, agentId, prevState: session.snapshot.value }, change, note);
     } catch (e) {
       if (e instanceof StepConflictError)
         throw new AppError(409, 'session_changed', 'This session was changed in another window; reload it to continue.');
       throw e;
     }
-    const updated: SessionRecord = { ...session, ...change, updatedAt: Date.now() };
+    const updated: SessionRecord = { ...session, ...change, updatedAt: Date.now(), lastSeq: seq };
     const row: StepRecord = { ...step, seq, sessionId: session.id, note: null, agentId, at: updated.updatedAt };
     const before = note ? steps.map((r) => (r.seq === note.seq ? { ...r, note: note.note } : r)) : steps;
     return { session: updated, steps: [...before, row] };
@@ -320,7 +320,7 @@ export class Engine {
     if (!session) throw unknownSession();
     const flow = this.flows.get(session.flowId);
     if (!flow) throw unknownFlow(session.flowId);
-    const steps = await this.store.listSteps(id);
+    const steps = await this.store.listPath(id);
     if (session.flowVersion === flow.version || this.pathStillValid(flow, steps)) return { session, flow, steps };
     const snapshot = persist(initialTransition(flow.machine)[0]);
     const data = { reason: 'flow_changed', from: session.flowVersion };

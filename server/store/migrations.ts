@@ -110,4 +110,9 @@ export const migrations: readonly string[] = [
     JOIN sessions s ON s.id = st.session_id
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
   `,
+  `
+  -- The seqs of the rows on a session's current path (Back and Start over shorten it), so a step loads those rows
+  -- and not the whole transcript. NULL for sessions from before: they are read whole until their next step.
+  ALTER TABLE sessions ADD COLUMN path TEXT;
+  `,
 ];

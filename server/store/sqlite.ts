@@ -36,6 +36,7 @@ interface SessionRow {
   ticket_ref: string | null;
   created_at: number;
   updated_at: number;
+  last_seq: number | null;
 }
 
 interface AgentRow {
@@ -76,6 +77,7 @@ const toSession = (r: SessionRow): SessionRecord => ({
   ticketRef: r.ticket_ref,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  lastSeq: r.last_seq ?? 0,
 });
 
 const toAgent = (r: AgentRow): AgentRecord => ({
@@ -135,9 +137,9 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
 
   const insertSession = db.prepare(
     `INSERT INTO sessions (id, ref, flow_id, flow_version, lng, audience, channel, origin, snapshot, state, status,
-       outcome, agent_id, taken_over_at, ticket_ref, created_at, updated_at)
+       outcome, agent_id, taken_over_at, ticket_ref, created_at, updated_at, path)
      VALUES (@id, @ref, @flowId, @flowVersion, @lng, @audience, @channel, @origin, @snapshot, @state, 'active',
-       NULL, @agentId, @takenOverAt, @ticketRef, @at, @at)`,
+       NULL, @agentId, @takenOverAt, @ticketRef, @at, @at, '[0]')`,
   );
   const insertStep = db.prepare(
     `INSERT INTO steps (session_id, seq, state, event, data, snapshot, note, agent_id, prev_state, at)
@@ -145,12 +147,17 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
   );
   const updateSession = db.prepare(
     `UPDATE sessions SET snapshot = @snapshot, state = @state, status = @status, outcome = @outcome,
-       flow_version = @flowVersion, updated_at = @at,
+       flow_version = @flowVersion, updated_at = @at, path = @path,
        finished_at = CASE WHEN @status = 'finished' THEN @at END WHERE id = @id`,
   );
-  const selectSession = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?');
-  const selectSessionByRef = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE ref = ?');
+  const LAST_SEQ = '(SELECT max(seq) FROM steps WHERE session_id = sessions.id) AS last_seq';
+  const selectSession = db.prepare<[string], SessionRow>(`SELECT *, ${LAST_SEQ} FROM sessions WHERE id = ?`);
+  const selectSessionByRef = db.prepare<[string], SessionRow>(`SELECT *, ${LAST_SEQ} FROM sessions WHERE ref = ?`);
   const selectSteps = db.prepare<[string], StepRow>('SELECT * FROM steps WHERE session_id = ? ORDER BY seq');
+  const selectPath = db.prepare<[string], { path: string | null }>('SELECT path FROM sessions WHERE id = ?');
+  const selectPathRows = db.prepare<[string, string], StepRow>(
+    'SELECT * FROM steps WHERE session_id = ? AND seq IN (SELECT value FROM json_each(?)) ORDER BY seq',
+  );
   const updateLanguage = db.prepare('UPDATE sessions SET lng = ?, updated_at = ? WHERE id = ?');
   const insertFeedback = db.prepare(
     'INSERT INTO feedback (session_id, state, helpful, comment, at) VALUES (@sessionId, @state, @helpful, @comment, @at)',
@@ -173,14 +180,16 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
   });
 
   // Keeps step_stats in step with steps: one upsert per step, in the step's own transaction.
+  // `first`: whether the session had never been at this step before (by the steps_walk index).
   const countStep = db.prepare(
     `INSERT INTO step_stats (day, flow_id, lng, channel, audience, prev_state, event, state, n, first)
-     SELECT date(created_at / 1000, 'unixepoch'), flow_id, lng, channel, audience, @prevState, @event, @state, 1, @first
+     SELECT date(created_at / 1000, 'unixepoch'), flow_id, lng, channel, audience, @prevState, @event, @state, 1,
+       NOT EXISTS (SELECT 1 FROM steps WHERE session_id = @sessionId AND state = @state AND seq < @seq)
      FROM sessions WHERE id = @sessionId
      ON CONFLICT DO UPDATE SET n = n + 1, first = first + excluded.first`,
   );
   const count = (sessionId: string, step: NewStep) =>
-    countStep.run({ sessionId, prevState: step.prevState ?? '', event: step.event, state: step.state, first: step.firstVisit === false ? 0 : 1 });
+    countStep.run({ sessionId, prevState: step.prevState ?? '', event: step.event, state: step.state, seq: step.seq });
 
   const create = db.transaction((session: NewSession, first: NewStep, at: number) => {
     try {
@@ -217,6 +226,7 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
       status: change.status,
       outcome: change.outcome,
       flowVersion: change.flowVersion,
+      path: JSON.stringify(change.path),
       at,
     });
     if (note) updateNote.run({ sessionId, seq: note.seq, note: note.note });
@@ -278,6 +288,7 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
         ticketRef: session.ticketRef ?? null,
         createdAt: at,
         updatedAt: at,
+        lastSeq: 0,
       };
     },
     async getSession(id) {
@@ -290,6 +301,11 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
     },
     async listSteps(sessionId) {
       return selectSteps.all(sessionId).map(toStep);
+    },
+    async listPath(sessionId) {
+      const head = selectPath.get(sessionId);
+      if (!head) return [];
+      return (head.path === null ? selectSteps.all(sessionId) : selectPathRows.all(sessionId, head.path)).map(toStep);
     },
     async appendStep(sessionId, step, change, note) {
       append(sessionId, step, change, now(), note);
@@ -306,7 +322,7 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
       const rows = db
         .prepare(`SELECT * FROM sessions ${where} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`)
         .all({ ...params, limit: filter.limit, offset: filter.offset }) as SessionRow[];
-      return { sessions: rows.map(toSession), total };
+      return { sessions: rows.map((r) => toSession({ ...r, last_seq: null })), total };
     },
     analytics: async (filter) => analytics.figures(filter),
     exportSessions: (filter) => analytics.sessionRows(filter),

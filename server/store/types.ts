@@ -62,6 +62,8 @@ export interface SessionRecord {
   ticketRef: string | null;
   createdAt: number;
   updatedAt: number;
+  /** The highest seq in the session's transcript: the next step is this plus one. */
+  lastSeq: number;
 }
 
 /**
@@ -83,15 +85,13 @@ export interface StepRecord {
 
 export type NewSession = Omit<
   SessionRecord,
-  'status' | 'outcome' | 'agentId' | 'takenOverAt' | 'ticketRef' | 'createdAt' | 'updatedAt'
+  'status' | 'outcome' | 'agentId' | 'takenOverAt' | 'ticketRef' | 'createdAt' | 'updatedAt' | 'lastSeq'
 > & { agentId?: number | null; ticketRef?: string | null };
 export type NewStep = Omit<StepRecord, 'sessionId' | 'at' | 'note' | 'agentId'> & {
   note?: string | null;
   agentId?: number | null;
   /** The step this row leaves (none for START). */
   prevState?: string | null;
-  /** Whether the session reaches this step for the first time (for "how many sessions reached it"). */
-  firstVisit?: boolean;
 };
 
 export interface AnalyticsFilter {
@@ -136,6 +136,8 @@ export interface SessionChange {
   status: SessionStatus;
   outcome: Outcome | null;
   flowVersion: string;
+  /** The seqs of the rows on the session's path after this step. */
+  path: number[];
 }
 
 export interface Feedback {
@@ -164,6 +166,11 @@ export interface Store {
   getSession(id: string): Promise<SessionRecord | undefined>;
   getSessionByRef(ref: string): Promise<SessionRecord | undefined>;
   listSteps(sessionId: string): Promise<StepRecord[]>;
+  /**
+   * The rows a step needs: those on the session's current path (or, for a session stored before paths were kept,
+   * all of them).
+   */
+  listPath(sessionId: string): Promise<StepRecord[]>;
   /**
    * Stores the step, the session's new state and (optionally) the note on the step being left, in one
    * transaction; StepConflictError if `step.seq` is taken.

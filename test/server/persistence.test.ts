@@ -171,3 +171,36 @@ describe('a killed server loses no acknowledged step', () => {
     expect(next.body.step.id).toBe('allowList');
   });
 });
+
+describe('a step reads the path, not the whole transcript', () => {
+  it('after many Back and forth, loads only the rows on the current path', async () => {
+    const t = testApp(dbFile());
+    const s = await request(t.app).post('/api/sessions').send({ flowId: FLOW }).expect(201);
+    const id = s.body.sessionId;
+    for (let i = 0; i < 40; i++) {
+      await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'OVER_A_MINUTE' }).expect(200);
+      await request(t.app).post(`/api/sessions/${id}/back`).expect(200);
+    }
+    const last = await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'OVER_A_MINUTE' }).expect(200);
+    expect(last.body.history).toHaveLength(1);
+    expect(await t.store.listSteps(id)).toHaveLength(82);
+    expect((await t.store.listPath(id)).map((r) => r.seq)).toEqual([0, 81]);
+    await t.close();
+  });
+
+  it('a session stored before paths were kept is read whole once, then by its path', async () => {
+    const t = testApp(dbFile());
+    const s = await request(t.app).post('/api/sessions').send({ flowId: FLOW }).expect(201);
+    const id = s.body.sessionId;
+    await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'OVER_A_MINUTE' }).expect(200);
+    await request(t.app).post(`/api/sessions/${id}/back`).expect(200);
+    await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'UNDER_A_MINUTE' }).expect(200);
+    t.store.db.prepare('UPDATE sessions SET path = NULL WHERE id = ?').run(id);
+    const before = await request(t.app).get(`/api/sessions/${id}`).expect(200);
+    expect(before.body.step.id).toBe('waitAMinute');
+    expect(before.body.history.map((h: { stepId: string }) => h.stepId)).toEqual(['howLongAgo']);
+    await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'ARRIVED' }).expect(200);
+    expect((await t.store.listPath(id)).map((r) => r.state)).toEqual(['howLongAgo', 'waitAMinute', 'arrivedAfterWaiting']);
+    await t.close();
+  });
+});
