@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { hashPassword } from '../../server/auth/password.ts';
 import { seedHistory } from '../../server/store/seed.ts';
 import { listen, tempDir, testApp } from '../support/app.ts';
+import { createMany, load, rssMb, startServer } from './load.ts';
 
 interface Figure {
   name: string;
@@ -94,6 +95,56 @@ try {
 } finally {
   await server.stop();
   await app.close();
+}
+
+// Throughput: the app as a real process next to a bare Express route, measured in the same run.
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+let baseline: Awaited<ReturnType<typeof startServer>> | undefined;
+let real: Awaited<ReturnType<typeof startServer>> | undefined;
+try {
+  baseline = await startServer('test/bench/baseline-server.ts', {});
+  real = await startServer('server/main.ts', { PORT: '0', HOST: '127.0.0.1', DB_PATH: join(tmp.dir, 'load.db'), NODE_ENV: 'production' }, '/healthz');
+  figures.push({ name: 'start to first /healthz', value: real.startMs, unit: 'ms', target: 1000, within: true });
+  const base = await load({ url: `${baseline.url}/` }, SECONDS);
+  const report = (name: string, r: Awaited<ReturnType<typeof load>>, step: boolean) => {
+    figures.push({ name: `${name}: req/s`, value: r.rps, unit: '' });
+    figures.push({ name: `${name}: p50 / p99 ms`, value: r.p99, unit: `ms (p50 ${r.p50})` });
+    figures.push({ name: `${name}: req/s ratio to baseline`, value: Math.round((r.rps / base.rps) * 100) / 100, unit: '×', ...(step ? { target: 0.6 } : {}) });
+    figures.push({ name: `${name}: p99 ratio to baseline`, value: Math.round((r.p99 / Math.max(1, base.p99)) * 100) / 100, unit: '×', ...(step ? { target: 2, within: true } : {}) });
+    if (r.errors) figures.push({ name: `${name}: errors`, value: r.errors, unit: '' });
+  };
+  report('baseline res.send', base, false);
+  const ids: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    const res = await fetch(`${real.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"flowId":"participant-no-email"}' });
+    ids.push(((await res.json()) as { sessionId: string }).sessionId);
+  }
+  let next = 0;
+  // Each connection walks its own session: an answer, then Back, again and again.
+  report('POST events (+ back)', await load({
+    url: real.url,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req, context) => {
+          const ctx = context as { id?: string };
+          ctx.id ??= ids[next++ % ids.length];
+          return { ...req, path: `/api/sessions/${ctx.id}/events`, headers: { 'content-type': 'application/json' }, body: '{"type":"OVER_A_MINUTE"}' };
+        },
+      },
+      { method: 'POST', setupRequest: (req, context) => ({ ...req, path: `/api/sessions/${(context as { id?: string }).id}/back` }) },
+    ],
+  }, SECONDS), true);
+  report('GET /s/:id (HTML step)', await load({ url: `${real.url}/s/${ids[0]}` }, SECONDS), true);
+  report('GET /api/sessions/:id', await load({ url: `${real.url}/api/sessions/${ids[0]}` }, SECONDS), true);
+  report('GET embed page', await load({ url: `${real.url}/embed/flows/participant-no-email?lng=de` }, SECONDS), false);
+
+  // Memory after 100,000 sessions.
+  await createMany(`${real.url}/api/sessions`, 100_000);
+  figures.push({ name: 'server RSS after 100,000 sessions', value: rssMb(real.proc.pid!), unit: 'MB', target: 150, within: true });
+} finally {
+  baseline?.proc.kill();
+  real?.proc.kill();
   tmp.remove();
 }
 

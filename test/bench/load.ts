@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+
+export interface Started {
+  proc: ChildProcess;
+  url: string;
+  /** From spawn to the first answered /healthz (or the first "listening" line for the baseline). */
+  startMs: number;
+}
+
+/** Starts a server as a child process (its own core), and waits until it answers. */
+export async function startServer(script: string, env: Record<string, string>, health?: string): Promise<Started> {
+  const t0 = performance.now();
+  const proc = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d;
+      const m = /(?:listening on |localhost:)(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    proc.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  if (health) for (;;) {
+    try {
+      if ((await fetch(url + health)).ok) break;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return { proc, url, startMs: Math.round(performance.now() - t0) };
+}
+
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/** 50 connections for a fixed time after a warm-up, as autocannon reports it. */
+export async function load(options: autocannon.Options, seconds: number): Promise<LoadResult> {
+  const run = (duration: number) =>
+    new Promise<autocannon.Result>((resolve, reject) =>
+      autocannon({ connections: 50, ...options, duration }, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  await run(2);
+  const r = await run(seconds);
+  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+}
+
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024);
+}
+
+/** Sends `amount` session starts as fast as the server takes them. */
+export function createMany(url: string, amount: number): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) =>
+    autocannon(
+      { url, connections: 50, amount, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"flowId":"participant-no-email"}' },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    ),
+  );
+}
