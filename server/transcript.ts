@@ -61,9 +61,10 @@ export function transcript(flows: FlowRegistry, renderer: StepRenderer, input: T
     const title = flow?.machine.states[row.state] ? text(`${row.state}.title`) : row.state;
     lines.push(md ? `${n}. **${esc(title)}** (${time(row.at)}${who})` : `${n}. ${title} (${time(row.at)}${who})`);
     if (next && next.event !== 'BACK' && next.event !== 'RESTART' && flow?.machine.states[row.state]) {
+      const report = next.data as EmailDomainReport;
       const answer =
         next.event === CHECK_RESULT
-          ? `${t('check.checked', { domain: (next.data as EmailDomainReport).domainUnicode })}: SPF ${(next.data as EmailDomainReport).spf.status}, MX ${(next.data as EmailDomainReport).mx.status}, DMARC ${(next.data as EmailDomainReport).dmarc.status}`
+          ? `${t('check.checked', { domain: report.domainUnicode })}: SPF ${report.spf.status}, MX ${report.mx.status}, DMARC ${report.dmarc.status}`
           : text(`${row.state}.options.${next.event}`);
       lines.push(md ? `   - ${esc(t('transcript.answer'))}: ${esc(answer)}` : `   ${t('transcript.answer')}: ${answer}`);
     }

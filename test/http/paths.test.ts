@@ -82,7 +82,6 @@ describe.each(flows.map((f) => [f.id, f] as const))('every path of %s', (flowId,
   });
 
   async function walkAll(lng: (typeof LANGUAGES)[number], audience: 'participant' | 'agent') {
-    {
       expect(paths.length).toBeGreaterThan(0);
       const shown: string[] = [];
       // A step's texts are the same on every path that reaches it: check each once, then only follow the path.
@@ -126,7 +125,7 @@ describe.each(flows.map((f) => [f.id, f] as const))('every path of %s', (flowId,
         expectCleanText(body.step.title, `${lng}/${audience} ${last} title`, flowId, stateIds);
         expectCleanText(body.step.bodyHtml, `${lng}/${audience} ${last} body`, flowId, stateIds);
         expect(body.history.map((h: { stepId: string }) => h.stepId)).toEqual(path.states.slice(0, -1));
-        for (const h of body.history) if (h.answer !== path.events[path.states.indexOf(h.stepId)]) expectCleanText(h.answer, `${lng} history ${h.stepId}`, flowId, stateIds);
+        for (const h of body.history) expectCleanText(h.answer, `${lng} history ${h.stepId}`, flowId, stateIds);
         if (!checked.has(last)) {
           checked.add(last);
           shown.push(body.step.title, body.step.bodyHtml);
@@ -137,6 +136,5 @@ describe.each(flows.map((f) => [f.id, f] as const))('every path of %s', (flowId,
       for (const [name, value] of Object.entries(flow.facts))
         for (const v of [value].flat()) expect(pages.includes(escapeHtml(v)), `fact ${name} ("${v}") in ${lng}/${audience}`).toBe(true);
       expect(t.errors).toEqual([]);
-    }
   }
 });
