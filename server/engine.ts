@@ -316,11 +316,11 @@ export class Engine {
    * exists is started over (recorded as a RESTART) and marked with a notice, instead of failing.
    */
   private async load(id: string): Promise<{ session: SessionRecord; flow: RegisteredFlow; steps: StepRecord[]; notice?: Notice }> {
-    const session = await this.store.getSession(id);
-    if (!session) throw unknownSession();
+    const opened = await this.store.openSession(id);
+    if (!opened) throw unknownSession();
+    const { session, path: steps } = opened;
     const flow = this.flows.get(session.flowId);
     if (!flow) throw unknownFlow(session.flowId);
-    const steps = await this.store.listPath(id);
     if (session.flowVersion === flow.version || this.pathStillValid(flow, steps)) return { session, flow, steps };
     const snapshot = persist(initialTransition(flow.machine)[0]);
     const data = { reason: 'flow_changed', from: session.flowVersion };

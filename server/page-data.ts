@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { AppContext } from './context.ts';
+import { tFor } from './i18n.ts';
 import { LANGUAGE_NAMES, LANGUAGES, type Language } from './locales.ts';
 
 import { createHash } from 'node:crypto';
@@ -16,7 +17,7 @@ export function pageData(ctx: AppContext, req: Request, lng: Language, extra: Re
   const origin = typeof req.query.origin === 'string' ? `&origin=${encodeURIComponent(req.query.origin)}` : '';
   return {
     lng,
-    t: ctx.i18n.getFixedT(lng, 'common'),
+    t: tFor(ctx.i18n, lng),
     assetVersion: ASSET_VERSION,
     languages: LANGUAGES.map((code) => ({
       code,

@@ -1,6 +1,7 @@
 import type { i18n } from 'i18next';
 import type { Facts, Outcome, StepKind } from '../../flows/types.ts';
 import type { RegisteredFlow } from '../flow-registry.ts';
+import { tFor } from '../i18n.ts';
 import type { Language } from '../locales.ts';
 import type { Audience } from '../store/types.ts';
 import { escapeHtml, renderMarkdown } from './markdown.ts';
@@ -51,6 +52,8 @@ export class StepRenderer {
   /** Steps are pure functions of flow, state, language and audience, so each is rendered once. */
   private readonly cache = new Map<string, StepView>();
   private readonly facts = new Map<string, ReturnType<typeof factPlaceholders>>();
+  /** Plain texts (titles, answer labels) are as pure as steps; history lists ask for the same ones on every request. */
+  private readonly texts = new Map<string, string>();
 
   constructor(private readonly i18n: i18n) {}
 
@@ -61,13 +64,19 @@ export class StepRenderer {
   }
 
   private t(flow: RegisteredFlow, lng: Language) {
-    return this.i18n.getFixedT(lng, flow.id);
+    return tFor(this.i18n, lng, flow.id);
   }
 
   /** A text of the flow in plain form (for titles, labels and transcripts). */
   text(flow: RegisteredFlow, key: string, lng: Language, audience: Audience = 'participant'): string {
-    const { plain } = this.factsOf(flow);
-    return this.t(flow, lng)(key, { facts: plain, context: audience === 'agent' ? 'agent' : undefined });
+    const id = `${flow.id}\u0000${key}\u0000${lng}\u0000${audience}`;
+    let text = this.texts.get(id);
+    if (text === undefined) {
+      const { plain } = this.factsOf(flow);
+      text = this.t(flow, lng)(key, { facts: plain, context: audience === 'agent' ? 'agent' : undefined });
+      this.texts.set(id, text);
+    }
+    return text;
   }
 
   /** A Markdown text of the flow rendered to safe HTML, with facts shown exactly. */
@@ -102,7 +111,7 @@ export class StepRenderer {
 
   /** A text of the `common` namespace (the app's own words, not a flow's). */
   common(key: string, lng: Language, values: Record<string, unknown> = {}): string {
-    return this.i18n.getFixedT(lng, 'common')(key, values);
+    return tFor(this.i18n, lng)(key, values);
   }
 
   answerLabel(flow: RegisteredFlow, state: string, event: string, lng: Language, audience: Audience): string {

@@ -8,6 +8,7 @@ import { LANGUAGES, type Language } from '../locales.ts';
 import { requestLanguage, requireJsonBody } from '../http.ts';
 import { checkRoutes } from './checks.ts';
 import { checkView } from '../render/check.ts';
+import { tFor } from '../i18n.ts';
 import type { TFunction } from 'i18next';
 
 const language = z
@@ -72,7 +73,7 @@ export function sessionJson({ session, step, history, lng, notice, check }: Sess
 
 export function apiRoutes(ctx: AppContext): Router {
   const { engine, flows, renderer, search } = ctx;
-  const json = (view: SessionView) => sessionJson(view, ctx.i18n.getFixedT(view.lng));
+  const json = (view: SessionView) => sessionJson(view, tFor(ctx.i18n, view.lng));
   const api = Router();
   api.use(requireJsonBody, express.json({ limit: '16kb', strict: true }));
 

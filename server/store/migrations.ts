@@ -115,4 +115,9 @@ export const migrations: readonly string[] = [
   -- and not the whole transcript. NULL for sessions from before: they are read whole until their next step.
   ALTER TABLE sessions ADD COLUMN path TEXT;
   `,
+  `
+  -- Whether a session has been at a step before (step_stats.first) is a lookup, not a scan of its whole transcript:
+  -- a long agent session that goes back and forth would otherwise pay for every earlier row on each new step.
+  CREATE INDEX steps_visit ON steps (session_id, state, seq);
+  `,
 ];

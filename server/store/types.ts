@@ -171,6 +171,8 @@ export interface Store {
    * all of them).
    */
   listPath(sessionId: string): Promise<StepRecord[]>;
+  /** The session and the rows on its current path, read together: what every step starts from. */
+  openSession(id: string): Promise<{ session: SessionRecord; path: StepRecord[] } | undefined>;
   /**
    * Stores the step, the session's new state and (optionally) the note on the step being left, in one
    * transaction; StepConflictError if `step.seq` is taken.

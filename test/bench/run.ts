@@ -115,13 +115,15 @@ try {
   };
   report('baseline res.send', base, false);
   const ids: string[] = [];
-  // 100 sessions: the warm-up walks the first 50, the measured run the other 50, so no run starts mid-cycle.
+  // More sessions than connections, so a free one is always there.
   for (let i = 0; i < 100; i++) {
     const res = await fetch(`${real.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"flowId":"participant-no-email"}' });
     ids.push(((await res.json()) as { sessionId: string }).sessionId);
   }
-  let next = 0;
-  // Each connection walks its own session: an answer, then Back, again and again.
+  // Each cycle takes a session nobody else holds, answers, goes Back, and returns it. autocannon clears a
+  // connection's context at every cycle, so sessions come from a pool rather than from the connection: two
+  // connections on one session would be measuring 409s.
+  const free = [...ids];
   report('POST events (+ back)', await load({
     url: real.url,
     requests: [
@@ -129,11 +131,17 @@ try {
         method: 'POST',
         setupRequest: (req, context) => {
           const ctx = context as { id?: string };
-          ctx.id ??= ids[next++ % ids.length];
+          ctx.id = free.shift();
           return { ...req, path: `/api/sessions/${ctx.id}/events`, headers: { 'content-type': 'application/json' }, body: '{"type":"OVER_A_MINUTE"}' };
         },
       },
-      { method: 'POST', setupRequest: (req, context) => ({ ...req, path: `/api/sessions/${(context as { id?: string }).id}/back` }) },
+      {
+        method: 'POST',
+        setupRequest: (req, context) => ({ ...req, path: `/api/sessions/${(context as { id?: string }).id}/back` }),
+        onResponse: (status, _body, context) => {
+          if (status === 200) free.push((context as { id: string }).id);
+        },
+      },
     ],
   }, SECONDS), true);
   report('GET /s/:id (HTML step)', await load({ url: `${real.url}/s/${ids[0]}` }, SECONDS), true);
