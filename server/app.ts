@@ -60,6 +60,8 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
   const app = express();
   app.locals.ctx = ctx;
   app.disable('x-powered-by');
+  // Pages and JSON below are one person's session: never stored by a browser or proxy, so no ETag to compute.
+  app.set('etag', false);
   // Behind a proxy, trust exactly one hop: the client address and protocol come from it, and no client can
   // forge them past it (which would defeat per-address rate limits).
   app.set('trust proxy', options.config?.TRUST_PROXY ? 1 : false);
@@ -87,6 +89,10 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
     res.json({ status: 'ok' });
   });
   app.use('/assets', express.static(`${VIEWS_DIR}assets`, { immutable: true, maxAge: '365d', index: false }));
+  app.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.use(embedRoutes(ctx, embedPolicy({ NODE_ENV: 'development', ...options.config })));
   app.use(loadLogin(ctx.store));
   app.use(agentRoutes(ctx));

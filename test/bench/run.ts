@@ -3,6 +3,7 @@
  * target. Writes the same figures as JSON (bench-results.json, or BENCH_OUT) for comparing runs. Exits non-zero
  * only when the run itself failed, never because a target was missed: a missed target is a finding to report.
  */
+import { execSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -102,9 +103,12 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 let baseline: Awaited<ReturnType<typeof startServer>> | undefined;
 let real: Awaited<ReturnType<typeof startServer>> | undefined;
 try {
-  baseline = await startServer('test/bench/baseline-server.ts', {});
-  real = await startServer('server/main.ts', { PORT: '0', HOST: '127.0.0.1', DB_PATH: join(tmp.dir, 'load.db'), NODE_ENV: 'production' }, '/healthz');
+  baseline = await startServer('test/bench/baseline-server.mjs', {});
+  // The app as `npm start` runs it: the bundle from `npm run build`, on plain node.
+  execSync('npm run build', { stdio: 'inherit' });
+  real = await startServer('dist/main.mjs', { PORT: '0', HOST: '127.0.0.1', DB_PATH: join(tmp.dir, 'load.db'), NODE_ENV: 'production' }, '/healthz');
   figures.push({ name: 'start to first /healthz', value: real.startMs, unit: 'ms', target: 1000, within: true });
+  figures.push({ name: 'server RSS at start', value: rssMb(real.proc.pid!), unit: 'MB' });
   const base = await load({ url: `${baseline.url}/` }, SECONDS);
   const report = (name: string, r: Awaited<ReturnType<typeof load>>, step: boolean) => {
     figures.push({ name: `${name}: req/s`, value: r.rps, unit: '' });

@@ -1,4 +1,5 @@
-// The baseline for `npm run bench`: a bare Express 5 route, measured in the same run as the app.
+// The baseline for `npm run bench`: a bare Express 5 route, measured in the same run as the app (plain JS, so it
+// runs on plain node exactly as the bundled app does).
 import express from 'express';
 
 const app = express();
