@@ -8,6 +8,8 @@ import { Engine } from './engine.ts';
 import { errorHandler, notFound } from './error-handler.ts';
 import { FlowRegistry } from './flow-registry.ts';
 import { createI18n } from './i18n.ts';
+import { createLimits } from './limits.ts';
+import { createLogger, requestLog, routeOf, type Logger } from './log.ts';
 import { StepRenderer } from './render/step.ts';
 import { loadLogin } from './auth/logins.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -23,20 +25,23 @@ import { createViews, VIEWS_DIR } from './views.ts';
 export interface AppOptions {
   store: Store;
   config?: Partial<
-    Pick<Config, 'TRUST_PROXY' | 'EMBED_ORIGINS' | 'DEMO_PAGES' | 'NODE_ENV' | 'DNS_SERVERS' | 'DNS_TIMEOUT_MS' | 'CHECKS_PER_MINUTE' | 'ANALYTICS_TOKEN'>
+    Pick<Config, 'TRUST_PROXY' | 'EMBED_ORIGINS' | 'DEMO_PAGES' | 'NODE_ENV' | 'DNS_SERVERS' | 'DNS_TIMEOUT_MS' | 'CHECKS_PER_MINUTE' | 'SESSIONS_PER_MINUTE' | 'ANALYTICS_TOKEN'>
   >;
   /** The resolver for domain checks; by default one built from DNS_SERVERS and DNS_TIMEOUT_MS. */
   dns?: Dns;
   flows?: FlowRegistry;
+  /** Where request lines and errors go; by default nowhere (tests), `server/main.ts` passes stdout's. */
+  logger?: Logger;
+  /** Called with every unexpected error; by default it is logged with the request's id and route. */
   log?: (err: unknown, req: express.Request) => void;
 }
-
-const defaultLog = (err: unknown, req: express.Request) =>
-  console.error(`[error] ${req.method} ${req.path}:`, err instanceof Error ? err.stack : err);
 
 /** Builds the app on a store; `server/main.ts` listens, tests use it with supertest or on a free port. */
 export function createApp(options: AppOptions): Express & { locals: { ctx: AppContext } } {
   const flows = options.flows ?? new FlowRegistry();
+  const logger = options.logger ?? createLogger('silent');
+  const logError =
+    options.log ?? ((err: unknown, req: express.Request) => logger.error({ reqId: req.id, method: req.method, route: routeOf(req), err }, 'request failed'));
   const i18n = createI18n();
   const renderer = new StepRenderer(i18n);
   const dns =
@@ -54,7 +59,10 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
     render: createViews(),
     search: new FlowSearch(flows, renderer),
     dns,
-    checksPerMinute: options.config?.CHECKS_PER_MINUTE ?? 20,
+    limits: createLimits({
+      sessionsPerMinute: options.config?.SESSIONS_PER_MINUTE ?? 30,
+      checksPerMinute: options.config?.CHECKS_PER_MINUTE ?? 20,
+    }),
   };
 
   const app = express();
@@ -65,6 +73,7 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
   // Behind a proxy, trust exactly one hop: the client address and protocol come from it, and no client can
   // forge them past it (which would defeat per-address rate limits).
   app.set('trust proxy', options.config?.TRUST_PROXY ? 1 : false);
+  app.use(requestLog(logger));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -101,6 +110,6 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
   app.use('/api', apiRoutes(ctx));
   app.use(pageRoutes(ctx));
   app.use(notFound);
-  app.use(errorHandler(ctx, options.log ?? defaultLog));
+  app.use(errorHandler(ctx, logError));
   return app as Express & { locals: { ctx: AppContext } };
 }

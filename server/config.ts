@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOG_LEVELS } from './log.ts';
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -21,10 +22,14 @@ const schema = z.object({
   DNS_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2000),
   /** Domain checks one client may run per minute. */
   CHECKS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** New sessions one client may start per minute (API, pages and widget together). */
+  SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
   /** Lets tools read /api/analytics with `Authorization: Bearer <token>`; unset: admin login only. */
   ANALYTICS_TOKEN: z.string().min(16).optional(),
   /** Sessions older than this many days are deleted (hourly, and by `npm run purge`); unset: kept. */
   RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
+  /** How much the server logs (JSON lines on stdout): one line per request at `info`. */
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** Serve the demo help-center page at /demo/help-center. Unset: on in development, off in production. */
   DEMO_PAGES: z.enum(['true', 'false', '1', '0']).optional(),
 });

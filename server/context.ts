@@ -4,6 +4,7 @@ import type { FlowRegistry } from './flow-registry.ts';
 import type { StepRenderer } from './render/step.ts';
 import type { FlowSearch } from './search.ts';
 import type { Dns } from './checks/dns.ts';
+import type { Limits } from './limits.ts';
 import type { Store } from './store/types.ts';
 import type { Render } from './views.ts';
 
@@ -17,5 +18,5 @@ export interface AppContext {
   store: Store;
   search: FlowSearch;
   dns: Dns;
-  checksPerMinute: number;
+  limits: Limits;
 }

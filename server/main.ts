@@ -1,27 +1,37 @@
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
+import { createLogger } from './log.ts';
 import { scheduleRetention } from './retention.ts';
 import { createSqliteStore } from './store/sqlite.ts';
 
 const config = loadConfig();
+const logger = createLogger(config.LOG_LEVEL);
 const store = createSqliteStore(config.DB_PATH, { synchronous: config.SQLITE_SYNCHRONOUS });
-const app = createApp({ store, config });
-const stopRetention = config.RETENTION_DAYS ? scheduleRetention(store, config.RETENTION_DAYS) : undefined;
+const app = createApp({ store, config, logger });
+const stopRetention = config.RETENTION_DAYS ? scheduleRetention(store, config.RETENTION_DAYS, (message) => logger.info(message)) : undefined;
 
 const server = app.listen(config.PORT, config.HOST, async () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
+  // Plain lines for whoever started the server (tests and the bench wait for the first one); the log is JSON.
   console.log(`mailhelp listening on http://localhost:${port} (database: ${config.DB_PATH})`);
+  logger.info({ port, database: config.DB_PATH }, 'listening');
   if (!(await store.listAgents()).some((a) => a.role === 'admin'))
     console.log('No admin account yet: create one with  npm run agent -- add --email you@example.com --name "Your Name" --role admin');
 });
 
 /** Stop taking connections, let requests in flight finish, then close the database. */
 function shutdown(signal: string) {
-  console.log(`${signal}: shutting down`);
+  logger.info({ signal }, 'shutting down');
   stopRetention?.();
   server.close(() => {
-    store.close().finally(() => process.exit(0));
+    store
+      .close()
+      .finally(() => {
+        logger.info('stopped');
+        logger.flush();
+        process.exit(0);
+      });
   });
   server.closeIdleConnections();
   setTimeout(() => process.exit(1), 10_000).unref();

@@ -95,7 +95,7 @@ export function apiRoutes(ctx: AppContext): Router {
     res.json(search.search(q, queryLanguage(req) ?? requestLanguage(req)));
   });
 
-  api.post('/sessions', async (req, res) => {
+  api.post('/sessions', ctx.limits.sessions, async (req, res) => {
     const body = parse(startBody, req.body);
     const view = await engine.start({
       flowId: body.flowId,
@@ -111,7 +111,7 @@ export function apiRoutes(ctx: AppContext): Router {
     res.json(json(await engine.get(req.params.id, { lng: queryLanguage(req) })));
   });
 
-  api.post('/sessions/:id/events', async (req, res) => {
+  api.post('/sessions/:id/events', ctx.limits.checkSteps, async (req, res) => {
     const body = parse(eventBody, req.body);
     res.json(json(await engine.send(req.params.id, body.type, body.data, { lng: queryLanguage(req) })));
   });

@@ -1,26 +1,13 @@
 import { Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { parseDomain } from '../checks/domain.ts';
 import { checkEmailDomain } from '../checks/email-domain.ts';
 import type { AppContext } from '../context.ts';
-import { AppError, invalidInput } from '../errors.ts';
+import { invalidInput } from '../errors.ts';
 
 /** Live checks of a sender domain. Each asks DNS a dozen questions, so each client gets a few per minute. */
 export function checkRoutes(ctx: AppContext): Router {
   const router = Router();
-  const limiter = rateLimit({
-    windowMs: 60_000,
-    limit: ctx.checksPerMinute,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    handler: (req, res, next) => {
-      const reset = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime?.getTime() ?? Date.now() + 60_000;
-      res.set('Retry-After', String(Math.max(1, Math.ceil((reset - Date.now()) / 1000))));
-      next(new AppError(429, 'rate_limited', 'Too many domain checks; wait a minute and try again.'));
-    },
-  });
-
-  router.get('/checks/email-domain', limiter, async (req, res) => {
+  router.get('/checks/email-domain', ctx.limits.checks, async (req, res) => {
     if (Array.isArray(req.query.domain)) throw invalidInput('domain: give one domain');
     const domain = parseDomain(req.query.domain);
     if ('error' in domain) throw invalidInput(`domain: ${domain.error}`);

@@ -85,7 +85,7 @@ export function pageRoutes(ctx: AppContext, surface: Surface = SITE): Router {
     res.send(render('flow', pageData(ctx, req, lng, { flow: view, startAt, pageTitle: view.title, host, flowQuery })));
   });
 
-  pages.post(`${base}/flows/:flowId`, form, async (req, res) => {
+  pages.post(`${base}/flows/:flowId`, form, ctx.limits.sessions, async (req, res) => {
     const body = (req.body as Record<string, unknown> | undefined) ?? {};
     const step = body.step;
     const view = await engine.start({
@@ -106,7 +106,7 @@ export function pageRoutes(ctx: AppContext, surface: Surface = SITE): Router {
     res.send(render('session', sessionPage(ctx, req, view, base)));
   });
 
-  pages.post(`${base}/s/:id`, form, async (req, res) => {
+  pages.post(`${base}/s/:id`, form, ctx.limits.checkSteps, async (req, res) => {
     const id = req.params.id;
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (body.restart !== undefined) await engine.restart(id);

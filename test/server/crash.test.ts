@@ -34,7 +34,7 @@ interface Tracked {
 function start(file: string): Promise<{ url: string; proc: ChildProcess }> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DB_PATH: file, NODE_ENV: 'production', LOG_LEVEL: 'silent' },
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DB_PATH: file, NODE_ENV: 'production', LOG_LEVEL: 'silent', SESSIONS_PER_MINUTE: '1000000' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -1,0 +1,50 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { CHECK } from '../flows/types.ts';
+import { AppError } from './errors.ts';
+
+/** Generic over route parameters, so a limit can sit in any route's chain without erasing its `req.params` type. */
+type Middleware = <P>(req: Request<P>, res: Response, next: NextFunction) => void;
+
+export interface Limits {
+  /** New sessions per client per minute, on every surface (API, pages, widget). */
+  sessions: Middleware;
+  /**
+   * Domain checks per client per minute: the check API and a flow's check step count against the same budget,
+   * as both send a dozen DNS queries for one request.
+   */
+  checks: Middleware;
+  /** `checks`, for step routes: only a step that runs a check counts (the body is parsed before this runs). */
+  checkSteps: Middleware;
+}
+
+function limiter(perMinute: number, message: string, skip?: (req: Request) => boolean): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    ...(skip ? { skip } : {}),
+    handler: (req: Request, res: Response, next: NextFunction) => {
+      const reset = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime?.getTime() ?? Date.now() + 60_000;
+      res.set('Retry-After', String(Math.max(1, Math.ceil((reset - Date.now()) / 1000))));
+      next(new AppError(429, 'rate_limited', message));
+    },
+  });
+}
+
+/** Whether a step request runs a domain check: JSON `type` or form `event`. */
+const runsCheck = (req: Request) => {
+  const body = req.body as { type?: unknown; event?: unknown } | undefined;
+  return body?.type === CHECK || body?.event === CHECK;
+};
+
+export function createLimits(options: { sessionsPerMinute: number; checksPerMinute: number }): Limits {
+  const checks = limiter(options.checksPerMinute, 'Too many domain checks; wait a minute and try again.') as Middleware;
+  return {
+    sessions: limiter(options.sessionsPerMinute, 'Too many new sessions from this address; wait a minute and try again.') as Middleware,
+    checks,
+    // The same limiter (and so the same counts), skipped for the ordinary answers that make up most steps.
+    checkSteps: (req, res, next) => (runsCheck(req as Request) ? checks(req, res, next) : next()),
+  };
+}

@@ -1,0 +1,239 @@
+import { request as httpRequest } from 'node:http';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../server/errors.ts';
+import { addAgent, signIn } from '../support/agents.ts';
+import { listen, testApp, type TestApp } from '../support/app.ts';
+
+/*
+ * Property-based requests to every route: random ids, events, JSON and form bodies, query strings, headers and
+ * content types, over-long and non-UTF-8 input. Whatever arrives, the answer is never a 5xx, never shows a stack
+ * trace, and an error has the documented shape: `{"error":{"code","message"}}` from the API, a page in a
+ * supported language otherwise.
+ */
+
+interface Route {
+  method: 'GET' | 'POST';
+  /** `:id`, `:flowId` are filled with fuzzed or real values. */
+  path: string;
+}
+
+/** Every route the app serves (a test below checks this list against the app's own router). */
+const ROUTES: Route[] = [
+  ...['', '/embed'].flatMap((base): Route[] => [
+    { method: 'GET', path: base || '/' },
+    { method: 'GET', path: `${base}/flows/:flowId` },
+    { method: 'POST', path: `${base}/flows/:flowId` },
+    { method: 'GET', path: `${base}/s/:id` },
+    { method: 'POST', path: `${base}/s/:id` },
+    { method: 'POST', path: `${base}/s/:id/feedback` },
+  ]),
+  { method: 'GET', path: '/healthz' },
+  { method: 'GET', path: '/widget.js' },
+  { method: 'GET', path: '/demo/help-center' },
+  { method: 'GET', path: '/assets/:id' },
+  { method: 'GET', path: '/api/flows' },
+  { method: 'GET', path: '/api/search' },
+  { method: 'POST', path: '/api/sessions' },
+  { method: 'GET', path: '/api/sessions/:id' },
+  { method: 'POST', path: '/api/sessions/:id/events' },
+  { method: 'POST', path: '/api/sessions/:id/back' },
+  { method: 'POST', path: '/api/sessions/:id/restart' },
+  { method: 'POST', path: '/api/sessions/:id/feedback' },
+  { method: 'GET', path: '/api/sessions/:id/transcript' },
+  { method: 'GET', path: '/api/checks/email-domain' },
+  { method: 'GET', path: '/api/analytics/flows/:flowId' },
+  { method: 'GET', path: '/agent/login' },
+  { method: 'POST', path: '/agent/login' },
+  { method: 'POST', path: '/agent/logout' },
+  { method: 'GET', path: '/agent' },
+  { method: 'POST', path: '/agent/pickup' },
+  { method: 'POST', path: '/agent/start' },
+  { method: 'GET', path: '/agent/s/:id' },
+  { method: 'POST', path: '/agent/s/:id' },
+  { method: 'GET', path: '/agent/s/:id/transcript' },
+  { method: 'GET', path: '/agent/sessions' },
+  { method: 'GET', path: '/admin' },
+  { method: 'GET', path: '/admin/flows/:flowId' },
+  { method: 'GET', path: '/admin/analytics' },
+  { method: 'GET', path: '/admin/analytics/sessions.csv' },
+  { method: 'GET', path: '/admin/analytics/steps.csv' },
+];
+
+let t: TestApp;
+let server: Awaited<ReturnType<typeof listen>>;
+const real = { sessionId: '', finishedId: '', ref: '', cookie: '', csrf: '' };
+
+beforeAll(async () => {
+  t = testApp(undefined, { config: { CHECKS_PER_MINUTE: 10_000, DNS_SERVERS: '127.0.0.1:9', DNS_TIMEOUT_MS: 100 } });
+  server = await listen(t.app);
+  const start = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"flowId":"participant-no-email"}' });
+  const body = (await start.json()) as { sessionId: string; ref: string };
+  real.sessionId = body.sessionId;
+  real.ref = body.ref;
+  const done = (await (
+    await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"flowId":"participant-no-email"}' })
+  ).json()) as { sessionId: string };
+  await fetch(`${server.url}/api/sessions/${done.sessionId}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"UNDER_A_MINUTE"}' });
+  real.finishedId = done.sessionId;
+  await addAgent(t, 'fuzz@example.com', 'admin');
+  const signedIn = await signIn(t, 'fuzz@example.com');
+  real.csrf = signedIn.csrf;
+  const res = await signedIn.client.get('/agent');
+  real.cookie = (res.request as unknown as { cookies: string }).cookies ?? '';
+}, 30_000);
+afterAll(async () => {
+  await server.stop();
+  await t.close();
+});
+
+/** Raw HTTP, so bodies can be any bytes and headers any value a client could send. */
+function send(method: string, path: string, headers: Record<string, string>, body?: Buffer) {
+  return new Promise<{ status: number; type: string; text: string }>((resolve, reject) => {
+    const url = new URL(server.url);
+    const req = httpRequest({ host: url.hostname, port: url.port, method, path, headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const FLOWS = ['participant-no-email', 'survey-emails-blocked', 'delivered-not-in-inbox', 'track-sent-email', 'notification-sender-setup'];
+const EVENTS = ['OVER_A_MINUTE', 'UNDER_A_MINUTE', 'CHECK', 'CHECK_RESULT', 'SKIP_CHECK', 'RESTART', 'BACK', 'START', '__proto__', 'constructor'];
+
+/** Header-safe text: what a real client can put in a header (tab, printable ASCII, Latin-1). */
+const headerText = fc.string({ unit: fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0xa0, max: 0xff })).map((c) => String.fromCharCode(c)), maxLength: 300 });
+
+/** A path segment: real values, junk, long, percent-encoded Unicode, and broken escapes (`%ff` is not UTF-8). */
+const segment = fc.oneof(
+  fc.constantFrom(...FLOWS, 'checkSpf', 'app.css', 'console.js', '..', '.', '%', '%zz', '%ff%fe', '%00', '%2F', '%C0%AF', 'x'.repeat(5000)),
+  fc.string({ maxLength: 80 }).map(encodeURIComponent),
+  fc.string({ unit: 'binary', maxLength: 40 }).map(encodeURIComponent),
+  fc.base64String({ minLength: 20, maxLength: 24 }).map((s) => s.replace(/[+/=]/g, '_')),
+);
+
+const queryValue = fc.oneof(
+  fc.constantFrom('sv', 'no', 'de', 'en', 'nb', 'xx', '', 'zz-ZZ', 'school.example', '127.0.0.1', 'a'.repeat(3000), '%ff', '2026-13-45'),
+  fc.string({ maxLength: 60 }).map(encodeURIComponent),
+);
+const queryKey = fc.constantFrom('lng', 'q', 'step', 'origin', 'domain', 'include', 'from', 'to', 'flow', 'page', 'all', 'outcome', 'channel', 'format', 'v', 'next', 'audience', '__proto__', 'a[b]', 'x');
+const query = fc.array(fc.tuple(queryKey, queryValue), { maxLength: 5 }).map((pairs) => (pairs.length ? `?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}` : ''));
+
+const jsonValue = fc.oneof(
+  fc.constantFrom(...FLOWS, ...EVENTS, 'sv', 'de', 'agent', 'participant', 'widget', 'api', true, false, null, 0, -1, 1e308),
+  fc.string({ maxLength: 40 }),
+  fc.jsonValue({ maxDepth: 3 }),
+);
+const jsonBody = fc.oneof(
+  fc.record(
+    { flowId: jsonValue, type: jsonValue, lng: jsonValue, audience: jsonValue, channel: jsonValue, startAt: jsonValue, data: fc.oneof(jsonValue, fc.record({ domain: jsonValue })), helpful: jsonValue, comment: jsonValue },
+    { requiredKeys: [] },
+  ).map((o) => JSON.stringify(o)),
+  fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
+  fc.constantFrom('{', '{"flowId":', 'null', '[]', '"x"', '{"__proto__":{"x":1}}', `{"comment":"${'x'.repeat(20_000)}"}`),
+);
+const formBody = fc
+  .array(fc.tuple(fc.constantFrom('event', 'domain', 'back', 'restart', 'helpful', 'comment', 'step', 'origin', '_csrf', 'email', 'password', 'ref', 'note', 'flowId', 'lng', 'next'), queryValue), { maxLength: 6 })
+  .map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&'));
+const body = fc.oneof(
+  jsonBody.map((s) => Buffer.from(s)),
+  formBody.map((s) => Buffer.from(s)),
+  fc.uint8Array({ maxLength: 400 }).map((b) => Buffer.from(b)),
+  fc.constant(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d])), // {"a":"<invalid UTF-8>"}
+  fc.constant(Buffer.alloc(200_000, 0x61)),
+);
+const contentType = fc.constantFrom(
+  undefined,
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json; charset=latin1',
+  'application/x-www-form-urlencoded',
+  'application/x-www-form-urlencoded; charset=iso-8859-1',
+  'text/plain',
+  'multipart/form-data; boundary=x',
+  'application/xml',
+  '*/*',
+  ';;;',
+);
+const accept = fc.constantFrom(undefined, 'text/html', 'application/json', '*/*', 'image/png', 'application/json;q=0, text/html;q=0');
+
+const request = fc.record({
+  route: fc.constantFrom(...ROUTES),
+  otherMethod: fc.option(fc.constantFrom('PUT', 'DELETE', 'PATCH', 'GET', 'POST', 'HEAD', 'OPTIONS'), { freq: 8 }),
+  id: fc.oneof(segment, fc.constantFrom('real', 'finished')),
+  flowId: segment,
+  query,
+  contentType,
+  accept,
+  acceptLanguage: fc.option(fc.oneof(fc.constantFrom('de', 'nb-NO,nb;q=0.9', 'sv-SE', 'en;q=abc', '*', ',,,'), headerText)),
+  cookie: fc.option(fc.oneof(fc.constant('real'), fc.constantFrom('lng=de', 'lng=%ff', 'mailhelp_login=x', 'a'), headerText)),
+  requestId: fc.option(headerText),
+  body: fc.option(body, { freq: 2 }),
+  csrf: fc.boolean(),
+});
+
+const STACK = /\bat .+\(.+:\d+:\d+\)|node_modules|\/work\/|\.ts:\d+|Error: /;
+const CODES = new Set<string>(ERROR_CODES);
+
+describe('fuzzed requests', () => {
+  it('the route list covers every route the app has', () => {
+    type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] }; name?: string };
+    const found: string[] = [];
+    const walk = (stack: Layer[], prefix: string) => {
+      for (const layer of stack) {
+        if (layer.route) for (const m of Object.keys(layer.route.methods)) found.push(`${m.toUpperCase()} ${prefix}${layer.route.path}`);
+        else if (layer.handle?.stack) walk(layer.handle.stack, layer.handle.stack.some((l) => l.route?.path === '/sessions/:id') ? '/api' : prefix);
+      }
+    };
+    walk((t.app as unknown as { router: { stack: Layer[] } }).router.stack, '');
+    const listed = new Set(ROUTES.map((r) => `${r.method} ${r.path}`));
+    const checkRoute = 'GET /checks/email-domain';
+    expect(found.filter((r) => r !== checkRoute && !listed.has(r))).toEqual([]);
+    expect(found.length).toBeGreaterThan(30);
+  });
+
+  it('never a 5xx, never a stack trace, always the documented error shape', { timeout: 120_000 }, async () => {
+    let requests = 0;
+    await fc.assert(
+      fc.asyncProperty(request, async (r) => {
+        const method = r.otherMethod ?? r.route.method;
+        const id = r.id === 'real' ? real.sessionId : r.id === 'finished' ? real.finishedId : r.id;
+        const path = r.route.path.replace(':id', id).replace(':flowId', r.flowId) + r.query;
+        const headers: Record<string, string> = {};
+        if (r.contentType) headers['content-type'] = r.contentType;
+        if (r.accept) headers.accept = r.accept;
+        if (r.acceptLanguage !== null) headers['accept-language'] = r.acceptLanguage;
+        if (r.cookie !== null) headers.cookie = r.cookie === 'real' ? real.cookie : r.cookie;
+        if (r.requestId !== null) headers['x-request-id'] = r.requestId;
+        let payload = r.body ?? undefined;
+        // Some console forms carry the real CSRF token, so the fuzz reaches past the token check.
+        if (r.csrf && payload && r.contentType?.startsWith('application/x-www-form-urlencoded'))
+          payload = Buffer.concat([payload, Buffer.from(`&_csrf=${encodeURIComponent(real.csrf)}`)]);
+        if (method === 'GET' || method === 'HEAD') payload = undefined;
+        const res = await send(method, path, headers, payload);
+        requests++;
+        const where = `${method} ${path.slice(0, 120)} → ${res.status} ${res.text.slice(0, 200)}`;
+        expect(res.status, where).toBeLessThan(500);
+        expect(res.text, where).not.toMatch(STACK);
+        if (res.status >= 400 && method !== 'HEAD') {
+          if (res.type.startsWith('application/json')) {
+            const parsed = JSON.parse(res.text) as { error?: { code?: string; message?: string } };
+            expect(Object.keys(parsed), where).toEqual(['error']);
+            expect(CODES.has(parsed.error!.code!), where).toBe(true);
+            expect(parsed.error!.message!.length, where).toBeGreaterThan(0);
+          } else {
+            expect(path.startsWith('/api/'), `${where}: the API answers errors in JSON`).toBe(false);
+            expect(res.type, where).toMatch(/^text\/html/);
+            expect(res.text, where).toMatch(/<html lang="(sv|no|de|en)">/);
+          }
+        }
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 1500), interruptAfterTimeLimit: 90_000 },
+    );
+    expect(requests).toBeGreaterThan(200);
+    expect(t.errors).toEqual([]);
+  });
+});
