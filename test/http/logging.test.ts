@@ -81,3 +81,17 @@ describe('structured logs', () => {
     expect((error.err as { stack: string }).stack).toContain('disk I/O error');
   });
 });
+
+describe('caching of personal pages', () => {
+  it('session JSON and pages are no-store without an ETag; assets stay cacheable', async () => {
+    t = testApp();
+    const started = await request(t.app).post('/api/sessions').send({ flowId: 'participant-no-email' });
+    for (const path of [`/api/sessions/${started.body.sessionId}`, `/s/${started.body.sessionId}`]) {
+      const res = await request(t.app).get(path).expect(200);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers.etag).toBeUndefined();
+    }
+    const css = await request(t.app).get('/assets/app.css').expect(200);
+    expect(css.headers['cache-control']).toMatch(/immutable/);
+  });
+});
