@@ -36,6 +36,9 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema>;
 
+/** Every variable the server reads (the README's configuration table lists each; a test holds it to that). */
+export const CONFIG_KEYS = Object.keys(schema.shape) as (keyof Config)[];
+
 export interface EmbedPolicy {
   /** `*` for any origin, else the exact origins that may frame the embed pages. */
   origins: '*' | readonly string[];

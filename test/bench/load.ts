@@ -15,11 +15,16 @@ export async function startServer(script: string, env: Record<string, string>, h
   const proc = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
-    proc.stdout!.on('data', (d: Buffer) => {
+    const onData = (d: Buffer) => {
       out += d;
       const m = /(?:listening on |localhost:)(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
+      if (!m) return;
+      // From here on stdout is the request log: drained unread, so the measuring process spends nothing on it.
+      proc.stdout!.off('data', onData);
+      proc.stdout!.resume();
+      resolve(Number(m[1]));
+    };
+    proc.stdout!.on('data', onData);
     proc.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
   const url = `http://127.0.0.1:${port}`;
