@@ -18,13 +18,12 @@ export interface Limits {
   checkSteps: Middleware;
 }
 
-function limiter(perMinute: number, message: string, skip?: (req: Request) => boolean): RequestHandler {
+function limiter(perMinute: number, message: string): RequestHandler {
   return rateLimit({
     windowMs: 60_000,
     limit: perMinute,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    ...(skip ? { skip } : {}),
     handler: (req: Request, res: Response, next: NextFunction) => {
       const reset = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime?.getTime() ?? Date.now() + 60_000;
       res.set('Retry-After', String(Math.max(1, Math.ceil((reset - Date.now()) / 1000))));

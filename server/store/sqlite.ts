@@ -144,7 +144,7 @@ interface Queued {
  * the COMMIT. An acknowledged step is therefore exactly as durable as before, while fifty concurrent participants
  * pay for one commit instead of fifty: the commit is most of what a step costs.
  */
-export function writeQueue(db: Database.Database) {
+function writeQueue(db: Database.Database) {
   let queue: Queued[] = [];
   const idle: (() => void)[] = [];
   const writeAll = db.transaction((batch: Queued[], results: { ok: boolean; value: unknown }[]) => {

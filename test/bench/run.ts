@@ -6,6 +6,8 @@
 import { execSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { hashPassword } from '../../server/auth/password.ts';
 import { seedHistory } from '../../server/store/seed.ts';
@@ -93,6 +95,19 @@ try {
   await timed('analytics JSON, one guide, 90 days', `/api/analytics/flows/participant-no-email?from=${ninety}&to=${today}`);
   await timed('dashboard page, all guides, 30 days', '/admin/analytics');
   await timed('dashboard page, one guide with diagram, 90 days', `/admin/analytics?flow=notification-sender-setup&from=${ninety}&to=${today}`);
+
+  // Whether sessions cost memory once they are stored: the JS heap after a full GC, before and after 100,000 more.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const heapMb = () => {
+    gc();
+    return Math.round(process.memoryUsage().heapUsed / 1048576);
+  };
+  const before = heapMb();
+  const engine = app.app.locals.ctx.engine;
+  for (let i = 0; i < 100_000; i += 50)
+    await Promise.all(Array.from({ length: 50 }, () => engine.start({ flowId: 'participant-no-email', lng: 'en', channel: 'api' })));
+  figures.push({ name: 'JS heap used, before → after 100,000 sessions', value: heapMb(), unit: `MB (before: ${before} MB)` });
 } finally {
   await server.stop();
   await app.close();
