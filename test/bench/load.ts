@@ -10,9 +10,9 @@ export interface Started {
 }
 
 /** Starts a server as a child process (plain node, as `npm start` runs it), and waits until it answers. */
-export async function startServer(script: string, env: Record<string, string>, health?: string): Promise<Started> {
+export async function startServer(script: string, env: Record<string, string>, health?: string, nodeArgs: string[] = []): Promise<Started> {
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [...nodeArgs, script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     const onData = (d: Buffer) => {
