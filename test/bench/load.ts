@@ -9,10 +9,22 @@ export interface Started {
   startMs: number;
 }
 
-/** Starts a server as a child process (plain node, as `npm start` runs it), and waits until it answers. */
-export async function startServer(script: string, env: Record<string, string>, health?: string, nodeArgs: string[] = []): Promise<Started> {
+/**
+ * The node arguments of `npm start` (its V8 flags and the bundle), read from package.json so that what is measured
+ * is exactly what is shipped. `npm run build` must have run.
+ */
+export function startArgs(): string[] {
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const [node, ...args] = start.split(/\s+/);
+  if (node !== 'node') throw new Error(`npm start is "${start}", expected "node <flags> <script>"`);
+  return args;
+}
+
+/** Starts a server as a child process (plain node: `args` are node's arguments), and waits until it answers. */
+export async function startServer(args: string[], env: Record<string, string>, health?: string): Promise<Started> {
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [...nodeArgs, script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const script = args.at(-1)!;
+  const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     const onData = (d: Buffer) => {

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type autocannon from 'autocannon';
 import { tempDir } from '../support/app.ts';
-import { load, startServer } from './load.ts';
+import { load, startArgs, startServer } from './load.ts';
 
 const route = process.argv[2] ?? 'events';
 const SECONDS = Number(process.env.PROFILE_SECONDS ?? 6);
@@ -24,10 +24,9 @@ const tmp = tempDir('mailhelp-profile-');
 const profiles = join(tmp.dir, 'profiles');
 execSync('npm run build', { stdio: 'inherit' });
 const server = await startServer(
-  'dist/main.mjs',
+  ['--cpu-prof', `--cpu-prof-dir=${profiles}`, ...startArgs()],
   { PORT: '0', HOST: '127.0.0.1', DB_PATH: join(tmp.dir, 'p.db'), NODE_ENV: 'production', SESSIONS_PER_MINUTE: '1000000' },
   '/healthz',
-  ['--cpu-prof', `--cpu-prof-dir=${profiles}`],
 );
 
 const ids: string[] = [];

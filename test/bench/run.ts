@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { hashPassword } from '../../server/auth/password.ts';
 import { seedHistory } from '../../server/store/seed.ts';
 import { listen, tempDir, testApp } from '../support/app.ts';
-import { createMany, load, rssMb, startServer } from './load.ts';
+import { createMany, load, rssMb, startArgs, startServer } from './load.ts';
 
 interface Figure {
   name: string;
@@ -118,10 +118,10 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 let baseline: Awaited<ReturnType<typeof startServer>> | undefined;
 let real: Awaited<ReturnType<typeof startServer>> | undefined;
 try {
-  baseline = await startServer('test/bench/baseline-server.mjs', {});
-  // The app as `npm start` runs it: the bundle from `npm run build`, on plain node.
+  baseline = await startServer(['test/bench/baseline-server.mjs'], {});
+  // The app as `npm start` runs it: the bundle from `npm run build`, on plain node with the same V8 flags.
   execSync('npm run build', { stdio: 'inherit' });
-  real = await startServer('dist/main.mjs', { PORT: '0', HOST: '127.0.0.1', DB_PATH: join(tmp.dir, 'load.db'), NODE_ENV: 'production', SESSIONS_PER_MINUTE: '1000000' }, '/healthz');
+  real = await startServer(startArgs(), { PORT: '0', HOST: '127.0.0.1', DB_PATH: join(tmp.dir, 'load.db'), NODE_ENV: 'production', SESSIONS_PER_MINUTE: '1000000' }, '/healthz');
   figures.push({ name: 'start to first /healthz', value: real.startMs, unit: 'ms', target: 1000, within: true });
   figures.push({ name: 'server RSS at start', value: rssMb(real.proc.pid!), unit: 'MB' });
   const base = await load({ url: `${baseline.url}/` }, SECONDS);

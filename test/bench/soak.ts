@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../support/app.ts';
 import { Participants, type Tracked } from '../support/participants.ts';
-import { rssMb, startServer } from './load.ts';
+import { rssMb, startArgs, startServer } from './load.ts';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const PARTICIPANTS = Number(process.env.SOAK_PARTICIPANTS ?? 200);
@@ -35,7 +35,7 @@ const round = (n: number) => Math.round(n * 10) / 10;
 const tmp = tempDir('mailhelp-soak-');
 const file = join(tmp.dir, 'soak.db');
 execSync('npm run build', { stdio: 'inherit' });
-const server = await startServer('dist/main.mjs', { PORT: '0', HOST: '127.0.0.1', DB_PATH: file, NODE_ENV: 'production', SESSIONS_PER_MINUTE: '1000000' }, '/healthz');
+const server = await startServer(startArgs(), { PORT: '0', HOST: '127.0.0.1', DB_PATH: file, NODE_ENV: 'production', SESSIONS_PER_MINUTE: '1000000' }, '/healthz');
 
 let current: number[] = [];
 let errors = 0;
