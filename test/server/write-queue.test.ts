@@ -32,7 +32,7 @@ const step = (seq: number, state = 'checkSpam'): NewStep => ({ seq, state, event
 const change = (path: number[], state = 'checkSpam') => ({ snapshot: snapshot(state), status: 'active' as const, outcome: null, flowVersion: 'v1', path });
 
 describe('group commit', () => {
-  it('writes concurrent steps in one batch, and a taken seq fails alone', async () => {
+  it('steps queued in the same turn are all stored, and a taken seq fails alone', async () => {
     const store = createSqliteStore(file());
     await Promise.all(Array.from({ length: 20 }, (_, i) => store.createSession(session(i), first)));
     // Twenty steps in the same turn, two of them racing for s0's seq 1 (as two tabs answering at once would).
