@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import request from 'supertest';
 import { setup } from 'xstate';
@@ -8,6 +8,7 @@ import { flows } from '../../flows/index.ts';
 import type { FlowDefinition, StepMeta } from '../../flows/types.ts';
 import { FlowRegistry } from '../../server/flow-registry.ts';
 import { tempDir, testApp } from '../support/app.ts';
+import { startChildServer } from '../support/child-server.ts';
 
 const FLOW = 'participant-no-email';
 const original = flows.find((f) => f.id === FLOW)!;
@@ -127,26 +128,16 @@ describe('a killed server loses no acknowledged step', () => {
   let child: ChildProcess | undefined;
   afterEach(() => child?.kill('SIGKILL'));
 
-  function startServer(file: string): Promise<{ url: string; proc: ChildProcess }> {
-    return new Promise((resolve, reject) => {
-      const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-        env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DB_PATH: file },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      child = proc;
-      let out = '';
-      proc.stdout!.on('data', (d: Buffer) => {
-        out += d;
-        const m = out.match(/listening on (http:\/\/localhost:\d+)/);
-        if (m) resolve({ url: m[1]!.replace('localhost', '127.0.0.1'), proc });
-      });
-      proc.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-    });
+  /** Tracks the running child, so a failing test does not leave it behind. */
+  async function startServer(file: string) {
+    const started = await startChildServer({ DB_PATH: file });
+    child = started.proc;
+    return started;
   }
 
   it('SIGKILL right after answers: every answered step is there after a restart', async () => {
     const file = dbFile();
-    let { url, proc } = await startServer(file);
+    let { url, proc, exited } = await startServer(file);
     const post = (path: string, body?: object) =>
       fetch(url + path, {
         method: 'POST',
@@ -159,9 +150,9 @@ describe('a killed server loses no acknowledged step', () => {
     const last = await Promise.all(ids.map((id) => post(`/api/sessions/${id}/events`, { type: 'FOUND_IN_SPAM' })));
     expect(last.every((r) => r.status === 200)).toBe(true);
     proc.kill('SIGKILL');
-    await new Promise((r) => proc.once('exit', r));
+    await exited;
 
-    ({ url, proc } = await startServer(file));
+    ({ url, proc, exited } = await startServer(file));
     for (const id of ids) {
       const res = await fetch(`${url}/api/sessions/${id}`).then((r) => r.json() as Promise<any>);
       expect(res.step.id).toBe('whyInSpam');

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/app.ts';
+import { startChildServer } from '../support/child-server.ts';
 
 const tmp = tempDir('mailhelp-shutdown-');
 afterAll(() => tmp.remove());
@@ -14,19 +14,11 @@ describe('graceful shutdown', () => {
     const silent = createSocket('udp4');
     await new Promise<void>((r) => silent.bind(0, '127.0.0.1', r));
     const file = join(tmp.dir, 'shutdown.db');
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DB_PATH: file, LOG_LEVEL: 'silent', DNS_SERVERS: `127.0.0.1:${silent.address().port}`, DNS_TIMEOUT_MS: '1500' },
-      stdio: ['ignore', 'pipe', 'inherit'],
+    const { url, proc, exited } = await startChildServer({
+      DB_PATH: file,
+      DNS_SERVERS: `127.0.0.1:${silent.address().port}`,
+      DNS_TIMEOUT_MS: '1500',
     });
-    const url = await new Promise<string>((resolve) => {
-      let out = '';
-      proc.stdout!.on('data', (d: Buffer) => {
-        out += d;
-        const m = /listening on http:\/\/localhost:(\d+)/.exec(out);
-        if (m) resolve(`http://127.0.0.1:${m[1]}`);
-      });
-    });
-    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
     const started = await fetch(`${url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"flowId":"participant-no-email"}' });
     expect(started.status).toBe(201);
     expect(existsSync(`${file}-wal`)).toBe(true);
