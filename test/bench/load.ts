@@ -83,3 +83,42 @@ export function createMany(url: string, amount: number): Promise<autocannon.Resu
     ),
   );
 }
+
+/** Starts `amount` sessions of the first flow through the API; their ids. */
+export async function startSessions(url: string, amount: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < amount; i++) {
+    const res = await fetch(`${url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"flowId":"participant-no-email"}' });
+    ids.push(((await res.json()) as { sessionId: string }).sessionId);
+  }
+  return ids;
+}
+
+/**
+ * The write load: each cycle takes a session nobody else holds, answers, goes Back, and returns it. autocannon
+ * clears a connection's context at every cycle, so sessions come from a pool rather than from the connection: two
+ * connections on one session would be measuring 409s. Give more sessions than connections.
+ */
+export function answerAndBack(url: string, ids: string[]): autocannon.Options {
+  const free = [...ids];
+  return {
+    url,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req, context) => {
+          const ctx = context as { id?: string };
+          ctx.id = free.shift();
+          return { ...req, path: `/api/sessions/${ctx.id}/events`, headers: { 'content-type': 'application/json' }, body: '{"type":"OVER_A_MINUTE"}' };
+        },
+      },
+      {
+        method: 'POST',
+        setupRequest: (req, context) => ({ ...req, path: `/api/sessions/${(context as { id?: string }).id}/back` }),
+        onResponse: (status, _body, context) => {
+          if (status === 200) free.push((context as { id: string }).id);
+        },
+      },
+    ],
+  };
+}

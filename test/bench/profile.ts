@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type autocannon from 'autocannon';
 import { tempDir } from '../support/app.ts';
-import { load, startArgs, startServer } from './load.ts';
+import { answerAndBack, load, startArgs, startServer, startSessions } from './load.ts';
 
 const route = process.argv[2] ?? 'events';
 const SECONDS = Number(process.env.PROFILE_SECONDS ?? 6);
@@ -29,32 +29,9 @@ const server = await startServer(
   '/healthz',
 );
 
-const ids: string[] = [];
-for (let i = 0; i < 100; i++) {
-  const res = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"flowId":"participant-no-email"}' });
-  ids.push(((await res.json()) as { sessionId: string }).sessionId);
-}
-const free = [...ids];
+const ids = await startSessions(server.url, 100);
 const options: Record<string, autocannon.Options> = {
-  events: {
-    url: server.url,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (req, context) => {
-          (context as { id?: string }).id = free.shift();
-          return { ...req, path: `/api/sessions/${(context as { id: string }).id}/events`, headers: { 'content-type': 'application/json' }, body: '{"type":"OVER_A_MINUTE"}' };
-        },
-      },
-      {
-        method: 'POST',
-        setupRequest: (req, context) => ({ ...req, path: `/api/sessions/${(context as { id: string }).id}/back` }),
-        onResponse: (status, _body, context) => {
-          if (status === 200) free.push((context as { id: string }).id);
-        },
-      },
-    ],
-  },
+  events: answerAndBack(server.url, ids),
   html: { url: `${server.url}/s/${ids[0]}` },
   api: { url: `${server.url}/api/sessions/${ids[0]}` },
   embed: { url: `${server.url}/embed/flows/participant-no-email?lng=de` },

@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { hashPassword } from '../../server/auth/password.ts';
 import { seedHistory } from '../../server/store/seed.ts';
 import { listen, tempDir, testApp } from '../support/app.ts';
-import { createMany, load, rssMb, startArgs, startServer } from './load.ts';
+import { answerAndBack, createMany, load, rssMb, startArgs, startServer, startSessions } from './load.ts';
 
 interface Figure {
   name: string;
@@ -133,36 +133,9 @@ try {
     if (r.errors) figures.push({ name: `${name}: errors`, value: r.errors, unit: '' });
   };
   report('baseline res.send', base, false);
-  const ids: string[] = [];
   // More sessions than connections, so a free one is always there.
-  for (let i = 0; i < 100; i++) {
-    const res = await fetch(`${real.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"flowId":"participant-no-email"}' });
-    ids.push(((await res.json()) as { sessionId: string }).sessionId);
-  }
-  // Each cycle takes a session nobody else holds, answers, goes Back, and returns it. autocannon clears a
-  // connection's context at every cycle, so sessions come from a pool rather than from the connection: two
-  // connections on one session would be measuring 409s.
-  const free = [...ids];
-  report('POST events (+ back)', await load({
-    url: real.url,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (req, context) => {
-          const ctx = context as { id?: string };
-          ctx.id = free.shift();
-          return { ...req, path: `/api/sessions/${ctx.id}/events`, headers: { 'content-type': 'application/json' }, body: '{"type":"OVER_A_MINUTE"}' };
-        },
-      },
-      {
-        method: 'POST',
-        setupRequest: (req, context) => ({ ...req, path: `/api/sessions/${(context as { id?: string }).id}/back` }),
-        onResponse: (status, _body, context) => {
-          if (status === 200) free.push((context as { id: string }).id);
-        },
-      },
-    ],
-  }, SECONDS), true);
+  const ids = await startSessions(real.url, 100);
+  report('POST events (+ back)', await load(answerAndBack(real.url, ids), SECONDS), true);
   report('GET /s/:id (HTML step)', await load({ url: `${real.url}/s/${ids[0]}` }, SECONDS), true);
   report('GET /api/sessions/:id', await load({ url: `${real.url}/api/sessions/${ids[0]}` }, SECONDS), true);
   report('GET embed page', await load({ url: `${real.url}/embed/flows/participant-no-email?lng=de` }, SECONDS), false);
