@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LOG_LEVELS } from './log.ts';
+import { LOG_LEVELS } from './http/log.ts';
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),

@@ -1,7 +1,7 @@
-import { createApp } from './app.ts';
+import { createApp } from './http/app.ts';
 import { loadConfig } from './config.ts';
-import { createLogger } from './log.ts';
-import { scheduleRetention } from './retention.ts';
+import { createLogger } from './http/log.ts';
+import { scheduleRetention } from './services/retention.ts';
 import { createSqliteStore } from './store/sqlite.ts';
 
 const config = loadConfig();

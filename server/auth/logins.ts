@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { AppError } from '../errors.ts';
-import { cookies } from '../http.ts';
+import { AppError } from '../http/errors.ts';
+import { cookies } from '../http/request.ts';
 import type { AgentRecord, LoginRecord, Store } from '../store/types.ts';
 
 export const LOGIN_COOKIE = 'mh_login';

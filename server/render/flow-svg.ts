@@ -1,5 +1,5 @@
 import type { StepMeta } from '../../flows/types.ts';
-import type { RegisteredFlow } from '../flow-registry.ts';
+import type { RegisteredFlow } from '../engine/flow-registry.ts';
 import { escapeHtml } from './markdown.ts';
 
 const BOX_W = 190;

@@ -1,8 +1,8 @@
 import type { i18n } from 'i18next';
 import type { Facts, Outcome, StepKind } from '../../flows/types.ts';
-import type { RegisteredFlow } from '../flow-registry.ts';
-import { tFor } from '../i18n.ts';
-import type { Language } from '../locales.ts';
+import type { RegisteredFlow } from '../engine/flow-registry.ts';
+import { tFor } from '../i18n/i18n.ts';
+import type { Language } from '../i18n/locales.ts';
 import type { Audience } from '../store/types.ts';
 import { escapeHtml, renderMarkdown } from './markdown.ts';
 

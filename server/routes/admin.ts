@@ -1,10 +1,10 @@
 import { Router, type Request } from 'express';
-import type { AppContext } from '../context.ts';
-import { mermaidDiagram } from '../diagram.ts';
+import type { AppContext } from '../http/context.ts';
+import { mermaidDiagram } from '../render/diagram.ts';
 import { requireLogin } from '../auth/logins.ts';
-import { unknownFlow } from '../errors.ts';
-import { requestLanguage } from '../http.ts';
-import { pageData } from '../page-data.ts';
+import { unknownFlow } from '../http/errors.ts';
+import { requestLanguage } from '../http/request.ts';
+import { pageData } from '../render/page-data.ts';
 import { flowSvg } from '../render/flow-svg.ts';
 
 /** Pages for administrators: the agents, and each flow drawn as a diagram. The login check runs before these. */

@@ -1,13 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { requireLogin } from '../auth/logins.ts';
-import type { AppContext } from '../context.ts';
-import { streamCsv } from '../csv.ts';
-import { AppError, invalidInput, unknownFlow } from '../errors.ts';
-import { requestLanguage } from '../http.ts';
-import { normalizeLanguage } from '../language.ts';
-import { LANGUAGE_NAMES, LANGUAGES } from '../locales.ts';
-import { pageData } from '../page-data.ts';
+import type { AppContext } from '../http/context.ts';
+import { streamCsv } from '../http/csv.ts';
+import { AppError, invalidInput, unknownFlow } from '../http/errors.ts';
+import { requestLanguage } from '../http/request.ts';
+import { normalizeLanguage } from '../i18n/language.ts';
+import { LANGUAGE_NAMES, LANGUAGES } from '../i18n/locales.ts';
+import { pageData } from '../render/page-data.ts';
 import { edgeKey, flowSvg } from '../render/flow-svg.ts';
 import type { AnalyticsFilter, Audience, Channel } from '../store/types.ts';
 

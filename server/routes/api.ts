@@ -1,14 +1,14 @@
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../context.ts';
-import type { SessionView } from '../engine.ts';
-import { AppError, invalidInput } from '../errors.ts';
-import { normalizeLanguage } from '../language.ts';
-import { LANGUAGES, type Language } from '../locales.ts';
-import { requestLanguage, requireJsonBody } from '../http.ts';
+import type { AppContext } from '../http/context.ts';
+import type { SessionView } from '../engine/engine.ts';
+import { AppError, invalidInput } from '../http/errors.ts';
+import { normalizeLanguage } from '../i18n/language.ts';
+import { LANGUAGES, type Language } from '../i18n/locales.ts';
+import { requestLanguage, requireJsonBody } from '../http/request.ts';
 import { checkRoutes } from './checks.ts';
 import { checkView } from '../render/check.ts';
-import { tFor } from '../i18n.ts';
+import { tFor } from '../i18n/i18n.ts';
 import type { TFunction } from 'i18next';
 
 const language = z

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { parseDomain } from '../checks/domain.ts';
 import { checkEmailDomain } from '../checks/email-domain.ts';
-import type { AppContext } from '../context.ts';
-import { invalidInput } from '../errors.ts';
+import type { AppContext } from '../http/context.ts';
+import { invalidInput } from '../http/errors.ts';
 
 /** Live checks of a sender domain. Each asks DNS a dozen questions, so each client gets a few per minute. */
 export function checkRoutes(ctx: AppContext): Router {

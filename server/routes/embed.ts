@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { allowsOrigin, asOrigin, type EmbedPolicy } from '../config.ts';
-import type { AppContext } from '../context.ts';
-import { VIEWS_DIR } from '../views.ts';
+import type { AppContext } from '../http/context.ts';
+import { VIEWS_DIR } from '../render/views.ts';
 import { pageRoutes } from './pages.ts';
 
 /**

@@ -1,11 +1,11 @@
 import express, { Router, type Request, type Response } from 'express';
-import type { AppContext } from '../context.ts';
-import type { SessionView } from '../engine.ts';
-import { invalidInput, unknownFlow } from '../errors.ts';
-import { normalizeLanguage } from '../language.ts';
-import { rememberLanguage, requestLanguage } from '../http.ts';
-import type { Language } from '../locales.ts';
-import { pageData } from '../page-data.ts';
+import type { AppContext } from '../http/context.ts';
+import type { SessionView } from '../engine/engine.ts';
+import { invalidInput, unknownFlow } from '../http/errors.ts';
+import { normalizeLanguage } from '../i18n/language.ts';
+import { rememberLanguage, requestLanguage } from '../http/request.ts';
+import type { Language } from '../i18n/locales.ts';
+import { pageData } from '../render/page-data.ts';
 import type { Channel } from '../store/types.ts';
 import { CHECK } from '../../flows/types.ts';
 import { checkView } from '../render/check.ts';

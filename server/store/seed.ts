@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { initialTransition, transition } from 'xstate';
 import { CHECK, CHECK_RESULT, OUTCOMES, type StepMeta } from '../../flows/types.ts';
-import type { RegisteredFlow } from '../flow-registry.ts';
+import type { RegisteredFlow } from '../engine/flow-registry.ts';
 
 export interface SeedOptions {
   /** About how many step rows to write. */

@@ -3,8 +3,8 @@
  * app runs. `npm run flow-docs`; a test fails when a README is out of date.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { FlowRegistry } from '../flow-registry.ts';
-import { createI18n } from '../i18n.ts';
+import { FlowRegistry } from '../engine/flow-registry.ts';
+import { createI18n } from '../i18n/i18n.ts';
 import { StepRenderer } from '../render/step.ts';
 import { readmeWithDiagram } from './readme-diagram.ts';
 

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
-import { retentionCutoff } from '../retention.ts';
+import { retentionCutoff } from '../services/retention.ts';
 
 const { values } = parseArgs({ options: { days: { type: 'string' }, text: { type: 'boolean', default: false } }, strict: true });
 const config = loadConfig();

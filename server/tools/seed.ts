@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
-import { FlowRegistry } from '../flow-registry.ts';
+import { FlowRegistry } from '../engine/flow-registry.ts';
 import { seedHistory } from '../store/seed.ts';
 import { openDatabase } from '../store/sqlite.ts';
 

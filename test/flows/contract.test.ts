@@ -2,7 +2,7 @@ import { readdirSync, existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { flows } from '../../flows/index.ts';
 import { CHECK, CHECK_RESULT, OUTCOMES } from '../../flows/types.ts';
-import { LANGUAGES, loadResources } from '../../server/locales.ts';
+import { LANGUAGES, loadResources } from '../../server/i18n/locales.ts';
 import { pathsToOutcomes, stateMeta } from './walk.ts';
 
 const resources = loadResources();

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mermaidDiagram } from '../../server/diagram.ts';
-import { FlowRegistry } from '../../server/flow-registry.ts';
-import { createI18n } from '../../server/i18n.ts';
+import { mermaidDiagram } from '../../server/render/diagram.ts';
+import { FlowRegistry } from '../../server/engine/flow-registry.ts';
+import { createI18n } from '../../server/i18n/i18n.ts';
 import { StepRenderer } from '../../server/render/step.ts';
 import { readmeWithDiagram } from '../../server/tools/readme-diagram.ts';
 import { stateMeta } from './walk.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { initialTransition, transition } from 'xstate';
 import { notificationSenderSetup } from '../../flows/notification-sender-setup/index.ts';
 import { facts } from '../../flows/notification-sender-setup/facts.ts';
-import { LANGUAGES, loadResources } from '../../server/locales.ts';
+import { LANGUAGES, loadResources } from '../../server/i18n/locales.ts';
 import { stateMeta } from './walk.ts';
 
 const { machine } = notificationSenderSetup;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { initialTransition, transition } from 'xstate';
 import { facts } from '../../flows/survey-emails-blocked/facts.ts';
 import { machine } from '../../flows/survey-emails-blocked/machine.ts';
-import { loadResources } from '../../server/locales.ts';
+import { loadResources } from '../../server/i18n/locales.ts';
 import { stateMeta } from './walk.ts';
 import type { CheckVerdicts, SpfStatus } from '../../flows/types.ts';
 

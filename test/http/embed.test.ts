@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AppOptions } from '../../server/app.ts';
+import type { AppOptions } from '../../server/http/app.ts';
 import { embedPolicy } from '../../server/config.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 

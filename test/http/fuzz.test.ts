@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../../server/errors.ts';
+import { ERROR_CODES } from '../../server/http/errors.ts';
 import { addAgent, signIn } from '../support/agents.ts';
 import { listen, testApp, type TestApp } from '../support/app.ts';
 

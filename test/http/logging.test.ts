@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../server/log.ts';
+import { createLogger } from '../../server/http/log.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 
 /** A logger whose lines land in an array, as they would on stdout. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flows } from '../../flows/index.ts';
-import { LANGUAGES } from '../../server/locales.ts';
+import { LANGUAGES } from '../../server/i18n/locales.ts';
 import { escapeHtml } from '../../server/render/markdown.ts';
 import { CHECK, CHECK_RESULT, type CheckVerdicts } from '../../flows/types.ts';
 import { createDns } from '../../server/checks/dns.ts';

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FlowRegistry } from '../../server/flow-registry.ts';
-import { createI18n } from '../../server/i18n.ts';
+import { FlowRegistry } from '../../server/engine/flow-registry.ts';
+import { createI18n } from '../../server/i18n/i18n.ts';
 import { StepRenderer } from '../../server/render/step.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../server/engine.ts';
-import { FlowRegistry } from '../../server/flow-registry.ts';
-import { createI18n } from '../../server/i18n.ts';
+import { Engine } from '../../server/engine/engine.ts';
+import { FlowRegistry } from '../../server/engine/flow-registry.ts';
+import { createI18n } from '../../server/i18n/i18n.ts';
 import { StepRenderer } from '../../server/render/step.ts';
 import { createSqliteStore } from '../../server/store/sqlite.ts';
 import type { AnalyticsFilter, Channel } from '../../server/store/types.ts';

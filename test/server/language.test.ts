@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromAcceptLanguage, normalizeLanguage, pickLanguage } from '../../server/language.ts';
+import { fromAcceptLanguage, normalizeLanguage, pickLanguage } from '../../server/i18n/language.ts';
 
 describe('normalizeLanguage', () => {
   it.each([

@@ -2,10 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OUTCOMES } from '../../flows/types.ts';
-import { NOTICES } from '../../server/engine.ts';
-import { ERROR_CODES } from '../../server/errors.ts';
-import { LANGUAGES, loadResources } from '../../server/locales.ts';
-import { VIEWS_DIR } from '../../server/views.ts';
+import { NOTICES } from '../../server/engine/engine.ts';
+import { ERROR_CODES } from '../../server/http/errors.ts';
+import { LANGUAGES, loadResources } from '../../server/i18n/locales.ts';
+import { VIEWS_DIR } from '../../server/render/views.ts';
 
 const resources = loadResources();
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ask, end } from '../../flows/define.ts';
 import { flows } from '../../flows/index.ts';
 import type { FlowDefinition, StepMeta } from '../../flows/types.ts';
-import { FlowRegistry } from '../../server/flow-registry.ts';
+import { FlowRegistry } from '../../server/engine/flow-registry.ts';
 import { tempDir, testApp } from '../support/app.ts';
 import { startChildServer } from '../support/child-server.ts';
 

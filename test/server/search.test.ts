@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { FlowRegistry } from '../../server/flow-registry.ts';
-import { createI18n } from '../../server/i18n.ts';
-import { LANGUAGES, type Language } from '../../server/locales.ts';
+import { FlowRegistry } from '../../server/engine/flow-registry.ts';
+import { createI18n } from '../../server/i18n/i18n.ts';
+import { LANGUAGES, type Language } from '../../server/i18n/locales.ts';
 import { StepRenderer } from '../../server/render/step.ts';
-import { FlowSearch, excerpt, fold } from '../../server/search.ts';
+import { FlowSearch, excerpt, fold } from '../../server/services/search.ts';
 
 const registry = new FlowRegistry();
 const renderer = new StepRenderer(createI18n());

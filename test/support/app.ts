@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp, type AppOptions } from '../../server/app.ts';
+import { createApp, type AppOptions } from '../../server/http/app.ts';
 import { createSqliteStore } from '../../server/store/sqlite.ts';
 
 export interface TestApp {

@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
+import { ROOT_DIR } from '../root.ts';
 import { helpers } from './helpers/index.ts';
 
-export const VIEWS_DIR = new URL('../views/', import.meta.url).pathname;
+export const VIEWS_DIR = join(ROOT_DIR, 'views/');
 
 export type Render = (page: string, data: Record<string, unknown>, layout?: string) => string;
 

@@ -5,7 +5,7 @@ export type { TFunction };
 
 /**
  * One i18next instance for the app, initialised synchronously from resources read at start-up. Language detection
- * is ours (server/language.ts); requests get fixed `t` functions, which is all i18next does on the hot path.
+ * is ours (server/i18n/language.ts); requests get fixed `t` functions, which is all i18next does on the hot path.
  */
 export function createI18n(resources: Resources = loadResources()): i18n {
   const instance = i18next.createInstance();

@@ -1,8 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from './context.ts';
 import { AppError } from './errors.ts';
-import { clientError, requestLanguage } from './http.ts';
-import { pageData } from './page-data.ts';
+import { clientError, requestLanguage } from './request.ts';
+import { pageData } from '../render/page-data.ts';
 
 const wantsJson = (req: Request) =>
   req.path.startsWith('/api/') || req.path === '/healthz' || req.accepts(['html', 'json']) === 'json';

@@ -1,10 +1,10 @@
 import type { TFunction } from 'i18next';
-import { CHECK_RESULT } from '../flows/types.ts';
-import type { EmailDomainReport } from './checks/email-domain.ts';
-import type { FlowRegistry } from './flow-registry.ts';
-import type { Language } from './locales.ts';
-import type { StepRenderer } from './render/step.ts';
-import type { AgentRecord, SessionRecord, StepRecord } from './store/types.ts';
+import { CHECK_RESULT } from '../../flows/types.ts';
+import type { EmailDomainReport } from '../checks/email-domain.ts';
+import type { FlowRegistry } from '../engine/flow-registry.ts';
+import type { Language } from '../i18n/locales.ts';
+import type { StepRenderer } from './step.ts';
+import type { AgentRecord, SessionRecord, StepRecord } from '../store/types.ts';
 
 export type TranscriptFormat = 'text' | 'markdown';
 

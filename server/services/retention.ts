@@ -1,4 +1,4 @@
-import type { Store } from './store/types.ts';
+import type { Store } from '../store/types.ts';
 
 const DAY = 24 * 3600 * 1000;
 

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
-import type { AppContext } from './context.ts';
-import { tFor } from './i18n.ts';
-import { LANGUAGE_NAMES, LANGUAGES, type Language } from './locales.ts';
+import type { AppContext } from '../http/context.ts';
+import { tFor } from '../i18n/i18n.ts';
+import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../i18n/locales.ts';
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -1,12 +1,12 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
-import { CHECK, CHECK_RESULT } from '../flows/types.ts';
-import { parseDomain, type CheckedDomain } from './checks/domain.ts';
-import type { EmailDomainReport } from './checks/email-domain.ts';
-import { AppError, invalidInput, unknownFlow, unknownSession } from './errors.ts';
+import { CHECK, CHECK_RESULT } from '../../flows/types.ts';
+import { parseDomain, type CheckedDomain } from '../checks/domain.ts';
+import type { EmailDomainReport } from '../checks/email-domain.ts';
+import { AppError, invalidInput, unknownFlow, unknownSession } from '../http/errors.ts';
 import type { FlowRegistry, RegisteredFlow } from './flow-registry.ts';
-import type { Language } from './locales.ts';
-import type { StepRenderer, StepView } from './render/step.ts';
+import type { Language } from '../i18n/locales.ts';
+import type { StepRenderer, StepView } from '../render/step.ts';
 import {
   RefTakenError,
   StepConflictError,
@@ -17,7 +17,7 @@ import {
   type SessionRecord,
   type StepRecord,
   type Store,
-} from './store/types.ts';
+} from '../store/types.ts';
 
 export interface HistoryEntry {
   stepId: string;

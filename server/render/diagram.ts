@@ -1,5 +1,5 @@
-import type { StepMeta } from '../flows/types.ts';
-import type { RegisteredFlow } from './flow-registry.ts';
+import type { StepMeta } from '../../flows/types.ts';
+import type { RegisteredFlow } from '../engine/flow-registry.ts';
 
 /** Mermaid labels are quoted strings: a quote or bracket inside would end them early. */
 const label = (s: string) => s.replace(/"/g, '#quot;').replace(/[[\]{}<>]/g, ' ');

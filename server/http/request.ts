@@ -1,8 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import { parse as parseCookies } from 'cookie';
 import { AppError } from './errors.ts';
-import { pickLanguage, type LanguageSources } from './language.ts';
-import type { Language } from './locales.ts';
+import { pickLanguage, type LanguageSources } from '../i18n/language.ts';
+import type { Language } from '../i18n/locales.ts';
 
 export function cookies(req: Request): Record<string, string | undefined> {
   return req.headers.cookie ? parseCookies(req.headers.cookie) : {};

@@ -7,9 +7,9 @@ import { stopwords as stopDe } from '@orama/stopwords/german';
 import { stopwords as stopEn } from '@orama/stopwords/english';
 import { stopwords as stopNo } from '@orama/stopwords/norwegian';
 import { stopwords as stopSv } from '@orama/stopwords/swedish';
-import type { FlowRegistry, RegisteredFlow } from './flow-registry.ts';
-import { LANGUAGES, type Language } from './locales.ts';
-import type { StepRenderer } from './render/step.ts';
+import type { FlowRegistry, RegisteredFlow } from '../engine/flow-registry.ts';
+import { LANGUAGES, type Language } from '../i18n/locales.ts';
+import type { StepRenderer } from '../render/step.ts';
 
 export interface SearchHit {
   flowId: string;

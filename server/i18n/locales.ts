@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ROOT_DIR } from '../root.ts';
 
 export const LANGUAGES = ['sv', 'no', 'de', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -7,7 +8,7 @@ export const DEFAULT_LANGUAGE: Language = 'en';
 
 export type Resources = Record<Language, Record<string, Record<string, unknown>>>;
 
-export const LOCALES_DIR = new URL('../locales/', import.meta.url).pathname;
+export const LOCALES_DIR = join(ROOT_DIR, 'locales/');
 
 /**
  * Reads every `locales/<lng>/<ns>.json` once at start-up. Loading synchronously before the first request means no

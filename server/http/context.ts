@@ -1,12 +1,12 @@
 import type { i18n } from 'i18next';
-import type { Engine } from './engine.ts';
-import type { FlowRegistry } from './flow-registry.ts';
-import type { StepRenderer } from './render/step.ts';
-import type { FlowSearch } from './search.ts';
-import type { Dns } from './checks/dns.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { FlowRegistry } from '../engine/flow-registry.ts';
+import type { StepRenderer } from '../render/step.ts';
+import type { FlowSearch } from '../services/search.ts';
+import type { Dns } from '../checks/dns.ts';
 import type { Limits } from './limits.ts';
-import type { Store } from './store/types.ts';
-import type { Render } from './views.ts';
+import type { Store } from '../store/types.ts';
+import type { Render } from '../render/views.ts';
 
 /** What routes may use: they do HTTP work and call the engine; they never reach the store's SQL. */
 export interface AppContext {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { flows } from '../flows/index.ts';
-import type { FlowDefinition, StepMeta } from '../flows/types.ts';
+import { flows } from '../../flows/index.ts';
+import type { FlowDefinition, StepMeta } from '../../flows/types.ts';
 
 export interface RegisteredFlow extends FlowDefinition {
   /** Hash of the machine's definition: a session remembers the version it started on. */

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { CHECK } from '../flows/types.ts';
+import { CHECK } from '../../flows/types.ts';
 import { AppError } from './errors.ts';
 
 /** Generic over route parameters, so a limit can sit in any route's chain without erasing its `req.params` type. */
