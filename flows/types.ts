@@ -4,9 +4,8 @@ import type { AnyStateMachine } from 'xstate';
 export type StepKind = 'question' | 'instruction' | 'check' | 'outcome';
 
 /** How a session ended; set on final states only. */
-export type Outcome = 'resolved' | 'workaround' | 'escalated' | 'informational';
-
-export const OUTCOMES: readonly Outcome[] = ['resolved', 'workaround', 'escalated', 'informational'];
+export const OUTCOMES = ['resolved', 'workaround', 'escalated', 'informational'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
 
 export interface StepOption {
   /** UPPER_SNAKE event name; its label is `<flow-id>:<stateId>.options.<EVENT>`. */
@@ -29,7 +28,8 @@ export interface DomainCheck {
   includes: readonly string[];
 }
 
-export type SpfStatus = 'ok' | 'missing' | 'multiple' | 'include_missing' | 'too_many_lookups' | 'invalid' | 'error';
+export const SPF_STATUSES = ['ok', 'missing', 'multiple', 'include_missing', 'too_many_lookups', 'invalid', 'error'] as const;
+export type SpfStatus = (typeof SPF_STATUSES)[number];
 export type MxStatus = 'ok' | 'missing' | 'null_mx' | 'error';
 export type DmarcStatus = 'ok' | 'missing' | 'none_policy' | 'invalid' | 'error';
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../http/errors.ts';
 import { cookies } from '../http/request.ts';
-import type { AgentRecord, LoginRecord, Store } from '../store/types.ts';
+import type { AgentRecord, LoginRecord, Role, Store } from '../store/types.ts';
 
 export const LOGIN_COOKIE = 'mh_login';
 /** A console login lasts a working day. */
@@ -51,7 +51,7 @@ const isApi = (req: Request) => req.originalUrl.startsWith('/api/');
  * Guards the console: without a valid login, pages redirect to the login page (and come back after it), the API
  * answers 401. `role: 'admin'` also refuses signed-in agents (403).
  */
-export function requireLogin(role: 'agent' | 'admin' = 'agent') {
+export function requireLogin(role: Role = 'agent') {
   return (req: Request, res: Response, next: NextFunction) => {
     if (!req.login) {
       if (isApi(req) || req.method !== 'GET') return next(new AppError(401, 'unauthorized', 'Sign in as an agent first.'));

@@ -1,6 +1,8 @@
 import { DnsError, type Dns } from './dns.ts';
 
-export type SpfStatus = 'ok' | 'missing' | 'multiple' | 'include_missing' | 'too_many_lookups' | 'invalid' | 'error';
+import type { SpfStatus } from '../../flows/types.ts';
+
+export type { SpfStatus };
 
 /** Findings beyond the status, each explained to people by its code. */
 export type SpfProblem =

@@ -39,6 +39,11 @@ export class FlowRegistry {
   }
 
   meta(flow: RegisteredFlow, state: string): StepMeta | undefined {
-    return flow.machine.states[state]?.config.meta as StepMeta | undefined;
+    return stepMeta(flow, state);
   }
+}
+
+/** A step's typed meta: the one place that reads `config.meta` (XState types it as unknown). */
+export function stepMeta(flow: Pick<FlowDefinition, 'machine'>, state: string): StepMeta | undefined {
+  return flow.machine.states[state]?.config.meta as StepMeta | undefined;
 }

@@ -1,5 +1,5 @@
-import type { StepMeta } from '../../flows/types.ts';
-import type { RegisteredFlow } from '../engine/flow-registry.ts';
+import { OUTCOMES } from '../../flows/types.ts';
+import { stepMeta, type RegisteredFlow } from '../engine/flow-registry.ts';
 
 /** Mermaid labels are quoted strings: a quote or bracket inside would end them early. */
 const label = (s: string) => s.replace(/"/g, '#quot;').replace(/[[\]{}<>]/g, ' ');
@@ -18,16 +18,16 @@ export function edgeLabel(event: string, guard: unknown): string {
 export function mermaidDiagram(flow: RegisteredFlow, title: (state: string) => string): string {
   const lines = ['flowchart TD'];
   for (const [id, node] of Object.entries(flow.machine.states)) {
-    const meta = node.config.meta as StepMeta;
+    const meta = stepMeta(flow, id)!;
     const text = label(title(id));
     lines.push(node.type === 'final' ? `  ${id}(["${text}<br/>(${meta.outcome})"])` : `  ${id}["${text}"]`);
   }
   for (const [id, node] of Object.entries(flow.machine.states))
     for (const [event, transitions] of node.transitions)
       for (const t of transitions) for (const to of t.target ?? []) lines.push(`  ${id} -->|${edgeLabel(event, t.guard)}| ${to.key}`);
-  for (const outcome of ['resolved', 'workaround', 'escalated', 'informational']) {
+  for (const outcome of OUTCOMES) {
     const ids = Object.entries(flow.machine.states)
-      .filter(([, n]) => (n.config.meta as StepMeta).outcome === outcome)
+      .filter(([id]) => stepMeta(flow, id)?.outcome === outcome)
       .map(([id]) => id);
     if (ids.length) lines.push(`  class ${ids.join(',')} ${outcome}`);
   }

@@ -1,5 +1,5 @@
-import type { StepMeta } from '../../flows/types.ts';
-import type { RegisteredFlow } from '../engine/flow-registry.ts';
+import type { Outcome } from '../../flows/types.ts';
+import { stepMeta, type RegisteredFlow } from '../engine/flow-registry.ts';
 import { escapeHtml } from './markdown.ts';
 
 const BOX_W = 190;
@@ -7,7 +7,7 @@ const BOX_H = 58;
 const GAP_X = 24;
 const GAP_Y = 64;
 const MARGIN = 16;
-const OUTCOME_FILL: Record<string, string> = { resolved: '#d9f2e1', workaround: '#fbe8cf', escalated: '#f8d8d5', informational: '#e6e9ee' };
+const OUTCOME_FILL: Record<Outcome, string> = { resolved: '#d9f2e1', workaround: '#fbe8cf', escalated: '#f8d8d5', informational: '#e6e9ee' };
 
 /** Up to two lines of about 26 characters, cut on word boundaries. */
 function wrap(text: string, width = 26): string[] {
@@ -106,7 +106,7 @@ export function flowSvg(
     }
   }
   for (const [id, p] of pos) {
-    const meta = states[id]!.config.meta as StepMeta;
+    const meta = stepMeta(flow, id)!;
     const fill = (meta.outcome && OUTCOME_FILL[meta.outcome]) ?? '#ffffff';
     const stat = counts?.steps[id] ?? (counts ? { reached: 0, abandoned: 0 } : undefined);
     const lines = [...wrap(title(id))];

@@ -10,9 +10,9 @@ import { cookies, requestLanguage } from '../http/request.ts';
 import { normalizeLanguage } from '../i18n/language.ts';
 import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../i18n/locales.ts';
 import { pageData } from '../render/page-data.ts';
-import type { Channel, SessionFilter } from '../store/types.ts';
+import { CHANNELS, type Channel, type SessionFilter } from '../store/types.ts';
 import { transcript, type TranscriptFormat } from '../render/transcript.ts';
-import { CHECK } from '../../flows/types.ts';
+import { CHECK, OUTCOMES } from '../../flows/types.ts';
 import { checkView } from '../render/check.ts';
 
 const PRE_LOGIN_CSRF = 'mh_csrf';
@@ -186,7 +186,7 @@ export function agentRoutes(ctx: AppContext): Router {
     const mine = !isAdmin || q.scope !== 'all';
     const pageNo = Math.max(1, Math.min(10_000, Number.parseInt(String(q.page ?? '1'), 10) || 1));
     const channel = str(q.channel);
-    if (channel && !['self', 'widget', 'agent', 'api'].includes(channel)) throw invalidInput('Unknown channel.');
+    if (channel && !CHANNELS.includes(channel as Channel)) throw invalidInput('Unknown channel.');
     const flowId = str(q.flow);
     const outcome = str(q.outcome);
     const lngFilter = str(q.language);
@@ -230,11 +230,11 @@ export function agentRoutes(ctx: AppContext): Router {
       next: pageNo < pages ? link(pageNo + 1) : undefined,
       filters: {
         flows: flows.list.map((f) => option(f.id, renderer.text(f, 'title', lng), flowId)),
-        outcomes: ['active', 'resolved', 'workaround', 'escalated', 'informational'].map((o) =>
+        outcomes: ['active', ...OUTCOMES].map((o) =>
           option(o, o === 'active' ? t('agent.sessions.active') : t(`session.outcome.${o}`), outcome),
         ),
         languages: LANGUAGES.map((l) => option(l, LANGUAGE_NAMES[l], lngFilter)),
-        channels: ['self', 'widget', 'agent', 'api'].map((c) => option(c, t(`channel.${c}`), channel)),
+        channels: CHANNELS.map((c) => option(c, t(`channel.${c}`), channel)),
         from: str(q.from) ?? '',
         to: str(q.to) ?? '',
         all: !mine,

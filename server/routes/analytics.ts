@@ -9,12 +9,11 @@ import { normalizeLanguage } from '../i18n/language.ts';
 import { LANGUAGE_NAMES, LANGUAGES } from '../i18n/locales.ts';
 import { pageData } from '../render/page-data.ts';
 import { edgeKey, flowSvg } from '../render/flow-svg.ts';
-import type { AnalyticsFilter, Audience, Channel } from '../store/types.ts';
+import { OUTCOMES } from '../../flows/types.ts';
+import { AUDIENCES, CHANNELS, type AnalyticsFilter, type Audience, type Channel } from '../store/types.ts';
 
 const DAY = 24 * 3600 * 1000;
 const ABANDON_AFTER = 30 * 60 * 1000;
-const CHANNELS = ['self', 'widget', 'agent', 'api'] as const;
-const AUDIENCES = ['participant', 'agent'] as const;
 
 /** `from`/`to` are whole UTC days, `to` included; by default the last 30 days. */
 export function parseFilter(query: Request['query'], now = Date.now()): AnalyticsFilter & { fromDay: string; toDay: string } {
@@ -118,7 +117,7 @@ export function analyticsRoutes(ctx: AppContext, token: string | undefined): Rou
             helpful: pct(figures.feedback.rate),
             median: figures.medianSecondsToOutcome === null ? '–' : formatDuration(figures.medianSecondsToOutcome),
           },
-          outcomes: (['resolved', 'workaround', 'escalated', 'informational'] as const).map((o) => ({
+          outcomes: OUTCOMES.map((o) => ({
             name: o,
             label: t(`session.outcome.${o}`),
             count: figures.outcomes[o],

@@ -6,6 +6,7 @@ import { AppError, invalidInput } from '../http/errors.ts';
 import { normalizeLanguage } from '../i18n/language.ts';
 import { LANGUAGES, type Language } from '../i18n/locales.ts';
 import { requestLanguage, requireJsonBody } from '../http/request.ts';
+import { AUDIENCES, CHANNELS } from '../store/types.ts';
 import { checkRoutes } from './checks.ts';
 import { checkView } from '../render/check.ts';
 import { tFor } from '../i18n/i18n.ts';
@@ -19,8 +20,8 @@ const language = z
 const startBody = z.strictObject({
   flowId: z.string().min(1).max(100),
   lng: language.optional(),
-  audience: z.enum(['participant', 'agent']).optional(),
-  channel: z.enum(['self', 'widget', 'agent', 'api']).optional(),
+  audience: z.enum(AUDIENCES).optional(),
+  channel: z.enum(CHANNELS).optional(),
   startAt: z.string().min(1).max(100).optional(),
 });
 

@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
+import { OUTCOMES } from '../../flows/types.ts';
 import type { AnalyticsFilter, Figures } from './types.ts';
-
-const OUTCOME_NAMES = ['resolved', 'workaround', 'escalated', 'informational'] as const;
 
 /**
  * The figures content owners see, as aggregate SQL over sessions and steps. Every filter is a bound parameter of a
@@ -39,7 +38,7 @@ export function createAnalytics(db: Database.Database) {
            coalesce(sum(s.status = 'finished'), 0) AS finished,
            coalesce(sum(s.status = 'active' AND s.updated_at < @cutoff), 0) AS abandoned,
            coalesce(sum(s.status = 'active' AND s.updated_at >= @cutoff), 0) AS inProgress,
-           ${OUTCOME_NAMES.map((o) => `coalesce(sum(s.outcome = '${o}'), 0) AS ${o}`).join(', ')}
+           ${OUTCOMES.map((o) => `coalesce(sum(s.outcome = '${o}'), 0) AS ${o}`).join(', ')}
          FROM sessions s WHERE ${sql}`,
       )
       .get(params) as Record<string, number>;
@@ -86,7 +85,7 @@ export function createAnalytics(db: Database.Database) {
     const out: Figures = {
       started: totals.started!,
       finished,
-      outcomes: Object.fromEntries(OUTCOME_NAMES.map((o) => [o, totals[o]!])) as Figures['outcomes'],
+      outcomes: Object.fromEntries(OUTCOMES.map((o) => [o, totals[o]!])) as Figures['outcomes'],
       abandoned: totals.abandoned!,
       inProgress: totals.inProgress!,
       resolutionRate: finished ? totals.resolved! / finished : null,

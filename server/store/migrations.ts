@@ -1,6 +1,8 @@
 /**
  * Schema changes in order; `PRAGMA user_version` records how many have run. Append only: a released migration is
- * never edited, so every database reaches the same schema by the same steps.
+ * never edited, so every database reaches the same schema by the same steps. The CHECK lists below are frozen
+ * copies of AUDIENCES, CHANNELS, SESSION_STATUSES and ROLES (store/types.ts) as they were released; a test holds
+ * them equal, so a new value cannot be added to one without a migration for the other.
  */
 export const migrations: readonly string[] = [
   `

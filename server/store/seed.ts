@@ -1,7 +1,9 @@
 import type Database from 'better-sqlite3';
 import { initialTransition, transition } from 'xstate';
-import { CHECK, CHECK_RESULT, OUTCOMES, type StepMeta } from '../../flows/types.ts';
-import type { RegisteredFlow } from '../engine/flow-registry.ts';
+import { CHECK, CHECK_RESULT, OUTCOMES } from '../../flows/types.ts';
+import { stepMeta, type RegisteredFlow } from '../engine/flow-registry.ts';
+import { LANGUAGES } from '../i18n/locales.ts';
+import { CHANNELS } from './types.ts';
 
 export interface SeedOptions {
   /** About how many step rows to write. */
@@ -38,8 +40,8 @@ export function seedHistory(db: Database.Database, flows: readonly RegisteredFlo
   // Each flow as a table: state → the (event, next state) pairs a person can take.
   const graphs = flows.map((flow) => {
     const edges = new Map<string, { event: string; to: string }[]>();
-    for (const [id, node] of Object.entries(flow.machine.states)) {
-      const meta = node.config.meta as StepMeta;
+    for (const id of Object.keys(flow.machine.states)) {
+      const meta = stepMeta(flow, id)!;
       const from = flow.machine.resolveState({ value: id, context: {} });
       const list = (meta.options ?? []).map(({ event }) => {
         const sent = event === CHECK ? { type: CHECK_RESULT, data: VERDICT } : { type: event };
@@ -59,8 +61,8 @@ export function seedHistory(db: Database.Database, flows: readonly RegisteredFlo
     'INSERT INTO steps (session_id, seq, state, event, snapshot, prev_state, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const insertFeedback = db.prepare('INSERT INTO feedback (session_id, state, helpful, comment, at) VALUES (?, ?, ?, NULL, ?)');
-  const LNGS = ['sv', 'no', 'de', 'en'];
-  const CHANNELS = ['self', 'self', 'widget', 'agent', 'api'];
+  // Most sessions come from the help site itself.
+  const channelMix = ['self', ...CHANNELS];
   let steps = 0;
   let sessions = 0;
   const batch = db.transaction((count: number) => {
@@ -81,10 +83,10 @@ export function seedHistory(db: Database.Database, flows: readonly RegisteredFlo
         state = pick.to;
         final = g.flow.machine.states[state]!.type === 'final';
       }
-      const outcome = final ? ((g.flow.machine.states[state]!.config.meta as StepMeta).outcome ?? OUTCOMES[0]) : null;
+      const outcome = final ? (stepMeta(g.flow, state)!.outcome ?? OUTCOMES[0]) : null;
       const snapshot = JSON.stringify({ value: state, context: {} });
-      insertSession.run(id, `S${sessions.toString(36).toUpperCase()}`.slice(0, 7), g.flow.id, g.flow.version, LNGS[sessions % 4],
-        CHANNELS[sessions % 5], snapshot, state, final ? 'finished' : 'active', outcome, created, at, final ? at : null);
+      insertSession.run(id, `S${sessions.toString(36).toUpperCase()}`.slice(0, 7), g.flow.id, g.flow.version, LANGUAGES[sessions % LANGUAGES.length],
+        channelMix[sessions % channelMix.length], snapshot, state, final ? 'finished' : 'active', outcome, created, at, final ? at : null);
       rows.forEach(([s, event, prev, t], seq) => insertStep.run(id, seq, s, event, JSON.stringify({ value: s, context: {} }), prev, t));
       steps += rows.length;
       if (final && rnd() < 0.3) insertFeedback.run(id, state, rnd() < 0.7 ? 1 : 0, at + 10_000);

@@ -1,9 +1,15 @@
 import type { Outcome } from '../../flows/types.ts';
 
-export type Audience = 'participant' | 'agent';
-export type Channel = 'self' | 'widget' | 'agent' | 'api';
-export type SessionStatus = 'active' | 'finished';
-export type Role = 'agent' | 'admin';
+/** Who reads a step: a participant, or an agent reading scripted wording. */
+export const AUDIENCES = ['participant', 'agent'] as const;
+export type Audience = (typeof AUDIENCES)[number];
+/** Where a session was started: the help site, the widget, the console, or the JSON API. */
+export const CHANNELS = ['self', 'widget', 'agent', 'api'] as const;
+export type Channel = (typeof CHANNELS)[number];
+export const SESSION_STATUSES = ['active', 'finished'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+export const ROLES = ['agent', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 
 export interface AgentRecord {
   id: number;
@@ -110,7 +116,7 @@ export interface AnalyticsFilter {
 export interface Figures {
   started: number;
   finished: number;
-  outcomes: Record<'resolved' | 'workaround' | 'escalated' | 'informational', number>;
+  outcomes: Record<Outcome, number>;
   abandoned: number;
   inProgress: number;
   /** Resolved sessions as a share of finished ones; null when none finished. */

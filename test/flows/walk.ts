@@ -1,6 +1,7 @@
 import { getSimplePaths } from 'xstate/graph';
 import type { AnyStateMachine } from 'xstate';
-import { CHECK, CHECK_RESULT, type CheckVerdicts, type StepMeta } from '../../flows/types.ts';
+import { CHECK, CHECK_RESULT, SPF_STATUSES, type CheckVerdicts, type StepMeta } from '../../flows/types.ts';
+import { stepMeta } from '../../server/engine/flow-registry.ts';
 
 export interface FlowPath {
   /** The states visited, starting at the initial one. */
@@ -12,7 +13,7 @@ export interface FlowPath {
 }
 
 export function stateMeta(machine: AnyStateMachine, state: string): StepMeta {
-  return machine.states[state]!.config.meta as StepMeta;
+  return stepMeta({ machine }, state)!;
 }
 
 /**
@@ -20,7 +21,7 @@ export function stateMeta(machine: AnyStateMachine, state: string): StepMeta {
  * Walking a check step with each of them takes every branch a flow makes on a check.
  */
 export const SAMPLE_VERDICTS: CheckVerdicts[] = [
-  ...(['ok', 'missing', 'multiple', 'include_missing', 'too_many_lookups', 'invalid'] as const).map((spf) => ({
+  ...SPF_STATUSES.filter((s) => s !== 'error').map((spf) => ({
     spf: { status: spf },
     mx: { status: 'ok' as const },
     dmarc: { status: 'ok' as const },

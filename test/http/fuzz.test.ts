@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FlowRegistry } from '../../server/engine/flow-registry.ts';
 import { ERROR_CODES } from '../../server/http/errors.ts';
 import { addAgent, signIn } from '../support/agents.ts';
 import { listen, testApp, type TestApp } from '../support/app.ts';
@@ -101,7 +102,7 @@ function send(method: string, path: string, headers: Record<string, string>, bod
   });
 }
 
-const FLOWS = ['participant-no-email', 'survey-emails-blocked', 'delivered-not-in-inbox', 'track-sent-email', 'notification-sender-setup'];
+const FLOWS = new FlowRegistry().list.map((f) => f.id);
 const EVENTS = ['OVER_A_MINUTE', 'UNDER_A_MINUTE', 'CHECK', 'CHECK_RESULT', 'SKIP_CHECK', 'RESTART', 'BACK', 'START', '__proto__', 'constructor'];
 
 /** Header-safe text: what a real client can put in a header (tab, printable ASCII, Latin-1). */

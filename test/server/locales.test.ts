@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OUTCOMES } from '../../flows/types.ts';
+import { CHANNELS } from '../../server/store/types.ts';
 import { NOTICES } from '../../server/engine/engine.ts';
 import { ERROR_CODES } from '../../server/http/errors.ts';
 import { LANGUAGES, loadResources } from '../../server/i18n/locales.ts';
@@ -26,7 +27,7 @@ const SERVER_DIR = new URL('../../server/', import.meta.url).pathname;
 const keys = new Set<string>([
   ...templates(VIEWS_DIR).flatMap((text) => [...text.matchAll(/\{\{t "([^"]+)"/g)].map((m) => m[1]!)),
   ...sources(SERVER_DIR).flatMap((text) => [...text.matchAll(/\bt\('([a-z]+\.[\w.]+)'\)/g)].map((m) => m[1]!)),
-  ...['self', 'widget', 'agent', 'api'].map((c) => `channel.${c}`),
+  ...CHANNELS.map((c) => `channel.${c}`),
   ...OUTCOMES.map((o) => `session.outcome.${o}`),
   ...NOTICES.map((n) => `session.notice.${n}`),
   ...ERROR_CODES.flatMap((c) => [`errors.${c}.title`, `errors.${c}.message`]),

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { flows } from '../../flows/index.ts';
+import { LANGUAGES } from '../../server/i18n/locales.ts';
 
 /*
  * Simulated participants for the crash test and `npm run soak`: each walks a flow through the JSON API with random
@@ -50,7 +51,7 @@ export class Participants {
     if (!mine || (mine.view.step.final && Math.random() < 0.3)) {
       let res: { status: number; text: string };
       try {
-        res = await this.post(`${base}/api/sessions`, { flowId: random(flows).id, lng: random(['sv', 'no', 'de', 'en']) });
+        res = await this.post(`${base}/api/sessions`, { flowId: random(flows).id, lng: random(LANGUAGES) });
       } catch {
         return false; // a session that may exist without anyone knowing its id: nothing was promised
       }
