@@ -2,6 +2,7 @@ import dns2 from 'dns2';
 
 // dns2's type declarations lag behind its code (RCODE, plain-object answers): use it untyped here.
 const Packet = (dns2 as any).Packet;
+const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(Packet.TYPE as Record<string, number>).map(([k, v]) => [v, k]));
 
 export interface ZoneRecord {
   type: 'TXT' | 'MX' | 'A';
@@ -13,17 +14,25 @@ export type Zone = Record<string, ZoneRecord[]>;
 
 /**
  * A real DNS server on 127.0.0.1 (UDP, a free port) answering from a crafted zone: names in the zone answer their
- * records (or NODATA), names outside it NXDOMAIN, names in `silent` never get an answer (a dead server), and names
- * in `servfail` a server failure.
+ * records (or NODATA), names outside it NXDOMAIN, names in `silent` never get an answer (a dead server), names
+ * in `servfail` a server failure, and names in `delays` answer after that many milliseconds (a slow server).
  */
-export async function startDnsServer(zone: Zone, silent: string[] = [], servfail: string[] = []) {
+export async function startDnsServer(zone: Zone, silent: string[] = [], servfail: string[] = [], delays: Record<string, number> = {}) {
   const names = new Map(Object.entries(zone).map(([k, v]) => [k.toLowerCase(), v]));
+  /** Every question asked, in order, as `TYPE name`: tests count the load a check puts on DNS here. */
+  const queries: string[] = [];
+  let open = true;
   const server = (dns2 as any).createServer({
     udp: true,
-    handle(request: any, send: (r: any) => void) {
+    // An answer too long for UDP comes back truncated, and the resolver asks again over TCP, as with real servers.
+    tcp: true,
+    handle(request: any, reply: (r: any) => void) {
       const response = Packet.createResponseFromRequest(request);
       const [question] = request.questions;
       const name = String(question.name).toLowerCase();
+      queries.push(`${TYPE_NAMES[question.type] ?? question.type} ${name}`);
+      const delay = delays[name];
+      const send = (r: any) => (delay ? setTimeout(() => open && reply(r), delay) : reply(r));
       if (silent.includes(name)) return;
       if (servfail.includes(name)) {
         response.header.rcode = Packet.RCODE.SERVFAIL;
@@ -48,7 +57,10 @@ export async function startDnsServer(zone: Zone, silent: string[] = [], servfail
       send(response);
     },
   });
-  const addresses = await server.listen({ udp: { port: 0, address: '127.0.0.1' } });
-  const port = (addresses as any).udp.port as number;
-  return { server: `127.0.0.1:${port}`, close: () => server.close() };
+  // UDP and TCP on one port, as resolvers expect: take a free UDP port, then the same for TCP.
+  const { udp, tcp } = server.servers;
+  await udp.listen(0, '127.0.0.1');
+  const port = udp.address().port as number;
+  await new Promise<void>((resolve, reject) => tcp.once('error', reject).listen(port, '127.0.0.1', resolve));
+  return { server: `127.0.0.1:${port}`, queries, close: () => ((open = false), server.close()) };
 }
