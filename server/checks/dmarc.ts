@@ -1,4 +1,4 @@
-import { DnsError, type Dns } from './dns.ts';
+import { DnsError, type Lookups } from './dns.ts';
 
 export interface DmarcResult {
   status: 'ok' | 'missing' | 'none_policy' | 'invalid' | 'error';
@@ -22,7 +22,7 @@ export function parseDmarc(record: string): Map<string, string> | null {
   return parts[0]?.replace(/\s/g, '').toUpperCase() === 'V=DMARC1' ? tags : null;
 }
 
-export async function checkDmarc(dns: Dns, domain: string): Promise<DmarcResult> {
+export async function checkDmarc(dns: Lookups, domain: string): Promise<DmarcResult> {
   try {
     const answer = await dns.txt(`_dmarc.${domain}`);
     const records = 'records' in answer ? answer.records.filter((r) => /^v\s*=\s*dmarc1/i.test(r.trim())) : [];

@@ -1,4 +1,4 @@
-import { DnsError, type Dns } from './dns.ts';
+import { DnsError, type Lookups } from './dns.ts';
 
 export interface MxResult {
   status: 'ok' | 'missing' | 'null_mx' | 'error';
@@ -10,7 +10,7 @@ export interface MxResult {
  * A sender address must be able to receive: without MX records, mail to it (bounces, replies) fails with error
  * 550. A "null MX" (a single MX of `.`, RFC 7505) says the domain accepts no mail at all.
  */
-export async function checkMx(dns: Dns, domain: string): Promise<MxResult> {
+export async function checkMx(dns: Lookups, domain: string): Promise<MxResult> {
   try {
     const answer = await dns.mx(domain);
     if ('none' in answer) return { status: 'missing', hosts: [] };

@@ -1,4 +1,4 @@
-import { DnsError, type Dns } from './dns.ts';
+import { DnsError, type Lookups } from './dns.ts';
 
 import type { SpfStatus } from '../../flows/types.ts';
 
@@ -10,6 +10,7 @@ export type SpfProblem =
   | 'no_all'
   | 'ptr_used'
   | 'void_lookups'
+  | 'mx_too_many_hosts'
   | 'include_without_spf'
   | 'loop'
   | 'syntax';
@@ -18,9 +19,12 @@ export interface SpfResult {
   status: SpfStatus;
   /** Every v=spf1 record published at the domain, as published. */
   records: string[];
-  /** DNS-querying terms counted through the whole include/redirect tree (limit 10). */
+  /**
+   * DNS-querying terms counted through the include/redirect tree (limit 10). Evaluation stops past a limit, so the
+   * records beyond it are not fetched and the count is then a lower bound.
+   */
   lookups: number;
-  /** Lookups that found nothing (limit 2). */
+  /** Lookups that found nothing (limit 2; evaluation stops at the third). */
   voidLookups: number;
   /** Expected includes not found anywhere in the tree. */
   missingIncludes: string[];
@@ -36,6 +40,8 @@ export interface SpfResult {
 
 export const LOOKUP_LIMIT = 10;
 export const VOID_LIMIT = 2;
+/** Address lookups one `mx` term may cause (RFC 7208 §4.6.4): an MX set with more hosts is a permanent error. */
+export const MX_ADDRESS_LIMIT = 10;
 const MECHANISMS = new Set(['all', 'include', 'a', 'mx', 'ptr', 'ip4', 'ip6', 'exists']);
 const QUERYING = new Set(['include', 'a', 'mx', 'ptr', 'exists', 'redirect']);
 
@@ -73,40 +79,60 @@ interface Walk {
   includes: Set<string>;
   problems: Set<SpfProblem>;
   seen: Set<string>;
+  /** Set once a limit is passed: a receiver stops there with a permanent error, so nothing more is looked up. */
+  stopped: boolean;
 }
 
-/** Counts lookups through the tree the way a receiving server evaluates it (RFC 7208 §4.6.4). */
-async function walk(dns: Dns, domain: string, w: Walk, depth: number): Promise<void> {
+function countVoid(w: Walk) {
+  w.voids++;
+  if (w.voids > VOID_LIMIT) w.stopped = true;
+}
+
+/**
+ * Evaluates the tree the way a receiving server does (RFC 7208 §4.6.4): at the 11th DNS-querying term, the 3rd
+ * lookup that finds nothing, or an `mx` needing more than 10 address lookups, evaluation ends in a permanent error,
+ * and so does ours. The records already read are still read to the end without DNS, so their includes count as
+ * present and their terms as lookups (the count is then a lower bound: records past the limit are not fetched).
+ */
+async function walk(dns: Lookups, domain: string, w: Walk, depth: number, known?: string): Promise<void> {
   if (w.seen.has(domain) || depth > 10) {
     w.problems.add('loop');
     return;
   }
   w.seen.add(domain);
-  const answer = await dns.txt(domain);
-  const records = 'records' in answer ? answer.records.filter(isSpf) : [];
-  if (records.length === 0) {
-    w.voids += 'none' in answer ? 1 : 0;
-    w.problems.add('include_without_spf');
-    return;
+  let record = known;
+  if (record === undefined) {
+    const answer = await dns.txt(domain);
+    const records = 'records' in answer ? answer.records.filter(isSpf) : [];
+    if (records.length === 0) {
+      if ('none' in answer) countVoid(w);
+      w.problems.add('include_without_spf');
+      return;
+    }
+    record = records[0]!;
   }
-  const terms = parseTerms(records[0]!);
+  const terms = parseTerms(record);
   const hasAll = terms.some((t) => !t.modifier && t.name === 'all');
   for (const term of terms) {
     if (!term.modifier && !MECHANISMS.has(term.name)) w.problems.add('syntax');
     if (!QUERYING.has(term.name) || (term.name === 'redirect' && !term.modifier)) continue;
     if (term.name === 'redirect' && hasAll) continue; // ignored when the record has an `all`
-    w.lookups++;
+    if (++w.lookups > LOOKUP_LIMIT) w.stopped = true;
     const target = (term.value || domain).split('/')[0]!.toLowerCase().replace(/\.$/, '');
-    if (target.includes('%')) continue; // macros depend on the sender; nothing to look up ahead of time
+    if (term.name === 'include' || term.name === 'redirect') w.includes.add(target);
+    if (term.name === 'ptr') w.problems.add('ptr_used'); // needs the sender's address: nothing to look up ahead of time
+    if (w.stopped || term.name === 'ptr' || target.includes('%')) continue; // macros depend on the sender, too
     if (term.name === 'include' || term.name === 'redirect') {
-      w.includes.add(target);
-      if (w.lookups <= LOOKUP_LIMIT) await walk(dns, target, w, depth + 1);
+      await walk(dns, target, w, depth + 1);
     } else if (term.name === 'mx') {
-      if ('none' in (await dns.mx(target))) w.voids++;
-    } else if (term.name === 'ptr') {
-      w.problems.add('ptr_used');
+      const answer = await dns.mx(target);
+      if ('none' in answer) countVoid(w);
+      else if (answer.records.length > MX_ADDRESS_LIMIT) {
+        w.problems.add('mx_too_many_hosts');
+        w.stopped = true;
+      }
     } else if ('none' in (await dns.addresses(target))) {
-      w.voids++;
+      countVoid(w);
     }
   }
 }
@@ -133,7 +159,7 @@ export function bindLine(domain: string, record: string): string {
   return `${domain}. IN TXT ${chunks.map((c) => `"${c}"`).join(' ')}`;
 }
 
-export async function checkSpf(dns: Dns, domain: string, expected: string[]): Promise<SpfResult> {
+export async function checkSpf(dns: Lookups, domain: string, expected: string[]): Promise<SpfResult> {
   const base: SpfResult = {
     status: 'ok',
     records: [],
@@ -154,9 +180,9 @@ export async function checkSpf(dns: Dns, domain: string, expected: string[]): Pr
       const suggestion = wanted.length ? suggestRecord([], wanted) : null;
       return { ...base, status: 'missing', missingIncludes: wanted, suggestedRecord: suggestion, bindLine: suggestion && bindLine(domain, suggestion) };
     }
-    const w: Walk = { lookups: 0, voids: 0, includes: new Set(), problems: new Set(), seen: new Set() };
+    const w: Walk = { lookups: 0, voids: 0, includes: new Set(), problems: new Set(), seen: new Set(), stopped: false };
     // With several records receivers stop with a permanent error; the tree of the first is still informative.
-    await walkRecord(dns, domain, records[0]!, w);
+    await walk(dns, domain, w, 0, records[0]!);
     const terms = parseTerms(records[0]!);
     const all = terms.find((t) => !t.modifier && t.name === 'all');
     base.all = all ? `${all.qualifier || '+'}all` : null;
@@ -175,7 +201,7 @@ export async function checkSpf(dns: Dns, domain: string, expected: string[]): Pr
           ? 'invalid'
           : missing.length
             ? 'include_missing'
-            : w.lookups > LOOKUP_LIMIT || w.voids > VOID_LIMIT
+            : w.lookups > LOOKUP_LIMIT || w.voids > VOID_LIMIT || w.problems.has('mx_too_many_hosts')
               ? 'too_many_lookups'
               : 'ok';
     const needsRecord = status === 'multiple' || status === 'include_missing' || w.problems.has('plus_all');
@@ -194,10 +220,4 @@ export async function checkSpf(dns: Dns, domain: string, expected: string[]): Pr
     if (e instanceof DnsError) return { ...base, status: 'error', message: e.message };
     throw e;
   }
-}
-
-async function walkRecord(dns: Dns, domain: string, record: string, w: Walk) {
-  // The top record is already known; walk() would fetch it again, so give it a resolver that answers it.
-  const top: Dns = { ...dns, txt: (name) => (name === domain ? Promise.resolve({ records: [record] }) : dns.txt(name)) };
-  await walk(top, domain, w, 0);
 }
