@@ -1,4 +1,5 @@
 import { DnsError, type Lookups } from './dns.ts';
+import { isPublicName } from './domain.ts';
 
 import type { SpfStatus } from '../../flows/types.ts';
 
@@ -122,6 +123,13 @@ async function walk(dns: Lookups, domain: string, w: Walk, depth: number, known?
     if (term.name === 'include' || term.name === 'redirect') w.includes.add(target);
     if (term.name === 'ptr') w.problems.add('ptr_used'); // needs the sender's address: nothing to look up ahead of time
     if (w.stopped || term.name === 'ptr' || target.includes('%')) continue; // macros depend on the sender, too
+    // A private name finds nothing on the internet, where receivers look; asking our own resolver about it would
+    // only tell the person who published it about the network this server runs in.
+    if (!isPublicName(target)) {
+      if (term.name === 'include' || term.name === 'redirect') w.problems.add('include_without_spf');
+      countVoid(w);
+      continue;
+    }
     if (term.name === 'include' || term.name === 'redirect') {
       await walk(dns, target, w, depth + 1);
     } else if (term.name === 'mx') {

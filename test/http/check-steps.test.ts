@@ -13,11 +13,11 @@ let t: TestApp;
 let dnsServer: Awaited<ReturnType<typeof startDnsServer>>;
 beforeAll(async () => {
   dnsServer = await startDnsServer({
-    'school.example': [
+    'school.se': [
       { type: 'TXT', value: 'v=spf1 include:_spf.google.com ~all' },
-      { type: 'MX', value: '10 mx.school.example' },
+      { type: 'MX', value: '10 mx.school.se' },
     ],
-    '_dmarc.school.example': [{ type: 'TXT', value: 'v=DMARC1; p=none' }],
+    '_dmarc.school.se': [{ type: 'TXT', value: 'v=DMARC1; p=none' }],
     '_spf.google.com': [{ type: 'TXT', value: 'v=spf1 ip4:192.0.2.0/24 ~all' }],
     'amazonses.com': [{ type: 'TXT', value: 'v=spf1 ip4:198.51.100.0/24 -all' }],
   });
@@ -41,14 +41,14 @@ describe('a check step on the page', () => {
     expect(form.text).toContain('name="domain"');
     expect(form.text).toContain('value="CHECK"');
     expect(form.text).toContain('value="SKIP_CHECK"');
-    await request(t.app).post(`/s/${id}`).type('form').send({ event: 'CHECK', domain: 'School.Example' }).expect(303);
+    await request(t.app).post(`/s/${id}`).type('form').send({ event: 'CHECK', domain: 'School.SE' }).expect(303);
     const page = await request(t.app).get(`/s/${id}`).expect(200);
     page.text = shown(page.text);
     expect(page.text).toContain('data-part="spf" data-status="include_missing"');
     expect(page.text).toContain('data-part="dmarc" data-status="none_policy"');
     expect(page.text).toContain('<code>v=spf1 include:_spf.google.com include:amazonses.com ~all</code>');
-    expect(page.text).toContain('<code>school.example. IN TXT "v=spf1 include:_spf.google.com include:amazonses.com ~all"</code>');
-    expect(page.text).toContain('Checked school.example');
+    expect(page.text).toContain('<code>school.se. IN TXT "v=spf1 include:_spf.google.com include:amazonses.com ~all"</code>');
+    expect(page.text).toContain('Checked school.se');
     expect(page.text).toContain('value="PUBLISHED"');
     // The participant page shows no raw records; the console does.
     expect(page.text).not.toContain('raw-records');
@@ -67,14 +67,14 @@ describe('a check step on the page', () => {
 
   it('the API step carries the verdicts in the session language and the raw report', async () => {
     const id = await sessionAtCheck('sv');
-    const res = await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'CHECK', data: { domain: 'school.example' } }).expect(200);
+    const res = await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'CHECK', data: { domain: 'school.se' } }).expect(200);
     expect(res.body.step.id).toBe('publishSuggestedRecord');
     expect(res.body.step.check.record).toBe('v=spf1 include:_spf.google.com include:amazonses.com ~all');
     expect(res.body.step.check.report.spf.status).toBe('include_missing');
     expect(res.body.step.check.verdicts.map((v: { part: string }) => v.part)).toEqual(['spf', 'mx', 'dmarc']);
     // The report is kept in the transcript with the step.
     const steps = await t.store.listSteps(id);
-    expect(steps.at(-1)).toMatchObject({ event: 'CHECK_RESULT', data: { domain: 'school.example' } });
+    expect(steps.at(-1)).toMatchObject({ event: 'CHECK_RESULT', data: { domain: 'school.se' } });
   });
 
   it('agents see the raw records', async () => {
@@ -82,13 +82,13 @@ describe('a check step on the page', () => {
     const { client, csrf } = await signIn(t, 'check@example.com');
     const start = await client.post('/agent/start').type('form').send({ _csrf: csrf, flowId: 'participant-no-email', lng: 'en', step: 'checkSpf' }).expect(303);
     const url = start.headers.location as string;
-    await client.post(url).type('form').send({ _csrf: csrf, event: 'CHECK', domain: 'school.example' }).expect(303);
+    await client.post(url).type('form').send({ _csrf: csrf, event: 'CHECK', domain: 'school.se' }).expect(303);
     const page = await client.get(url).expect(200);
     page.text = shown(page.text);
     expect(page.text).toContain('raw-records');
     expect(page.text).toContain('<code>v=spf1 include:_spf.google.com ~all</code>');
     expect(page.text).toContain('<code>v=DMARC1; p=none</code>');
     const transcript = await client.get(`/api/sessions/${url.split('/').pop()}/transcript?format=text`).expect(200);
-    expect(transcript.text).toContain('Checked school.example: SPF include_missing, MX ok, DMARC none_policy');
+    expect(transcript.text).toContain('Checked school.se: SPF include_missing, MX ok, DMARC none_policy');
   });
 });

@@ -9,11 +9,11 @@ let dnsServer: Awaited<ReturnType<typeof startDnsServer>>;
 const apps: TestApp[] = [];
 beforeAll(async () => {
   dnsServer = await startDnsServer({
-    'school.example': [
+    'school.se': [
       { type: 'TXT', value: 'v=spf1 include:amazonses.com ~all' },
-      { type: 'MX', value: '10 mx.school.example' },
+      { type: 'MX', value: '10 mx.school.se' },
     ],
-    '_dmarc.school.example': [{ type: 'TXT', value: 'v=DMARC1; p=reject' }],
+    '_dmarc.school.se': [{ type: 'TXT', value: 'v=DMARC1; p=reject' }],
     'amazonses.com': [{ type: 'TXT', value: 'v=spf1 ip4:198.51.100.0/24 -all' }],
   });
 });
@@ -67,13 +67,13 @@ describe('domain checks per minute', () => {
       await request(t.app).post(`/api/sessions/${other}/back`).expect(200);
     }
 
-    await request(t.app).post(`/api/sessions/${a}/events`).send({ type: 'CHECK', data: { domain: 'school.example' } }).expect(200);
-    await request(t.app).get('/api/checks/email-domain?domain=school.example').expect(200);
-    const limited = await request(t.app).post(`/api/sessions/${b}/events`).send({ type: 'CHECK', data: { domain: 'school.example' } }).expect(429);
+    await request(t.app).post(`/api/sessions/${a}/events`).send({ type: 'CHECK', data: { domain: 'school.se' } }).expect(200);
+    await request(t.app).get('/api/checks/email-domain?domain=school.se').expect(200);
+    const limited = await request(t.app).post(`/api/sessions/${b}/events`).send({ type: 'CHECK', data: { domain: 'school.se' } }).expect(429);
     expect(limited.body.error.code).toBe('rate_limited');
-    await request(t.app).get('/api/checks/email-domain?domain=school.example').expect(429);
+    await request(t.app).get('/api/checks/email-domain?domain=school.se').expect(429);
     // The page form is the same step by another route, and is limited the same way.
-    await request(t.app).post(`/s/${c}`).type('form').send({ event: 'CHECK', domain: 'school.example' }).expect(429);
+    await request(t.app).post(`/s/${c}`).type('form').send({ event: 'CHECK', domain: 'school.se' }).expect(429);
     // The participant can still skip the check and go on.
     await request(t.app).post(`/api/sessions/${b}/events`).send({ type: 'SKIP_CHECK' }).expect(200);
   });

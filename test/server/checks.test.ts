@@ -10,7 +10,7 @@ import { testApp, type TestApp } from '../support/app.ts';
 const txt = (value: string) => ({ type: 'TXT' as const, value });
 const mx = (value: string) => ({ type: 'MX' as const, value });
 const a = (value: string) => ({ type: 'A' as const, value });
-const VENDOR = '_spf.vendor.test';
+const VENDOR = '_spf.vendor.example.com';
 const dmarcReject = { '_dmarc.%': [txt('v=DMARC1; p=reject; rua=mailto:d@%')] };
 
 function domain(name: string, spf: string[] | null, extra: Zone = {}, opts: { mx?: string[]; dmarc?: string[] | null } = {}): Zone {
@@ -21,32 +21,32 @@ function domain(name: string, spf: string[] | null, extra: Zone = {}, opts: { mx
   };
 }
 
-const eleven = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`l${i}.test`, [txt(`v=spf1 ip4:198.51.100.${i} -all`)]]));
+const eleven = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`l${i}.example.com`, [txt(`v=spf1 ip4:198.51.100.${i} -all`)]]));
 const zone: Zone = {
   [VENDOR]: [txt('v=spf1 ip4:192.0.2.0/24 -all')],
-  '_spf.other.test': [txt('v=spf1 ip4:203.0.113.0/24 -all')],
+  '_spf.other.example.com': [txt('v=spf1 ip4:203.0.113.0/24 -all')],
   ...eleven,
-  ...domain('ok.test', [`v=spf1 include:${VENDOR} ~all`]),
-  ...domain('two.test', [`v=spf1 include:_spf.other.test ~all`, `v=spf1 include:${VENDOR} -all`]),
-  ...domain('missing-include.test', ['v=spf1 include:_spf.other.test ~all']),
-  ...domain('nested.test', ['v=spf1 include:level1.test -all'], {
-    'level1.test': [txt('v=spf1 include:level2.test ~all')],
-    'level2.test': [txt(`v=spf1 include:${VENDOR} ~all`)],
+  ...domain('ok.example.com', [`v=spf1 include:${VENDOR} ~all`]),
+  ...domain('two.example.com', [`v=spf1 include:_spf.other.example.com ~all`, `v=spf1 include:${VENDOR} -all`]),
+  ...domain('missing-include.example.com', ['v=spf1 include:_spf.other.example.com ~all']),
+  ...domain('nested.example.com', ['v=spf1 include:level1.example.com -all'], {
+    'level1.example.com': [txt('v=spf1 include:level2.example.com ~all')],
+    'level2.example.com': [txt(`v=spf1 include:${VENDOR} ~all`)],
   }),
-  ...domain('eleven.test', [`v=spf1 ${Object.keys(eleven).map((d) => `include:${d}`).join(' ')} include:${VENDOR} ~all`]),
-  ...domain('voids.test', [`v=spf1 a:nx1.test a:nx2.test mx:nx3.test include:${VENDOR} ~all`]),
-  ...domain('redirect.test', [`v=spf1 redirect=${VENDOR}`]),
-  ...domain('plus-all.test', [`v=spf1 include:${VENDOR} +all`]),
-  ...domain('no-spf.test', ['google-site-verification=abc']),
-  ...domain('nomx.test', [`v=spf1 include:${VENDOR} ~all`], {}, { mx: [] }),
-  ...domain('nullmx.test', [`v=spf1 include:${VENDOR} ~all`], {}, { mx: ['0 .'] }),
-  ...domain('dmarc-none.test', [`v=spf1 include:${VENDOR} ~all`], {}, { dmarc: ['v=DMARC1; p=none'] }),
-  ...domain('dmarc-missing.test', [`v=spf1 include:${VENDOR} ~all`], {}, { dmarc: null }),
-  ...domain('dmarc-two.test', [`v=spf1 include:${VENDOR} ~all`], {}, { dmarc: ['v=DMARC1; p=reject', 'v=DMARC1; p=none'] }),
-  ...domain('dmarc-bad.test', [`v=spf1 include:${VENDOR} ~all`], {}, { dmarc: ['v=DMARC1; p=maybe'] }),
-  ...domain('xn--bcher-kva.test', [`v=spf1 include:${VENDOR} ~all`]),
-  ...domain('slow.test', null),
-  'mail.ok.test': [a('192.0.2.25')],
+  ...domain('eleven.example.com', [`v=spf1 ${Object.keys(eleven).map((d) => `include:${d}`).join(' ')} include:${VENDOR} ~all`]),
+  ...domain('voids.example.com', [`v=spf1 a:nx1.example.com a:nx2.example.com mx:nx3.example.com include:${VENDOR} ~all`]),
+  ...domain('redirect.example.com', [`v=spf1 redirect=${VENDOR}`]),
+  ...domain('plus-all.example.com', [`v=spf1 include:${VENDOR} +all`]),
+  ...domain('no-spf.example.com', ['google-site-verification=abc']),
+  ...domain('nomx.example.com', [`v=spf1 include:${VENDOR} ~all`], {}, { mx: [] }),
+  ...domain('nullmx.example.com', [`v=spf1 include:${VENDOR} ~all`], {}, { mx: ['0 .'] }),
+  ...domain('dmarc-none.example.com', [`v=spf1 include:${VENDOR} ~all`], {}, { dmarc: ['v=DMARC1; p=none'] }),
+  ...domain('dmarc-missing.example.com', [`v=spf1 include:${VENDOR} ~all`], {}, { dmarc: null }),
+  ...domain('dmarc-two.example.com', [`v=spf1 include:${VENDOR} ~all`], {}, { dmarc: ['v=DMARC1; p=reject', 'v=DMARC1; p=none'] }),
+  ...domain('dmarc-bad.example.com', [`v=spf1 include:${VENDOR} ~all`], {}, { dmarc: ['v=DMARC1; p=maybe'] }),
+  ...domain('xn--bcher-kva.example.com', [`v=spf1 include:${VENDOR} ~all`]),
+  ...domain('slow.example.com', null),
+  'mail.ok.example.com': [a('192.0.2.25')],
 };
 void dmarcReject;
 
@@ -54,7 +54,7 @@ let dnsServer: Awaited<ReturnType<typeof startDnsServer>>;
 let dns: ReturnType<typeof createDns>;
 const TIMEOUT = 400;
 beforeAll(async () => {
-  dnsServer = await startDnsServer(zone, ['slow.test', '_dmarc.slow.test'], ['broken.test', '_dmarc.broken.test']);
+  dnsServer = await startDnsServer(zone, ['slow.example.com', '_dmarc.slow.example.com'], ['broken.example.com', '_dmarc.broken.example.com']);
   dns = createDns({ servers: [dnsServer.server], timeoutMs: TIMEOUT, cacheMs: 0 });
 });
 afterAll(() => dnsServer.close());
@@ -67,69 +67,69 @@ const check = (name: string, includes = [VENDOR]) => {
 
 describe('SPF', () => {
   it('one correct record: ok, lookups counted, nothing to change', async () => {
-    const r = await check('ok.test');
+    const r = await check('ok.example.com');
     expect(r.spf).toMatchObject({ status: 'ok', records: [`v=spf1 include:${VENDOR} ~all`], lookups: 1, voidLookups: 0, missingIncludes: [], suggestedRecord: null, all: '~all' });
-    expect(r.mx).toEqual({ status: 'ok', hosts: [{ exchange: 'mail.ok.test', priority: 10 }] });
+    expect(r.mx).toEqual({ status: 'ok', hosts: [{ exchange: 'mail.ok.example.com', priority: 10 }] });
     expect(r.dmarc).toMatchObject({ status: 'ok', policy: 'reject' });
   });
 
   it('two records: multiple, and the one merged record to publish instead', async () => {
-    const r = await check('two.test');
+    const r = await check('two.example.com');
     expect(r.spf.status).toBe('multiple');
     expect(r.spf.records).toHaveLength(2);
     // DNS returns the two in any order; the merge keeps every term once, in one record, ending in one `all`.
     const merged = r.spf.suggestedRecord!;
     expect(merged.match(/v=spf1/g)).toHaveLength(1);
-    expect(merged.split(' ').sort()).toEqual(['v=spf1', 'include:_spf.other.test', `include:${VENDOR}`, merged.split(' ').at(-1)!].sort());
+    expect(merged.split(' ').sort()).toEqual(['v=spf1', 'include:_spf.other.example.com', `include:${VENDOR}`, merged.split(' ').at(-1)!].sort());
     expect(merged).toMatch(/ [~-]all$/);
-    expect(r.spf.bindLine).toBe(`two.test. IN TXT "${merged}"`);
+    expect(r.spf.bindLine).toBe(`two.example.com. IN TXT "${merged}"`);
   });
 
   it('include missing: the current record with the include merged in before all', async () => {
-    const r = await check('missing-include.test', [`include:${VENDOR}`]);
+    const r = await check('missing-include.example.com', [`include:${VENDOR}`]);
     expect(r.spf).toMatchObject({ status: 'include_missing', missingIncludes: [VENDOR] });
-    expect(r.spf.suggestedRecord).toBe(`v=spf1 include:_spf.other.test include:${VENDOR} ~all`);
-    expect(r.spf.bindLine).toMatch(/^missing-include\.test\. IN TXT "/);
+    expect(r.spf.suggestedRecord).toBe(`v=spf1 include:_spf.other.example.com include:${VENDOR} ~all`);
+    expect(r.spf.bindLine).toMatch(/^missing-include\.example\.com\. IN TXT "/);
   });
 
   it('an include nested two levels deep counts as present', async () => {
-    const r = await check('nested.test');
+    const r = await check('nested.example.com');
     expect(r.spf).toMatchObject({ status: 'ok', lookups: 3, missingIncludes: [], all: '-all' });
   });
 
   it('eleven lookups and more: too many', async () => {
-    const r = await check('eleven.test');
+    const r = await check('eleven.example.com');
     expect(r.spf.status).toBe('too_many_lookups');
     expect(r.spf.lookups).toBeGreaterThan(10);
   });
 
   it('three void lookups: over the limit of two', async () => {
-    const r = await check('voids.test');
+    const r = await check('voids.example.com');
     expect(r.spf.voidLookups).toBe(3);
     expect(r.spf.status).toBe('too_many_lookups');
     expect(r.spf.problems).toContain('void_lookups');
   });
 
   it('redirect= is followed', async () => {
-    const r = await check('redirect.test');
+    const r = await check('redirect.example.com');
     expect(r.spf).toMatchObject({ status: 'ok', lookups: 1, all: null });
     expect(r.spf.problems).not.toContain('no_all');
   });
 
   it('+all is flagged and never suggested back', async () => {
-    const r = await check('plus-all.test');
+    const r = await check('plus-all.example.com');
     expect(r.spf.all).toBe('+all');
     expect(r.spf.problems).toContain('plus_all');
     expect(r.spf.suggestedRecord).toBe(`v=spf1 include:${VENDOR} ~all`);
   });
 
   it('no SPF record: missing, with a record to create', async () => {
-    const r = await check('no-spf.test');
+    const r = await check('no-spf.example.com');
     expect(r.spf).toMatchObject({ status: 'missing', records: [], suggestedRecord: `v=spf1 include:${VENDOR} ~all` });
   });
 
   it('NXDOMAIN: every part missing, no error', async () => {
-    const r = await check('does-not-exist.test');
+    const r = await check('does-not-exist.example.com');
     expect(r.spf.status).toBe('missing');
     expect(r.mx.status).toBe('missing');
     expect(r.dmarc.status).toBe('missing');
@@ -138,24 +138,24 @@ describe('SPF', () => {
 
 describe('MX', () => {
   it('no MX: missing; null MX: noticed', async () => {
-    expect((await check('nomx.test')).mx).toEqual({ status: 'missing', hosts: [] });
-    expect((await check('nullmx.test')).mx.status).toBe('null_mx');
+    expect((await check('nomx.example.com')).mx).toEqual({ status: 'missing', hosts: [] });
+    expect((await check('nullmx.example.com')).mx.status).toBe('null_mx');
   });
 });
 
 describe('DMARC', () => {
   it('p=none, missing, duplicates and bad syntax', async () => {
-    expect((await check('dmarc-none.test')).dmarc).toMatchObject({ status: 'none_policy', policy: 'none', record: 'v=DMARC1; p=none' });
-    expect((await check('dmarc-missing.test')).dmarc).toMatchObject({ status: 'missing', record: null });
-    expect((await check('dmarc-two.test')).dmarc).toMatchObject({ status: 'invalid', problem: 'multiple' });
-    expect((await check('dmarc-bad.test')).dmarc).toMatchObject({ status: 'invalid', problem: 'policy' });
+    expect((await check('dmarc-none.example.com')).dmarc).toMatchObject({ status: 'none_policy', policy: 'none', record: 'v=DMARC1; p=none' });
+    expect((await check('dmarc-missing.example.com')).dmarc).toMatchObject({ status: 'missing', record: null });
+    expect((await check('dmarc-two.example.com')).dmarc).toMatchObject({ status: 'invalid', problem: 'multiple' });
+    expect((await check('dmarc-bad.example.com')).dmarc).toMatchObject({ status: 'invalid', problem: 'policy' });
   });
 });
 
 describe('a server that never answers', () => {
   it('gives status error within the configured timeout, not an exception', async () => {
     const t0 = Date.now();
-    const r = await check('slow.test');
+    const r = await check('slow.example.com');
     const took = Date.now() - t0;
     expect(r.spf.status).toBe('error');
     expect(r.spf.message).toMatch(/did not answer/);
@@ -167,7 +167,7 @@ describe('a server that never answers', () => {
 
 describe('a server failure', () => {
   it('gives status error with a message', async () => {
-    const r = await check('broken.test');
+    const r = await check('broken.example.com');
     expect(r.spf).toMatchObject({ status: 'error', message: expect.stringMatching(/ESERVFAIL/) });
     expect(r.mx.status).toBe('error');
     expect(r.dmarc.status).toBe('error');
@@ -176,13 +176,13 @@ describe('a server failure', () => {
 
 describe('domains', () => {
   it('accepts an internationalised name and shows both forms', async () => {
-    const r = await check('Bücher.test');
-    expect(r.domain).toBe('xn--bcher-kva.test');
-    expect(r.domainUnicode).toBe('bücher.test');
+    const r = await check('Bücher.example.com');
+    expect(r.domain).toBe('xn--bcher-kva.example.com');
+    expect(r.domainUnicode).toBe('bücher.example.com');
     expect(r.spf.status).toBe('ok');
   });
 
-  it.each(['192.0.2.1', '[2001:db8::1]', 'localhost', 'com', 'a'.repeat(64) + '.test', `${'a'.repeat(60)}.`.repeat(5) + 'test', 'exa mple.com', 'exa_mple.com', '-bad.com', ''])(
+  it.each(['192.0.2.1', '[2001:db8::1]', 'localhost', 'com', 'a'.repeat(64) + '.example.com', `${'a'.repeat(60)}.`.repeat(5) + 'test', 'exa mple.com', 'exa_mple.com', '-bad.com', ''])(
     'refuses %j',
     (input) => expect(parseDomain(input)).toHaveProperty('error'),
   );
@@ -193,7 +193,7 @@ describe('domains', () => {
   });
 
   it('splits a long record into 255-character strings in the BIND line', () => {
-    const record = suggestRecord([`v=spf1 ${Array.from({ length: 30 }, (_, i) => `ip4:198.51.100.${i}`).join(' ')} -all`], ['x.test']);
+    const record = suggestRecord([`v=spf1 ${Array.from({ length: 30 }, (_, i) => `ip4:198.51.100.${i}`).join(' ')} -all`], ['x.example.com']);
     expect(record.length).toBeGreaterThan(255);
     const line = bindLine('example.com', record);
     expect(line.match(/"[^"]*"/g)!.every((s) => s.length <= 257)).toBe(true);
@@ -214,7 +214,7 @@ describe('GET /api/checks/email-domain', () => {
   });
 
   it('answers the contract shape', async () => {
-    const res = await request(t.app).get(`/api/checks/email-domain?domain=missing-include.test&include=${VENDOR}&include=_spf.other.test`).expect(200);
+    const res = await request(t.app).get(`/api/checks/email-domain?domain=missing-include.example.com&include=${VENDOR}&include=_spf.other.example.com`).expect(200);
     expect(Object.keys(res.body).sort()).toEqual(['dmarc', 'domain', 'domainUnicode', 'mx', 'spf']);
     expect(res.body.spf).toMatchObject({ status: 'include_missing', missingIncludes: [VENDOR], lookups: 1 });
     for (const k of ['status', 'records', 'lookups', 'voidLookups', 'missingIncludes', 'suggestedRecord', 'bindLine']) expect(res.body.spf).toHaveProperty(k);
@@ -223,7 +223,7 @@ describe('GET /api/checks/email-domain', () => {
   });
 
   it('400 for invalid domains and includes', async () => {
-    for (const q of ['domain=192.0.2.1', 'domain=localhost', 'domain=single', '', 'domain=a&domain=b', `domain=ok.test&include=${encodeURIComponent('bad include!')}`]) {
+    for (const q of ['domain=192.0.2.1', 'domain=localhost', 'domain=single', '', 'domain=a&domain=b', `domain=ok.example.com&include=${encodeURIComponent('bad include!')}`]) {
       const res = await request(t.app).get(`/api/checks/email-domain?${q}`);
       expect(res.status, q).toBe(400);
       expect(res.body.error.code).toBe('invalid_input');
@@ -232,7 +232,7 @@ describe('GET /api/checks/email-domain', () => {
 
   it('429 with Retry-After past the per-client limit', async () => {
     let last: request.Response | undefined;
-    for (let i = 0; i < 8; i++) last = await request(limited.app).get('/api/checks/email-domain?domain=ok.test');
+    for (let i = 0; i < 8; i++) last = await request(limited.app).get('/api/checks/email-domain?domain=ok.example.com');
     expect(last!.status).toBe(429);
     expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
     expect(last!.body.error.code).toBe('rate_limited');

@@ -24,7 +24,7 @@ describe('graceful shutdown', () => {
     expect(existsSync(`${file}-wal`)).toBe(true);
 
     const t0 = Date.now();
-    const inFlight = fetch(`${url}/api/checks/email-domain?domain=school.example`);
+    const inFlight = fetch(`${url}/api/checks/email-domain?domain=school.se`);
     await new Promise((r) => setTimeout(r, 300));
     proc.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 200));

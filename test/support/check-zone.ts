@@ -2,7 +2,7 @@ import type { CheckVerdicts } from '../../flows/types.ts';
 import { includeTarget } from '../../server/checks/spf.ts';
 import type { Zone } from './dns-server.ts';
 
-const LOOKUP_HOGS = Array.from({ length: 11 }, (_, i) => `hog${i}.zone.test`);
+const LOOKUP_HOGS = Array.from({ length: 11 }, (_, i) => `hog${i}.example.net`);
 
 /**
  * Builds, for a check expecting `includes`, a domain whose live check gives exactly `verdicts`, and its DNS records.
@@ -10,7 +10,7 @@ const LOOKUP_HOGS = Array.from({ length: 11 }, (_, i) => `hog${i}.zone.test`);
  */
 export function domainFor(verdicts: CheckVerdicts, includes: readonly string[], id: string): { name: string; zone: Zone; silent: boolean } | undefined {
   const targets = includes.map(includeTarget);
-  const name = `${id}.zone.test`;
+  const name = `${id}.example.com`;
   const wanted = targets.map((t) => `include:${t}`).join(' ');
   const spf: Record<CheckVerdicts['spf']['status'], string[] | undefined> = {
     ok: [targets.length ? `v=spf1 ${wanted} ~all` : 'v=spf1 ip4:192.0.2.1 ~all'],
