@@ -20,6 +20,8 @@ const schema = z.object({
   /** Resolvers for the domain checks, `host[:port]` separated by spaces or commas; unset: the system's. */
   DNS_SERVERS: z.string().optional(),
   DNS_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2000),
+  /** How long one whole domain check may take, every DNS query included, before it answers with status `error`. */
+  CHECK_DEADLINE_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** Domain checks one client may run per minute. */
   CHECKS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
   /** New sessions one client may start per minute (API, pages and widget together). */

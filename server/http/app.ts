@@ -25,9 +25,9 @@ import { createViews, VIEWS_DIR } from '../render/views.ts';
 export interface AppOptions {
   store: Store;
   config?: Partial<
-    Pick<Config, 'TRUST_PROXY' | 'EMBED_ORIGINS' | 'DEMO_PAGES' | 'NODE_ENV' | 'DNS_SERVERS' | 'DNS_TIMEOUT_MS' | 'CHECKS_PER_MINUTE' | 'SESSIONS_PER_MINUTE' | 'ANALYTICS_TOKEN'>
+    Pick<Config, 'TRUST_PROXY' | 'EMBED_ORIGINS' | 'DEMO_PAGES' | 'NODE_ENV' | 'DNS_SERVERS' | 'DNS_TIMEOUT_MS' | 'CHECK_DEADLINE_MS' | 'CHECKS_PER_MINUTE' | 'SESSIONS_PER_MINUTE' | 'ANALYTICS_TOKEN'>
   >;
-  /** The resolver for domain checks; by default one built from DNS_SERVERS and DNS_TIMEOUT_MS. */
+  /** The resolver for domain checks; by default one built from DNS_SERVERS, DNS_TIMEOUT_MS and CHECK_DEADLINE_MS. */
   dns?: Dns;
   flows?: FlowRegistry;
   /** Where request lines and errors go; by default nowhere (tests), `server/main.ts` passes stdout's. */
@@ -49,6 +49,7 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
     createDns({
       servers: options.config?.DNS_SERVERS?.split(/[\s,]+/).filter(Boolean),
       timeoutMs: options.config?.DNS_TIMEOUT_MS ?? 2000,
+      deadlineMs: options.config?.CHECK_DEADLINE_MS,
     });
   const ctx: AppContext = {
     store: options.store,
