@@ -75,14 +75,20 @@ export function createDns(options: DnsOptions = {}): Dns {
   return {
     async withBudget(run) {
       // A resolver per check, so that at the deadline its outstanding queries can be cancelled without touching
-      // another check's.
-      const resolver = new Resolver({ timeout, tries: 1 });
-      if (servers) resolver.setServers(servers);
+      // another check's; made at the first question the cache cannot answer.
+      let own: Resolver | undefined;
+      const resolver = () => {
+        if (!own) {
+          own = new Resolver({ timeout, tries: 1 });
+          if (servers) own.setServers(servers);
+        }
+        return own;
+      };
       const waiting = new Set<(reason: DnsError) => void>();
       let over: DnsError | undefined;
       const timer = setTimeout(() => {
         over = new DnsError('EDEADLINE', '', `the check took longer than ${deadlineMs / 1000} s in all and was stopped`);
-        resolver.cancel();
+        own?.cancel();
         for (const reject of waiting) reject(over);
       }, deadlineMs);
       let sent = 0;
@@ -126,11 +132,11 @@ export function createDns(options: DnsOptions = {}): Dns {
 
       const settle = (q: Promise<string[]>) => q.catch((e) => (['ENODATA', 'ENOTFOUND'].includes(e.code) ? [] : Promise.reject(e)));
       const lookups: Lookups = {
-        txt: (name) => lookup('txt', name, 1, async () => (await resolver.resolveTxt(name)).map((chunks) => chunks.join(''))),
-        mx: (name) => lookup('mx', name, 1, () => resolver.resolveMx(name)),
+        txt: (name) => lookup('txt', name, 1, async () => (await resolver().resolveTxt(name)).map((chunks) => chunks.join(''))),
+        mx: (name) => lookup('mx', name, 1, () => resolver().resolveMx(name)),
         addresses: (name) =>
           lookup('addr', name, 2, async () => {
-            const [v4, v6] = await Promise.all([settle(resolver.resolve4(name)), settle(resolver.resolve6(name))]);
+            const [v4, v6] = await Promise.all([settle(resolver().resolve4(name)), settle(resolver().resolve6(name))]);
             return [...v4, ...v6];
           }),
       };
@@ -138,7 +144,7 @@ export function createDns(options: DnsOptions = {}): Dns {
         return await run(lookups);
       } finally {
         clearTimeout(timer);
-        resolver.cancel();
+        own?.cancel();
       }
     },
   };
