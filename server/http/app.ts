@@ -6,6 +6,7 @@ import { embedPolicy, type Config } from '../config.ts';
 import type { AppContext } from './context.ts';
 import { Engine } from '../engine/engine.ts';
 import { errorHandler, notFound } from './error-handler.ts';
+import { AppError } from './errors.ts';
 import { FlowRegistry } from '../engine/flow-registry.ts';
 import { createI18n } from '../i18n/i18n.ts';
 import { createLimits } from './limits.ts';
@@ -94,7 +95,14 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
     }),
   );
 
-  app.get('/healthz', (_req, res) => {
+  // A load balancer or supervisor asks this: "ok" only if the database can be read right now.
+  app.get('/healthz', async (req, res) => {
+    try {
+      await ctx.store.ping();
+    } catch (err) {
+      logError(err, req);
+      throw new AppError(503, 'unavailable', 'The database cannot be read.');
+    }
     res.json({ status: 'ok' });
   });
   app.use('/assets', express.static(`${VIEWS_DIR}assets`, { immutable: true, maxAge: '365d', index: false }));

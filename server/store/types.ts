@@ -212,5 +212,7 @@ export interface Store {
   setLanguage(sessionId: string, lng: string): Promise<void>;
   addFeedback(sessionId: string, feedback: Feedback): Promise<void>;
   listFeedback(sessionId: string): Promise<(Feedback & { at: number })[]>;
+  /** Reads from the database; rejects when it cannot (the health check). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
