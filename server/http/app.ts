@@ -37,6 +37,9 @@ export interface AppOptions {
   log?: (err: unknown, req: express.Request) => void;
 }
 
+/** Browsers keep to HTTPS for a year once they have seen this (helmet's default value). */
+const HSTS = 'max-age=31536000; includeSubDomains';
+
 /** Builds the app on a store; `server/main.ts` listens, tests use it with supertest or on a free port. */
 export function createApp(options: AppOptions): Express & { locals: { ctx: AppContext } } {
   const flows = options.flows ?? new FlowRegistry();
@@ -92,8 +95,16 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
           upgradeInsecureRequests: null,
         },
       },
+      // Sent below, and only over HTTPS.
+      strictTransportSecurity: false,
     }),
   );
+  // HSTS only on a response that came over HTTPS: over plain HTTP it would claim what this server cannot know.
+  // Behind a proxy (TRUST_PROXY), X-Forwarded-Proto says which it was; without, no client can claim it.
+  app.use((req, res, next) => {
+    if (req.secure) res.setHeader('Strict-Transport-Security', HSTS);
+    next();
+  });
 
   // A load balancer or supervisor asks this: "ok" only if the database can be read right now.
   app.get('/healthz', async (req, res) => {
