@@ -2,11 +2,33 @@ import { createApp } from './http/app.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './http/log.ts';
 import { scheduleRetention } from './services/retention.ts';
-import { createSqliteStore } from './store/sqlite.ts';
+import { createSqliteStore, DatabaseError } from './store/sqlite.ts';
 
-const config = loadConfig();
+/**
+ * A start that cannot work ends with one line naming what to fix, and a non-zero exit: a stack trace would bury it,
+ * and a supervisor restarting the process would only repeat it.
+ */
+function startFailed(message: string): never {
+  console.error(`mailhelp: cannot start: ${message}`);
+  process.exit(1);
+}
+
+const config = (() => {
+  try {
+    return loadConfig();
+  } catch (e) {
+    return startFailed((e as Error).message);
+  }
+})();
 const logger = createLogger(config.LOG_LEVEL);
-const store = createSqliteStore(config.DB_PATH, { synchronous: config.SQLITE_SYNCHRONOUS });
+const store = (() => {
+  try {
+    return createSqliteStore(config.DB_PATH, { synchronous: config.SQLITE_SYNCHRONOUS });
+  } catch (e) {
+    if (e instanceof DatabaseError) return startFailed(`DB_PATH=${e.file}: ${e.reason}`);
+    throw e;
+  }
+})();
 const app = createApp({ store, config, logger });
 const stopRetention = config.RETENTION_DAYS ? scheduleRetention(store, config.RETENTION_DAYS, (message) => logger.info(message)) : undefined;
 

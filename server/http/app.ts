@@ -6,6 +6,7 @@ import { embedPolicy, type Config } from '../config.ts';
 import type { AppContext } from './context.ts';
 import { Engine } from '../engine/engine.ts';
 import { errorHandler, notFound } from './error-handler.ts';
+import { AppError } from './errors.ts';
 import { FlowRegistry } from '../engine/flow-registry.ts';
 import { createI18n } from '../i18n/i18n.ts';
 import { createLimits } from './limits.ts';
@@ -35,6 +36,9 @@ export interface AppOptions {
   /** Called with every unexpected error; by default it is logged with the request's id and route. */
   log?: (err: unknown, req: express.Request) => void;
 }
+
+/** Browsers keep to HTTPS for a year once they have seen this (helmet's default value). */
+const HSTS = 'max-age=31536000; includeSubDomains';
 
 /** Builds the app on a store; `server/main.ts` listens, tests use it with supertest or on a free port. */
 export function createApp(options: AppOptions): Express & { locals: { ctx: AppContext } } {
@@ -92,10 +96,25 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
           upgradeInsecureRequests: null,
         },
       },
+      // Sent below, and only over HTTPS.
+      strictTransportSecurity: false,
     }),
   );
+  // HSTS only on a response that came over HTTPS: over plain HTTP it would claim what this server cannot know.
+  // Behind a proxy (TRUST_PROXY), X-Forwarded-Proto says which it was; without, no client can claim it.
+  app.use((req, res, next) => {
+    if (req.secure) res.setHeader('Strict-Transport-Security', HSTS);
+    next();
+  });
 
-  app.get('/healthz', (_req, res) => {
+  // A load balancer or supervisor asks this: "ok" only if the database can be read right now.
+  app.get('/healthz', async (req, res) => {
+    try {
+      await ctx.store.ping();
+    } catch (err) {
+      logError(err, req);
+      throw new AppError(503, 'unavailable', 'The database cannot be read.');
+    }
     res.json({ status: 'ok' });
   });
   app.use('/assets', express.static(`${VIEWS_DIR}assets`, { immutable: true, maxAge: '365d', index: false }));

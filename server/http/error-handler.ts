@@ -7,6 +7,20 @@ import { pageData } from '../render/page-data.ts';
 const wantsJson = (req: Request) =>
   req.path.startsWith('/api/') || req.path === '/healthz' || req.accepts(['html', 'json']) === 'json';
 
+/**
+ * Another process holds the database's write lock (a purge, a backup, a second instance) for longer than the short
+ * busy timeout: nothing is wrong with the request, it only needs to come again a moment later. A PostgreSQL store
+ * would add its lock-timeout code here.
+ */
+const databaseBusy = (err: unknown) => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
+};
+const busy = () => new AppError(503, 'unavailable', 'The service is busy. Please try again in a moment.');
+
+/** How long a client is asked to wait before trying again after a 503. */
+const RETRY_AFTER_SECONDS = 1;
+
 export function notFound(req: Request) {
   throw new AppError(404, 'not_found', `Nothing at ${req.method} ${req.path}.`);
 }
@@ -19,12 +33,13 @@ export function notFound(req: Request) {
 export function errorHandler(ctx: AppContext, log: (err: unknown, req: Request) => void) {
   return async (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
-    let error = err instanceof AppError ? err : clientError(err);
+    let error = err instanceof AppError ? err : (clientError(err) ?? (databaseBusy(err) ? busy() : undefined));
     if (!error) {
       log(err, req);
       error = new AppError(500, 'internal', 'Something went wrong on our side. Please try again.');
     }
     res.status(error.status);
+    if (error.status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     if (wantsJson(req)) {
       res.json({ error: { code: error.code, message: error.message } });
       return;

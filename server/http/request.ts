@@ -19,6 +19,15 @@ export function requestLanguage(req: Request, session?: string): Language {
   return pickLanguage(sources);
 }
 
+/**
+ * The request's path, safe to write into a link on this site. A browser reads `//host/x` and `/\host/x` as another
+ * site's address and drops tabs and newlines before it looks, so runs of slashes and backslashes become one slash
+ * and control characters and spaces are removed: the result always starts with exactly one `/`.
+ */
+export function sitePath(path: string): string {
+  return `/${path.replace(/[\u0000-\u0020\u007f]/g, '').replace(/[\\/]+/g, '/').replace(/^\//, '')}`;
+}
+
 /** Remembers an explicit choice (`?lng=`) for the next visit. */
 export function rememberLanguage(res: Response, lng: Language, secure: boolean) {
   res.cookie('lng', lng, { maxAge: 365 * 24 * 3600 * 1000, sameSite: 'lax', httpOnly: true, secure, path: '/' });

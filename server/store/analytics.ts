@@ -2,6 +2,12 @@ import type Database from 'better-sqlite3';
 import { OUTCOMES } from '../../flows/types.ts';
 import type { AnalyticsFilter, Figures } from './types.ts';
 
+/** Rows per export page: one page is a few milliseconds of work for the event loop. */
+export const EXPORT_PAGE = 2000;
+
+/** Resolves after the event loop has handled the I/O that waited meanwhile (a setImmediate, not a microtask). */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * The figures content owners see, as aggregate SQL over sessions and steps. Every filter is a bound parameter of a
  * WHERE clause of fixed shape; sessions are picked by the (flow_id, created_at) or (created_at) index first, and their
@@ -118,12 +124,13 @@ export function createAnalytics(db: Database.Database) {
   }
 
   /*
-   * Exports read in pages of PAGE rows, each page a finished query: the consumer may wait for the network between
-   * rows, and an open SQLite statement would block every other request on this connection meanwhile.
+   * Exports read in pages of EXPORT_PAGE rows by keyset (never OFFSET), each page a finished query: better-sqlite3
+   * allows no other statement on the connection while an iterator is open, and the consumer may wait for the
+   * network between rows. Between pages the generator waits for the event loop's check phase, so every other
+   * request waiting meanwhile is served before the next page is read. A step written during the export appears in
+   * it only if it sorts after the page being read; rows are never repeated or skipped.
    */
-  const PAGE = 2000;
-
-  function* sessionRows(f: AnalyticsFilter): Iterable<Record<string, unknown>> {
+  async function* sessionRows(f: AnalyticsFilter): AsyncIterable<Record<string, unknown>> {
     const { sql, params } = where(f);
     const page = db.prepare(
       `SELECT s.id, s.ref, s.flow_id, s.flow_version, s.lng, s.audience, s.channel, s.origin, s.status, s.outcome,
@@ -131,34 +138,36 @@ export function createAnalytics(db: Database.Database) {
          (SELECT count(*) FROM steps st WHERE st.session_id = s.id) AS steps,
          CASE WHEN s.status = 'active' AND s.updated_at < @cutoff THEN 1 ELSE 0 END AS abandoned
        FROM sessions s WHERE ${sql} AND (s.created_at, s.id) > (@afterAt, @afterId)
-       ORDER BY s.created_at, s.id LIMIT ${PAGE}`,
+       ORDER BY s.created_at, s.id LIMIT ${EXPORT_PAGE}`,
     );
     let after = { afterAt: -1, afterId: '' };
     for (;;) {
       const rows = page.all({ ...params, ...after }) as Record<string, unknown>[];
       yield* rows;
-      if (rows.length < PAGE) return;
+      if (rows.length < EXPORT_PAGE) return;
       const last = rows.at(-1)!;
       after = { afterAt: last.created_at as number, afterId: last.id as string };
+      await nextTurn();
     }
   }
 
-  function* stepRows(f: AnalyticsFilter): Iterable<Record<string, unknown>> {
+  async function* stepRows(f: AnalyticsFilter): AsyncIterable<Record<string, unknown>> {
     const { sql, params } = where(f);
     const page = db.prepare(
       `SELECT st.session_id, st.seq, s.flow_id, st.prev_state, st.event, st.state, st.agent_id, st.note, st.at,
          s.created_at AS session_created_at
        FROM sessions s JOIN steps st ON st.session_id = s.id
        WHERE ${sql} AND (s.created_at, s.id, st.seq) > (@afterAt, @afterId, @afterSeq)
-       ORDER BY s.created_at, s.id, st.seq LIMIT ${PAGE}`,
+       ORDER BY s.created_at, s.id, st.seq LIMIT ${EXPORT_PAGE}`,
     );
     let after = { afterAt: -1, afterId: '', afterSeq: -1 };
     for (;;) {
       const rows = page.all({ ...params, ...after }) as Record<string, unknown>[];
-      yield* rows.map(({ session_created_at: _, ...row }) => row);
-      if (rows.length < PAGE) return;
+      for (const { session_created_at: _, ...row } of rows) yield row;
+      if (rows.length < EXPORT_PAGE) return;
       const last = rows.at(-1)!;
       after = { afterAt: last.session_created_at as number, afterId: last.session_id as string, afterSeq: last.seq as number };
+      await nextTurn();
     }
   }
 

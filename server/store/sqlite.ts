@@ -111,15 +111,72 @@ export interface SqliteOptions {
   now?: () => number;
 }
 
+/**
+ * How long a statement waits for another connection's write lock before it fails with SQLITE_BUSY. Short: the wait
+ * blocks the event loop, so every other request waits with it; a busy database is answered with 503 and Retry-After
+ * instead (server/http/error-handler.ts).
+ */
+export const BUSY_TIMEOUT_MS = 200;
+
+/** The database cannot be used; `reason` says why in words an operator can act on (the start prints it). */
+export class DatabaseError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`cannot use the database ${file}: ${reason}`);
+  }
+}
+
+/** An operator's reading of what SQLite (or the file system) said. */
+function explain(e: unknown): string {
+  const code = (e as { code?: unknown })?.code;
+  const said = e instanceof Error ? e.message : String(e);
+  if (typeof code !== 'string') return said;
+  if (code === 'SQLITE_NOTADB') return `the file is not a SQLite database (${said})`;
+  if (code.startsWith('SQLITE_READONLY') || code === 'EROFS')
+    return `the file is read-only; the server needs to write to it and to create files beside it (${said})`;
+  if (code.startsWith('SQLITE_CANTOPEN') || code === 'EACCES' || code === 'EPERM')
+    return `the file or its folder cannot be opened for writing (${said})`;
+  if (code.startsWith('SQLITE_CORRUPT')) return `the file is damaged (${said})`;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return `another process holds a lock on it (${said})`;
+  return `${said} (${code})`;
+}
+
 export function openDatabase(file: string, options: SqliteOptions = {}): Database.Database {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  migrate(db);
-  return db;
+  let db: Database.Database | undefined;
+  try {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    db = new Database(file);
+    // At start nothing is served yet, so waiting out another process's lock (a purge, a backup) costs no one.
+    db.pragma('busy_timeout = 5000');
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+    db.pragma('foreign_keys = ON');
+    quickCheck(db, file);
+    // Writes even when there is nothing to migrate: a read-only file fails here, not at the first step.
+    migrate(db);
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    return db;
+  } catch (e) {
+    if (db?.open) db.close();
+    throw e instanceof DatabaseError ? e : new DatabaseError(file, explain(e));
+  }
+}
+
+/**
+ * A damaged page would otherwise surface as a 500 on whichever request first reads it, maybe weeks later. Reads
+ * every page once (about a second per 100 MB), at start only.
+ */
+function quickCheck(db: Database.Database, file: string) {
+  let problems: string[];
+  try {
+    problems = (db.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check);
+  } catch (e) {
+    problems = [e instanceof Error ? e.message : String(e)];
+  }
+  if (problems.join() !== 'ok')
+    throw new DatabaseError(file, `the file is damaged: PRAGMA quick_check found ${problems.slice(0, 3).join('; ').replace(/\s+/g, ' ')}`);
 }
 
 function migrate(db: Database.Database) {
@@ -306,6 +363,8 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
 
   const analytics = createAnalytics(db);
   const writes = writeQueue(db);
+  // The schema's first page: whatever else is cached, a closed, locked or unreadable database fails this.
+  const probe = db.prepare('SELECT count(*) FROM sqlite_schema');
 
   /** Filters become a WHERE clause of fixed shape: only the values vary, and they are bound, never spliced. */
   function sessionQuery(f: SessionFilter) {
@@ -440,6 +499,9 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
     },
     async listFeedback(sessionId) {
       return selectFeedback.all(sessionId).map((r) => ({ state: r.state, helpful: r.helpful === 1, comment: r.comment, at: r.at }));
+    },
+    async ping() {
+      probe.get();
     },
     async close() {
       await writes.drained();

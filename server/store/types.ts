@@ -190,10 +190,13 @@ export interface Store {
   listSessions(filter: SessionFilter): Promise<{ sessions: SessionRecord[]; total: number }>;
 
   analytics(filter: AnalyticsFilter): Promise<Figures>;
-  /** One row a session, streamed: a large export never sits in memory whole. */
-  exportSessions(filter: AnalyticsFilter): Iterable<Record<string, unknown>>;
-  /** One row a step, streamed. */
-  exportSteps(filter: AnalyticsFilter): Iterable<Record<string, unknown>>;
+  /**
+   * One row a session, streamed in pages: a large export never sits in memory whole, and other requests are served
+   * between its pages.
+   */
+  exportSessions(filter: AnalyticsFilter): AsyncIterable<Record<string, unknown>>;
+  /** One row a step, streamed in pages like exportSessions. */
+  exportSteps(filter: AnalyticsFilter): AsyncIterable<Record<string, unknown>>;
   /** Deletes sessions created before `before` (with their steps and feedback); returns how many. */
   purgeSessions(before: number): Promise<number>;
   /** Empties free text (feedback comments and step notes) of sessions created before `before`; returns how many. */
@@ -209,5 +212,7 @@ export interface Store {
   setLanguage(sessionId: string, lng: string): Promise<void>;
   addFeedback(sessionId: string, feedback: Feedback): Promise<void>;
   listFeedback(sessionId: string): Promise<(Feedback & { at: number })[]>;
+  /** Reads from the database; rejects when it cannot (the health check). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +79,15 @@ describe('without a login', () => {
 
   it('a forged or expired cookie is no login', async () => {
     await request(t.app).get('/agent').set('cookie', 'mh_login=forged').expect(302);
+    const login = await loginCookie('agent@example.com');
+    await request(t.app).get('/agent').set('cookie', login).expect(200);
+    // The login's time runs out on the server, whatever the browser still keeps.
+    const token = login.slice(login.indexOf('=') + 1);
+    t.store.db
+      .prepare('UPDATE logins SET expires_at = ? WHERE token_hash = ?')
+      .run(Date.now() - 1, createHash('sha256').update(token).digest('base64url'));
+    await request(t.app).get('/agent').set('cookie', login).expect(302);
+    await request(t.app).get('/api/sessions/no-such-session/transcript').set('cookie', login).expect(401);
   });
 });
 
@@ -188,8 +198,26 @@ describe('with a login', () => {
   });
 
   it('signing out ends the login on the server', async () => {
-    const { client, csrf } = await signIn(t, 'agent@example.com');
-    await client.post('/agent/logout').type('form').send({ _csrf: csrf }).expect(303);
-    await client.get('/agent').expect(302);
+    const login = await loginCookie('agent@example.com');
+    const home = await request(t.app).get('/agent').set('cookie', login).expect(200);
+    // Signed in, a console API call gets past the login check (to a 404 for a session that does not exist).
+    const transcript = '/api/sessions/no-such-session/transcript';
+    await request(t.app).get(transcript).set('cookie', login).expect(404);
+    await request(t.app).post('/agent/logout').set('cookie', login).type('form').send({ _csrf: hidden(home.text, '_csrf') }).expect(303);
+    // The browser forgets the cookie, but a copy of it (another tab, a stolen one) must be worth nothing now.
+    await request(t.app).get(transcript).set('cookie', login).expect(401);
+    await request(t.app).get('/agent').set('cookie', login).expect(302);
   });
 });
+
+/** Signs in through the login form and returns the login cookie (`mh_login=…`) itself, to replay by hand. */
+async function loginCookie(email: string): Promise<string> {
+  const form = await request(t.app).get('/agent/login').expect(200);
+  const res = await request(t.app)
+    .post('/agent/login')
+    .set('cookie', setCookies(form)[0]!.split(';')[0]!)
+    .type('form')
+    .send({ _csrf: hidden(form.text, '_csrf'), email, password: PASSWORD })
+    .expect(303);
+  return setCookies(res).find((c) => c.startsWith('mh_login='))!.split(';')[0]!;
+}

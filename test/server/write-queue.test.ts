@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../server/store/sqlite.ts';
 import { StepConflictError, type NewSession, type NewStep } from '../../server/store/types.ts';
@@ -54,19 +55,35 @@ describe('group commit', () => {
     await store.close();
   });
 
-  it('answers only after the commit, and close() waits for queued writes', async () => {
+  it('steps queued in the same turn commit as one transaction, answered after it; close() waits for queued writes', async () => {
     const path = file();
     const store = createSqliteStore(path);
-    await store.createSession(session(1), first);
-    let acknowledged = false;
-    const pending = store.appendStep('s1', step(1), change([0, 1])).then(() => (acknowledged = true));
-    // Nothing is acknowledged within the turn that queued it.
-    expect(acknowledged).toBe(false);
+    await Promise.all(Array.from({ length: 5 }, (_, i) => store.createSession(session(i), first)));
+    // A second connection sees only what is committed. Each step's insert calls back into the test (through a
+    // trigger on the store's own connection) and looks at the batch from there, while the batch is being written.
+    const reader = new Database(path, { readonly: true });
+    const committed = reader.prepare<[], { n: number }>('SELECT count(*) AS n FROM steps WHERE seq = 1');
+    const seenDuringBatch: number[] = [];
+    store.db.function('seen_by_reader', () => (seenDuringBatch.push(committed.get()!.n), null));
+    store.db.exec('CREATE TEMP TRIGGER observe AFTER INSERT ON steps WHEN NEW.seq = 1 BEGIN SELECT seen_by_reader(); END');
+
+    const acknowledged: number[] = [];
+    const pending = Array.from({ length: 5 }, (_, i) =>
+      store.appendStep(`s${i}`, step(1), change([0, 1])).then(() => acknowledged.push(committed.get()!.n)),
+    );
+    await Promise.all(pending);
+    // While any step of the batch was being written, none of them was committed; each was answered after all were.
+    expect(seenDuringBatch).toEqual([0, 0, 0, 0, 0]);
+    expect(acknowledged).toEqual([5, 5, 5, 5, 5]);
+    reader.close();
+
+    // Queued and not yet written when close() is called: close() writes it first.
+    store.db.exec('DROP TRIGGER observe');
+    const late = store.appendStep('s1', step(2, 'arrivedAfterWaiting'), change([0, 1, 2], 'arrivedAfterWaiting'));
     await store.close();
-    await pending;
-    expect(acknowledged).toBe(true);
+    await late;
     const reopened = createSqliteStore(path);
-    expect((await reopened.openSession('s1'))!.path.map((r) => r.state)).toEqual(['howLongAgo', 'checkSpam']);
+    expect((await reopened.openSession('s1'))!.path.map((r) => r.state)).toEqual(['howLongAgo', 'checkSpam', 'arrivedAfterWaiting']);
     await reopened.close();
   });
 });

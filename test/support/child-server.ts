@@ -9,7 +9,7 @@ export interface ChildServer {
 }
 
 /** `tsx server/main.ts`: the server's own entry point, without a build. */
-const SOURCE = [process.execPath, '--import', 'tsx', 'server/main.ts'];
+export const SOURCE = [process.execPath, '--import', 'tsx', 'server/main.ts'];
 
 /**
  * The server as its own process, for tests that kill, stop or start it the way an operator would. Resolves once it
