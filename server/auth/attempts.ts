@@ -43,8 +43,11 @@ export class AttemptGate {
 
   constructor(
     private readonly store: Store,
-    /** Waiting polls the store too, for slots held by other instances; after `maxWaitMs` the attempt is refused. */
-    private readonly timing = { pollMs: 100, maxWaitMs: 10_000 },
+    /**
+     * Waiting also polls the store, for slots held by other instances. After `maxWaitMs` the attempt is refused: long
+     * enough for a crowd signing in at once on a busy server (each password check is ~50 ms of scrypt, four at a time).
+     */
+    private readonly timing = { pollMs: 100, maxWaitMs: 30_000 },
   ) {}
 
   /** Runs `attempt` once a slot is free under every limit; `failed` says which outcomes count. */

@@ -38,7 +38,12 @@ const BIDI = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 const clean = (s: string) => s.replace(CONTROL, ' ').replace(BIDI, '');
 
 /** A value as one line: a ticket reference like "T-1\n\nOutcome: Solved" must not add lines of its own. */
-export const oneLine = (s: string) => clean(s.split(LINE_BREAK).join(' ')).trim();
+export const oneLine = (s: string) =>
+  s
+    .split(LINE_BREAK)
+    .map((line) => clean(line).trim())
+    .filter(Boolean)
+    .join(' ');
 
 /** Markdown would read `*`, `_`, `[`, `<`, `&`… in a value as formatting, links or HTML: escape them so text shows as typed. */
 export const mdEscape = (s: string) => oneLine(s).replace(/([\\`*_[\]<>|~&])/g, '\\$1');
@@ -80,9 +85,9 @@ export function transcript(flows: FlowRegistry, renderer: StepRenderer, input: T
   const noteLines = (label: string, note: string, by: string) => {
     const byline = `${esc(label)}${by ? ` (${by})` : ''}`;
     if (note === '') return [md ? `   - ${byline}` : `   ${byline}`];
-    const [first = '', ...more] = note.split(LINE_BREAK).map(clean);
     const head = `${byline}:`;
-    if (md) return [`   - ${head} ${mdEscape([first, ...more].join(' '))}`];
+    if (md) return [`   - ${head} ${mdEscape(note)}`];
+    const [first = '', ...more] = note.split(LINE_BREAK).map(clean);
     // Further lines of a note are marked as its own, so a line in it cannot pass for an answer or the outcome.
     return [`   ${head} ${first}`.trimEnd(), ...more.map((line) => `      | ${line}`.trimEnd())];
   };
