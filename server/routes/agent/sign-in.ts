@@ -13,6 +13,9 @@ import { parse } from '../parse.ts';
 
 const PRE_LOGIN_CSRF = 'mh_csrf';
 
+// Anything but one string is no place to return to.
+const loginQuery = z.object({ next: z.string().optional().catch(undefined) });
+
 // Longer values are cut, as before: no account has a longer email, and a longer password never matched.
 const loginForm = z.object({
   _csrf: z.string().default(''),
@@ -28,10 +31,11 @@ export function signInRoutes(ctx: AppContext, service: ConsoleService): Router {
     sendConsolePage(ctx, req, res, 'login', { ...data, pageTitle: ctx.i18n.getFixedT(requestLanguage(req))('agent.login.title') }, status);
 
   router.get('/agent/login', (req, res) => {
-    if (req.login) return res.redirect(303, safeNext(req.query.next));
+    const next = safeNext(parse(loginQuery, req.query).next);
+    if (req.login) return res.redirect(303, next);
     const token = randomBytes(24).toString('base64url');
     res.cookie(PRE_LOGIN_CSRF, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/agent/login' });
-    loginPage(req, res, { loginCsrf: token, next: safeNext(req.query.next) });
+    loginPage(req, res, { loginCsrf: token, next });
   });
 
   router.post('/agent/login', consoleForm, async (req, res) => {
