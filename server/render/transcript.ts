@@ -81,7 +81,11 @@ export function transcript(flows: FlowRegistry, renderer: StepRenderer, input: T
   push('', md ? `## ${esc(t('transcript.steps'))}` : `${t('transcript.steps')}:`, '');
 
   const versions = new Map<number, NoteRecord[]>();
-  for (const note of notes) versions.set(note.seq, [...(versions.get(note.seq) ?? []), note]);
+  for (const note of notes) {
+    const list = versions.get(note.seq);
+    if (list) list.push(note);
+    else versions.set(note.seq, [note]);
+  }
   const noteLines = (label: string, note: string, by: string) => {
     const byline = `${esc(label)}${by ? ` (${by})` : ''}`;
     if (note === '') return [md ? `   - ${byline}` : `   ${byline}`];

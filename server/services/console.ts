@@ -1,4 +1,4 @@
-import { OUTCOMES, type Outcome } from '../../flows/types.ts';
+import { CHECK, OUTCOMES, type Outcome } from '../../flows/types.ts';
 import { AttemptGate, attemptKey } from '../auth/attempts.ts';
 import { SignIn } from '../auth/sign-in.ts';
 import type { AppContext } from '../http/context.ts';
@@ -127,7 +127,7 @@ export class ConsoleService {
         await engine.back(sessionId, actor);
         return;
       case 'check':
-        await engine.send(sessionId, 'CHECK', { domain: action.domain }, actor);
+        await engine.send(sessionId, CHECK, { domain: action.domain }, actor);
         return;
       case 'answer':
         await engine.send(sessionId, action.event, undefined, actor);
@@ -153,7 +153,7 @@ export class ConsoleService {
     const byline = (i: number) => {
       const note = path[i] && latest.get(path[i].seq);
       if (!note) return undefined;
-      return { name: note.agentId !== null ? (agents.get(note.agentId)?.name ?? '') : '', time: `${utcMinute(note.at)} UTC`, agentId: note.agentId };
+      return { name: note.agentId !== null ? (agents.get(note.agentId)?.name ?? '') : '', time: `${utcMinute(note.at)} UTC` };
     };
     const current = byline(view.history.length);
     return {
