@@ -63,8 +63,9 @@ export function requireLogin(role: Role = 'agent') {
   };
 }
 
-const sameToken = (a: unknown, b: string) =>
-  typeof a === 'string' && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+/** Compares a token sent with one expected, in constant time; an empty expected token matches nothing. */
+export const sameToken = (a: unknown, b: string) =>
+  b !== '' && typeof a === 'string' && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /**
  * Every state-changing console form carries the login's CSRF token (`_csrf`); the cookie alone is not enough.

@@ -244,10 +244,10 @@ export class Engine {
   }
 
   /** Saves a note on the current step without moving on (e.g. at an outcome). */
-  async note(id: string, note: string, options: ViewOptions = {}): Promise<SessionView> {
+  async note(id: string, note: string, options: ActOptions = {}): Promise<SessionView> {
     const { session, flow, steps } = await this.load(id);
     const current = pathOf(steps).at(-1)!.row;
-    await this.store.setNote(id, { seq: current.seq, note });
+    await this.store.setNote(id, { seq: current.seq, note, agentId: options.agentId ?? null });
     const updated = steps.map((r) => (r.seq === current.seq ? { ...r, note } : r));
     return this.view(session, flow, updated, options);
   }
@@ -294,7 +294,7 @@ export class Engine {
     };
     // A note belongs to the step it was written at: the one being left.
     const leaving = pathOf(steps).at(-1)?.row;
-    const note = actor.note !== undefined && leaving ? { seq: leaving.seq, note: actor.note } : undefined;
+    const note = actor.note !== undefined && leaving ? { seq: leaving.seq, note: actor.note, agentId: actor.agentId ?? null } : undefined;
     const agentId = actor.agentId ?? null;
     // An agent acting on a session continues it: the session records who has it, and since when.
     if (agentId !== null && session.agentId !== agentId) await this.store.assignAgent(session.id, agentId);

@@ -15,7 +15,7 @@ import { StepRenderer } from '../render/step.ts';
 import { loadLogin } from '../auth/logins.ts';
 import { adminRoutes } from '../routes/admin.ts';
 import { analyticsRoutes } from '../routes/analytics.ts';
-import { agentRoutes } from '../routes/agent.ts';
+import { agentRoutes } from '../routes/agent/index.ts';
 import { apiRoutes } from '../routes/api.ts';
 import { embedRoutes } from '../routes/embed.ts';
 import { FlowSearch } from '../services/search.ts';

@@ -122,4 +122,35 @@ export const migrations: readonly string[] = [
   -- a long agent session that goes back and forth would otherwise pay for every earlier row on each new step.
   CREATE INDEX steps_visit ON steps (session_id, state, seq);
   `,
+  `
+  -- Attempts that a limit counts (failed sign-ins per address and per account, failed pickups by ref per agent), in
+  -- the database so that a restart does not forget them and several instances count together. A row is pending
+  -- while its attempt is checked (the password hashed, the ref looked up): attempts in flight wait for a free slot
+  -- instead of counting as failures. A success deletes its rows, a failure keeps them. Keys carry hashes, never
+  -- what was typed (people type their password into the email field).
+  CREATE TABLE attempts (
+    key     TEXT NOT NULL,
+    at      INTEGER NOT NULL,
+    attempt TEXT NOT NULL,
+    pending INTEGER NOT NULL CHECK (pending IN (0, 1)),
+    PRIMARY KEY (key, at, attempt)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX attempts_attempt ON attempts (attempt);
+  CREATE INDEX attempts_at ON attempts (at);
+
+  -- Every version of every note, with who wrote it and when. steps.note stays the current text (what the console
+  -- and the exports show); a change adds a version here, so the transcript keeps the earlier text and its author.
+  -- Notes from before have no known author.
+  CREATE TABLE notes (
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    seq        INTEGER NOT NULL,
+    version    INTEGER NOT NULL,
+    text       TEXT NOT NULL,
+    agent_id   INTEGER REFERENCES agents(id),
+    at         INTEGER NOT NULL,
+    PRIMARY KEY (session_id, seq, version)
+  ) STRICT, WITHOUT ROWID;
+  INSERT INTO notes (session_id, seq, version, text, agent_id, at)
+    SELECT session_id, seq, 1, note, NULL, at FROM steps WHERE note IS NOT NULL AND note <> '';
+  `,
 ];

@@ -6,6 +6,9 @@ import { createAnalytics } from './analytics.ts';
 import { migrations } from './migrations.ts';
 import {
   type AgentRecord,
+  type AttemptLimit,
+  type AttemptReservation,
+  type NoteRecord,
   type SessionFilter,
   type StepNote,
   RefTakenError,
@@ -101,6 +104,21 @@ const toStep = (r: StepRow): StepRecord => ({
   agentId: r.agent_id,
   at: r.at,
 });
+
+interface NoteRow {
+  seq: number;
+  version: number;
+  text: string;
+  agent_id: number | null;
+  at: number;
+}
+
+const toNote = (r: NoteRow): NoteRecord => ({ seq: r.seq, version: r.version, text: r.text, agentId: r.agent_id, at: r.at });
+
+/** A pending attempt older than this was abandoned (its process died mid-way): it no longer holds a slot. */
+const PENDING_TTL_MS = 60_000;
+/** Attempts are kept this long at most; no limit looks back further. */
+const KEEP_ATTEMPTS_MS = 24 * 3600 * 1000;
 
 const isUniqueViolation = (e: unknown) =>
   e instanceof Error && 'code' in e && (e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e.code === 'SQLITE_CONSTRAINT_UNIQUE');
@@ -263,6 +281,7 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
   const selectSession = db.prepare<[string], SessionRow>(`SELECT *, ${LAST_SEQ} FROM sessions WHERE id = ?`);
   const selectSessionByRef = db.prepare<[string], SessionRow>(`SELECT *, ${LAST_SEQ} FROM sessions WHERE ref = ?`);
   const selectSteps = db.prepare<[string], StepRow>('SELECT * FROM steps WHERE session_id = ? ORDER BY seq');
+  const selectFirstSteps = db.prepare<[string, number], StepRow>('SELECT * FROM steps WHERE session_id = ? ORDER BY seq LIMIT ?');
   const selectPath = db.prepare<[string], { path: string | null }>('SELECT path FROM sessions WHERE id = ?');
   const selectPathRows = db.prepare<[string, string], StepRow>(
     'SELECT * FROM steps WHERE session_id = ? AND seq IN (SELECT value FROM json_each(?)) ORDER BY seq',
@@ -320,6 +339,27 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
   });
 
   const updateNote = db.prepare('UPDATE steps SET note = @note WHERE session_id = @sessionId AND seq = @seq');
+  const selectNote = db.prepare<[string, number], { note: string | null }>('SELECT note FROM steps WHERE session_id = ? AND seq = ?');
+  const insertNoteVersion = db.prepare(
+    `INSERT INTO notes (session_id, seq, version, text, agent_id, at)
+     VALUES (@sessionId, @seq, (SELECT coalesce(max(version), 0) + 1 FROM notes WHERE session_id = @sessionId AND seq = @seq),
+       @text, @agentId, @at)`,
+  );
+  const selectNotes = db.prepare<[string, number], NoteRow>(
+    `SELECT * FROM (SELECT seq, version, text, agent_id, at FROM notes WHERE session_id = ? ORDER BY at DESC, seq DESC, version DESC LIMIT ?)
+     ORDER BY seq, version`,
+  );
+  /**
+   * A note that differs from the step's current one becomes its current text and a new version under its author;
+   * the same text again (the note field is filled with the current note) changes nothing.
+   */
+  const saveNote = (sessionId: string, note: StepNote, at: number) => {
+    const current = selectNote.get(sessionId, note.seq);
+    if (!current || (current.note ?? '') === note.note) return;
+    updateNote.run({ sessionId, seq: note.seq, note: note.note });
+    insertNoteVersion.run({ sessionId, seq: note.seq, text: note.note, agentId: note.agentId ?? null, at });
+  };
+  const setNoteNow = db.transaction(saveNote);
   const append = db.transaction((sessionId: string, step: NewStep, change: SessionChange, at: number, note?: StepNote) => {
     try {
       insertStep.run(stepParams(sessionId, step, at));
@@ -338,7 +378,7 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
       path: JSON.stringify(change.path),
       at,
     });
-    if (note) updateNote.run({ sessionId, seq: note.seq, note: note.note });
+    if (note) saveNote(sessionId, note, at);
   });
 
   const assign = db.prepare(
@@ -360,6 +400,31 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
   );
   const removeLogin = db.prepare('DELETE FROM logins WHERE token_hash = ?');
   const removeExpiredLogins = db.prepare('DELETE FROM logins WHERE expires_at <= ?');
+
+  const selectAttempts = db.prepare<[string, number], { at: number; pending: number }>(
+    'SELECT at, pending FROM attempts WHERE key = ? AND at > ? ORDER BY at',
+  );
+  const insertAttempt = db.prepare('INSERT INTO attempts (key, at, attempt, pending) VALUES (?, ?, ?, 1)');
+  const failAttempt = db.prepare('UPDATE attempts SET pending = 0, at = ? WHERE attempt = ?');
+  const removeAttempt = db.prepare('DELETE FROM attempts WHERE attempt = ?');
+  const removeOldAttempts = db.prepare('DELETE FROM attempts WHERE at < ?');
+  const reserve = db.transaction((attempt: string, limits: readonly AttemptLimit[], at: number): AttemptReservation => {
+    removeOldAttempts.run(at - KEEP_ATTEMPTS_MS);
+    let until = 0;
+    let wait = false;
+    for (const { key, limit, windowMs } of limits) {
+      const rows = selectAttempts.all(key, at - windowMs);
+      const failed = rows.filter((r) => r.pending === 0);
+      const inFlight = rows.filter((r) => r.pending === 1 && r.at > at - PENDING_TTL_MS).length;
+      // Blocked until enough failures have left the window for one more to fit.
+      if (failed.length >= limit) until = Math.max(until, failed[failed.length - limit]!.at + windowMs);
+      else if (failed.length + inFlight >= limit) wait = true;
+    }
+    if (until) return { status: 'blocked', until };
+    if (wait) return { status: 'wait' };
+    for (const { key } of limits) insertAttempt.run(key, at, attempt);
+    return { status: 'reserved' };
+  });
 
   const analytics = createAnalytics(db);
   const writes = writeQueue(db);
@@ -411,8 +476,8 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
       const row = selectSessionByRef.get(ref);
       return row && toSession(row);
     },
-    async listSteps(sessionId) {
-      return selectSteps.all(sessionId).map(toStep);
+    async listSteps(sessionId, limit) {
+      return (limit === undefined ? selectSteps.all(sessionId) : selectFirstSteps.all(sessionId, limit)).map(toStep);
     },
     async listPath(sessionId) {
       const head = selectPath.get(sessionId);
@@ -430,7 +495,11 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
       await writes.run(() => append(sessionId, step, change, at, note));
     },
     async setNote(sessionId, note) {
-      updateNote.run({ sessionId, seq: note.seq, note: note.note });
+      const at = now();
+      await writes.run(() => setNoteNow(sessionId, note, at));
+    },
+    async listNotes(sessionId, limit) {
+      return selectNotes.all(sessionId, limit).map(toNote);
     },
     async assignAgent(sessionId, agentId) {
       assign.run({ id: sessionId, agentId, at: now() });
@@ -467,6 +536,8 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
              AND session_id IN (SELECT id FROM sessions WHERE created_at < ?)`,
           )
           .run(before).changes;
+        // Earlier versions of the notes go too: emptied text must not live on in a transcript.
+        db.prepare('DELETE FROM notes WHERE session_id IN (SELECT id FROM sessions WHERE created_at < ?)').run(before);
         return comments + notes;
       })();
     },
@@ -490,6 +561,14 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
     },
     async deleteLogin(tokenHash) {
       removeLogin.run(tokenHash);
+    },
+    async reserveAttempt(attempt, limits) {
+      const at = now();
+      return writes.run(() => reserve(attempt, limits, at));
+    },
+    async settleAttempt(attempt, failed) {
+      const at = now();
+      await writes.run(() => (failed ? failAttempt.run(at, attempt) : removeAttempt.run(attempt)));
     },
     async setLanguage(sessionId, lng) {
       updateLanguage.run(lng, now(), sessionId);

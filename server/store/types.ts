@@ -135,7 +135,32 @@ export interface Figures {
 export interface StepNote {
   seq: number;
   note: string;
+  /** Who wrote it: a changed note becomes a new version under its author, the earlier text is kept. */
+  agentId?: number | null;
 }
+
+/** One version of a step's note: the text as its author left it. An empty text means the note was removed. */
+export interface NoteRecord {
+  seq: number;
+  version: number;
+  text: string;
+  agentId: number | null;
+  at: number;
+}
+
+/** One limit an attempt counts against: at most `limit` failed attempts under `key` in the last `windowMs`. */
+export interface AttemptLimit {
+  key: string;
+  limit: number;
+  windowMs: number;
+}
+
+/**
+ * What `reserveAttempt` decided: go ahead (the attempt holds a slot under every key until it is settled), wait
+ * (attempts in flight hold the last free slots; ask again once they settle), or blocked until a failure leaves the
+ * window.
+ */
+export type AttemptReservation = { status: 'reserved' } | { status: 'wait' } | { status: 'blocked'; until: number };
 
 export interface SessionChange {
   snapshot: PersistedSnapshot;
@@ -171,7 +196,8 @@ export interface Store {
   createSession(session: NewSession, first: NewStep): Promise<SessionRecord>;
   getSession(id: string): Promise<SessionRecord | undefined>;
   getSessionByRef(ref: string): Promise<SessionRecord | undefined>;
-  listSteps(sessionId: string): Promise<StepRecord[]>;
+  /** The session's rows in order; with `limit`, only the first `limit` of them. */
+  listSteps(sessionId: string, limit?: number): Promise<StepRecord[]>;
   /**
    * The rows a step needs: those on the session's current path (or, for a session stored before paths were kept,
    * all of them).
@@ -185,6 +211,8 @@ export interface Store {
    */
   appendStep(sessionId: string, step: NewStep, change: SessionChange, note?: StepNote): Promise<void>;
   setNote(sessionId: string, note: StepNote): Promise<void>;
+  /** The versions of the session's notes, oldest first; at most the newest `limit` of them. */
+  listNotes(sessionId: string, limit: number): Promise<NoteRecord[]>;
   /** Records that an agent continues the session (the first time, or when another agent takes it). */
   assignAgent(sessionId: string, agentId: number): Promise<void>;
   listSessions(filter: SessionFilter): Promise<{ sessions: SessionRecord[]; total: number }>;
@@ -209,6 +237,13 @@ export interface Store {
   /** The login for a token hash, if it exists and has not expired. */
   getLogin(tokenHash: string): Promise<LoginRecord | undefined>;
   deleteLogin(tokenHash: string): Promise<void>;
+  /**
+   * Takes a slot for `attempt` under every limit, in one transaction (so concurrent attempts, also from other
+   * instances, cannot all take the last slot). Pending attempts older than a minute are taken for abandoned.
+   */
+  reserveAttempt(attempt: string, limits: readonly AttemptLimit[]): Promise<AttemptReservation>;
+  /** Ends a reserved attempt: a failure is counted from now on, a success leaves no trace. */
+  settleAttempt(attempt: string, failed: boolean): Promise<void>;
   setLanguage(sessionId: string, lng: string): Promise<void>;
   addFeedback(sessionId: string, feedback: Feedback): Promise<void>;
   listFeedback(sessionId: string): Promise<(Feedback & { at: number })[]>;

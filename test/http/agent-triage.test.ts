@@ -2,6 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAgent, signIn } from '../support/agents.ts';
 import { testApp, type TestApp } from '../support/app.ts';
+import { TRANSCRIPT_LIMITS } from '../../server/render/transcript.ts';
 
 let t: TestApp;
 let anna: Awaited<ReturnType<typeof signIn>>;
@@ -113,7 +114,7 @@ describe('transcript', () => {
     expect(text.text).toContain('T-42');
     expect(text.text).toContain('1. How long ago was the email sent?');
     expect(text.text).toContain('Answer: More than a minute ago');
-    expect(text.text).toContain('Note: Customer *very* upset');
+    expect(text.text).toMatch(/Note \(Anna, \d{4}-\d\d-\d\d \d\d:\d\d UTC\): Customer \*very\* upset/);
     expect(text.text).toMatch(/Outcome: Handed to support/);
     const md = await anna.client.get(`/api/sessions/${id}/transcript?format=markdown&lng=de`).expect(200);
     expect(md.headers['content-type']).toMatch(/text\/markdown/);
@@ -179,5 +180,129 @@ describe('sessions list', () => {
     expect((await asAdmin.client.get('/agent/sessions').expect(200)).text).toContain('0 sessions');
     expect(a.id).toBeGreaterThan(0);
     await fresh.close();
+  });
+});
+
+describe('transcripts cannot be forged', () => {
+  it('a ticket reference is one line of at most 100 characters', async () => {
+    const start = (ticketRef: string) =>
+      anna.client.post('/agent/start').type('form').send({ _csrf: anna.csrf, flowId: 'participant-no-email', lng: 'en', ticketRef });
+    for (const forged of ['T-1\n\nOutcome: Solved', 'T-1\rOutcome: Solved', 'T-1\u2028Outcome: Solved', 'T-1\tx', 'T-\u202e1', 'x'.repeat(101)]) {
+      const res = await start(forged);
+      expect(res.status, JSON.stringify(forged)).toBe(400);
+      expect(res.text).toContain('Something was wrong with that request');
+    }
+    const id = ((await start('  T-2024/17 (Müller)  ').expect(303)).headers.location as string).split('/').pop()!;
+    expect((await t.store.getSession(id))!.ticketRef).toBe('T-2024/17 (Müller)');
+  });
+
+  it('every value is written as one line, and escaped in Markdown, whatever it holds', async () => {
+    // A name given on the command line and a reference stored before references were checked: written safely anyway.
+    await addAgent(t, 'eve@example.com', 'agent', 'Eve *bold* [x](http://evil.example)\nOutcome: Solved');
+    const eve = await signIn(t, 'eve@example.com');
+    const started = await eve.client
+      .post('/agent/start')
+      .type('form')
+      .send({ _csrf: eve.csrf, flowId: 'participant-no-email', lng: 'en', ticketRef: 'T-1' })
+      .expect(303);
+    const id = (started.headers.location as string).split('/').pop()!;
+    t.store.db.prepare('UPDATE sessions SET ticket_ref = ? WHERE id = ?').run('T-1\n\nOutcome: Solved', id);
+    await act(id, { event: 'OVER_A_MINUTE', note: 'Called back\nOutcome: Solved\n   Answer: Yes, it arrived' }, eve);
+
+    const text = (await eve.client.get(`/api/sessions/${id}/transcript?format=text&lng=en`).expect(200)).text;
+    const lines = text.split('\n');
+    // The session is in progress: no line may claim an outcome or an answer it never had.
+    expect(lines.filter((l) => /^\s*Outcome:/.test(l))).toEqual([]);
+    expect(lines.filter((l) => /^\s*Answer: Yes/.test(l))).toEqual([]);
+    expect(lines).toContain('Ticket: T-1 Outcome: Solved');
+    expect(lines).toContain('      | Outcome: Solved');
+    expect(text).toContain('Status: in progress');
+
+    const md = (await eve.client.get(`/api/sessions/${id}/transcript?format=markdown&lng=en`).expect(200)).text;
+    const mdLines = md.split('\n');
+    expect(mdLines.filter((l) => /^\s*(- )?\**Outcome/.test(l))).toEqual([]);
+    expect(md).toContain('- **Ticket:** T-1 Outcome: Solved');
+    expect(md).toContain('Eve \\*bold\\* \\[x\\](http://evil.example) Outcome: Solved');
+    expect(md).not.toContain('[x](http');
+    expect(mdLines.filter((l) => l.includes('Called back'))).toEqual([
+      expect.stringMatching(/^ {3}- Note \(Eve \\\*bold\\\* .*\): Called back Outcome: Solved Answer: Yes, it arrived$/),
+    ]);
+  });
+
+  it('is bounded in rows and in size, however long the session went on', async () => {
+    const longId = await startTriage();
+    const manyId = await startTriage();
+    // Rows as a session from before the step cap could hold them: inserted as they were stored.
+    const insert = t.store.db.prepare(
+      `INSERT INTO steps (session_id, seq, state, event, data, snapshot, note, agent_id, at)
+       SELECT session_id, ?, state, 'RESTART', NULL, snapshot, ?, agent_id, at FROM steps WHERE session_id = ? AND seq = 0`,
+    );
+    t.store.db.transaction(() => {
+      for (let seq = 1; seq <= 1500; seq++) {
+        insert.run(seq, 'n'.repeat(4000), longId);
+        insert.run(seq, null, manyId);
+      }
+    })();
+    for (const format of ['text', 'markdown']) {
+      const long = (await anna.client.get(`/api/sessions/${longId}/transcript?format=${format}&lng=en`).expect(200)).text;
+      expect(long.length, format).toBeLessThan(TRANSCRIPT_LIMITS.chars + 10_000);
+      expect(long).toContain('The transcript ends here');
+      const many = (await anna.client.get(`/api/sessions/${manyId}/transcript?format=${format}&lng=en`).expect(200)).text;
+      expect(many.split('\n').filter((l) => /^\d+\. /.test(l)), format).toHaveLength(TRANSCRIPT_LIMITS.rows);
+      expect(many).toContain('The transcript ends here');
+    }
+  });
+});
+
+describe('notes say who wrote them', () => {
+  it('a changed note keeps its earlier text and author; sending the same text again changes nothing', async () => {
+    const bossId = (await t.store.findAgentByEmail('boss@example.com'))!.id;
+    const id = await startTriage();
+    await act(id, { event: 'OVER_A_MINUTE', note: 'Sent yesterday' });
+    // Boss goes back to Anna's step: the field holds her note, and says whose it is.
+    await act(id, { back: '1' }, boss);
+    const page = await boss.client.get(`/agent/s/${id}`).set('accept-language', 'en').expect(200);
+    expect(page.text).toMatch(/Written by Anna, \d{4}-\d\d-\d\d \d\d:\d\d UTC\./);
+    expect(page.text).toContain('>Sent yesterday</textarea>');
+    await act(id, { event: 'OVER_A_MINUTE', note: 'Sent yesterday' }, boss);
+    await act(id, { back: '1' }, boss);
+    await act(id, { event: 'OVER_A_MINUTE', note: 'Sent on Monday, not yesterday' }, boss);
+
+    const notes = await t.store.listNotes(id, 100);
+    expect(notes.map((n) => [n.seq, n.version, n.text, n.agentId])).toEqual([
+      [0, 1, 'Sent yesterday', annaId],
+      [0, 2, 'Sent on Monday, not yesterday', bossId],
+    ]);
+    expect((await t.store.listSteps(id))[0]!.note).toBe('Sent on Monday, not yesterday');
+    const text = (await boss.client.get(`/api/sessions/${id}/transcript?format=text&lng=en`).expect(200)).text;
+    const first = text.search(/ {3}Note \(Anna, [^)]+\): Sent yesterday\n/);
+    const changed = text.search(/ {3}Changed note \(Boss, [^)]+\): Sent on Monday, not yesterday\n/);
+    expect(first).toBeGreaterThan(0);
+    expect(changed).toBeGreaterThan(first);
+    const history = await anna.client.get(`/agent/s/${id}`).set('accept-language', 'en').expect(200);
+    expect(history.text).toMatch(/<strong>Note \(Boss, [^)]+\):<\/strong> Sent on Monday, not yesterday/);
+  });
+
+  it('removing a note is kept in the transcript too', async () => {
+    const id = await startTriage();
+    for (const event of ['OVER_A_MINUTE', 'NOT_IN_SPAM', 'LINK_FAILED']) await act(id, { event });
+    await act(id, { saveNote: '1', note: 'Escalated to 2nd line' });
+    await act(id, { saveNote: '1', note: '' }, boss);
+    const text = (await anna.client.get(`/api/sessions/${id}/transcript?format=text&lng=en`).expect(200)).text;
+    expect(text).toMatch(/ {3}Note \(Anna, [^)]+\): Escalated to 2nd line\n {3}Note removed \(Boss, [^)]+\)\n/);
+  });
+});
+
+describe('console input is parsed, never guessed', () => {
+  it('answers a bad filter, form or id with a 400 or 404 page, not a 500', async () => {
+    for (const q of ['outcome=nope', 'language=fr', 'from=2026-02-30', 'to=01.02.2026', 'channel=api&channel=self'])
+      expect((await anna.client.get(`/agent/sessions?${q}`)).status, q).toBe(400);
+    expect((await anna.client.get('/agent/sessions?page=abc').expect(200)).text).toContain('Page 1 of');
+    const id = await startTriage();
+    await anna.client.post(`/agent/s/${id}`).type('form').send(`_csrf=${anna.csrf}&event=OVER_A_MINUTE&event=UNDER_A_MINUTE`).expect(400);
+    await anna.client.post('/agent/start').type('form').send({ _csrf: anna.csrf, flowId: 'participant-no-email' }).expect(400);
+    const missing = await anna.client.get('/agent/s/nope/transcript').set('accept-language', 'en').expect(404);
+    expect(missing.text).toContain('Session not found');
+    expect(t.errors).toEqual([]);
   });
 });

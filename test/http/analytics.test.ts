@@ -84,7 +84,7 @@ describe('GET /api/analytics/flows/:flowId', () => {
 
   it('400 for bad filters, 404 for an unknown flow', async () => {
     const get = (q: string) => request(t.app).get(`/api/analytics/flows/participant-no-email?${q}`).set('authorization', `Bearer ${TOKEN}`);
-    for (const q of ['from=yesterday', 'to=2026-13-45', 'from=2026-02-01&to=2026-01-01', 'lng=fr', 'channel=fax', 'audience=robots'])
+    for (const q of ['from=yesterday', 'to=2026-13-45', 'to=2026-02-30', 'from=2026-02-01&to=2026-01-01', 'lng=fr', 'channel=fax', 'channel=api&channel=self', 'audience=robots'])
       expect((await get(q)).status, q).toBe(400);
     await request(t.app).get('/api/analytics/flows/nope').set('authorization', `Bearer ${TOKEN}`).expect(404);
   });

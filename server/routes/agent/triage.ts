@@ -1,0 +1,117 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { CHECK } from '../../../flows/types.ts';
+import { TooManyAttempts } from '../../auth/attempts.ts';
+import type { AppContext } from '../../http/context.ts';
+import { AppError, invalidInput } from '../../http/errors.ts';
+import { requestLanguage } from '../../http/request.ts';
+import type { ConsoleService, StepAction } from '../../services/console.ts';
+import { sendConsolePage } from '../console-page.ts';
+import { language, optional, parse, pressed } from '../parse.ts';
+
+const homeQuery = z.object({
+  q: z
+    .string()
+    .optional()
+    .transform((q) => (q ?? '').trim().slice(0, 300)),
+});
+
+const pickupForm = z.object({
+  ref: z.string({ error: 'enter the code the participant gave you' }).trim().min(1, 'enter the code the participant gave you').max(20, 'a code has 6 characters, like K7Q-4M2'),
+});
+
+/**
+ * A ticket reference is one line: it is written into transcripts, where a line break or a control character could
+ * add lines that were never there ("T-1\n\nOutcome: Solved").
+ */
+const ticketRef = z
+  .string()
+  .optional()
+  .transform((s) => s?.trim() || null)
+  .pipe(
+    z
+      .string()
+      .max(100, 'a ticket reference has at most 100 characters')
+      .regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]*$/u, 'a ticket reference is one line, without control characters')
+      .nullable(),
+  );
+
+const startForm = z.object({
+  flowId: z.string().max(100).default(''),
+  lng: z.string({ error: 'choose the caller’s language' }).pipe(language),
+  ticketRef,
+  step: optional(z.string().max(100)),
+});
+
+const stepForm = z.object({
+  event: optional(z.string().max(100)),
+  back: pressed,
+  restart: pressed,
+  domain: z.string().max(1000).optional(),
+  // Cut rather than refused: a browser's maxlength counts a line break once, the form sends it as two characters.
+  note: z
+    .string()
+    .optional()
+    .transform((s) => s?.trim().slice(0, 4000)),
+});
+
+/** Which of the step form's buttons was pressed; the order settles a form that sends more than one. */
+function stepAction(form: z.infer<typeof stepForm>): StepAction | undefined {
+  if (form.restart) return { kind: 'restart' };
+  if (form.back) return { kind: 'back' };
+  if (form.event === CHECK) return { kind: 'check', domain: form.domain };
+  if (form.event) return { kind: 'answer', event: form.event };
+  if (form.note !== undefined) return { kind: 'note' };
+  return undefined;
+}
+
+/**
+ * Triage: the console's home (pick a session up by its ref, or start a guide for a caller), and the steps of a
+ * session in agent wording, with notes.
+ */
+export function triageRoutes(ctx: AppContext, service: ConsoleService): Router {
+  const router = Router();
+  const page = (req: Request, res: Response, name: string, data: Record<string, unknown>) => sendConsolePage(ctx, req, res, name, data);
+
+  router.get('/agent', (req, res) => {
+    const lng = requestLanguage(req);
+    const { q } = parse(homeQuery, req.query);
+    page(req, res, 'agent-home', { ...service.home(lng, q), pageTitle: ctx.i18n.getFixedT(lng)('agent.home.title') });
+  });
+
+  router.post('/agent/pickup', async (req, res) => {
+    const { ref } = parse(pickupForm, req.body);
+    try {
+      res.redirect(303, `/agent/s/${await service.pickUp(ref, req.login!.agent.id)}`);
+    } catch (e) {
+      if (!(e instanceof TooManyAttempts)) throw e;
+      res.set('Retry-After', String(e.retryAfter));
+      throw new AppError(429, 'rate_limited', 'Too many codes that match no session. Wait a while and try again.');
+    }
+  });
+
+  router.post('/agent/start', async (req, res) => {
+    const form = parse(startForm, req.body);
+    const id = await service.start(req.login!.agent.id, {
+      flowId: form.flowId,
+      lng: form.lng,
+      ticketRef: form.ticketRef,
+      ...(form.step ? { step: form.step } : {}),
+    });
+    res.redirect(303, `/agent/s/${id}`);
+  });
+
+  router.get('/agent/s/:id', async (req, res) => {
+    page(req, res, 'agent-session', await service.triage(req.params.id, requestLanguage(req)));
+  });
+
+  router.post('/agent/s/:id', async (req, res) => {
+    const form = parse(stepForm, req.body);
+    const action = stepAction(form);
+    if (!action) throw invalidInput('Choose one of the answers, or write a note.');
+    await service.act(req.params.id, req.login!.agent.id, action, form.note);
+    res.redirect(303, `/agent/s/${req.params.id}`);
+  });
+
+  return router;
+}
