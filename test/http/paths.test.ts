@@ -4,7 +4,7 @@ import { LANGUAGES } from '../../server/i18n/locales.ts';
 import { escapeHtml } from '../../server/render/markdown.ts';
 import { CHECK, CHECK_RESULT, type CheckVerdicts } from '../../flows/types.ts';
 import { createDns } from '../../server/checks/dns.ts';
-import { pathsToOutcomes, SAMPLE_VERDICTS, stateMeta } from '../flows/walk.ts';
+import { pathsToOutcomes, SAMPLE_VERDICTS, stateMeta } from '../support/walk.ts';
 import { listen, testApp, type TestApp } from '../support/app.ts';
 import { domainFor } from '../support/check-zone.ts';
 import { startDnsServer, type Zone } from '../support/dns-server.ts';
