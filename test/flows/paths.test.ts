@@ -46,7 +46,7 @@ function engineDriver(): Driver {
       const view = await engine.start({ flowId, lng, audience });
       return { id: view.session.id, seen: seen(view) };
     },
-    send: async (id, type, data) => seen(await engine.send(id, type, data)),
+    send: async (id, type, input) => seen(await engine.send(id, type, input)),
   };
 }
 

@@ -49,9 +49,9 @@ const api: Driver = {
     expect(res.body).toMatchObject({ flowId, lng, audience });
     return { id: res.body.sessionId, seen: seen(res.body) };
   },
-  async send(id, type, data) {
-    const res = await call('POST', `/api/sessions/${id}/events`, data === undefined ? { type } : { type, data });
-    expect(res.status, `--${type} ${JSON.stringify(data ?? '')}: ${JSON.stringify(res.body)}`).toBe(200);
+  async send(id, type, input) {
+    const res = await call('POST', `/api/sessions/${id}/events`, input === undefined ? { type } : { type, data: input });
+    expect(res.status, `--${type} ${JSON.stringify(input ?? '')}: ${JSON.stringify(res.body)}`).toBe(200);
     return seen(res.body);
   },
 };

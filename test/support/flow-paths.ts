@@ -25,7 +25,8 @@ export interface Seen {
 
 export interface Driver {
   start(flowId: string, lng: Language, audience: Audience): Promise<{ id: string; seen: Seen }>;
-  send(id: string, type: string, data?: unknown): Promise<Seen>;
+  /** Sends an option; a check step's CHECK comes with the domain to check. */
+  send(id: string, type: string, input?: { domain: string }): Promise<Seen>;
 }
 
 /*
