@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flows } from '../../flows/index.ts';
 import { CHECK, CHECK_RESULT } from '../../flows/types.ts';
-import { createDns } from '../../server/checks/dns.ts';
 import type { SessionView } from '../../server/engine/engine.ts';
 import { tFor } from '../../server/i18n/i18n.ts';
 import { LANGUAGES } from '../../server/i18n/locales.ts';
 import { checkView } from '../../server/render/check.ts';
 import { AUDIENCES } from '../../server/store/types.ts';
-import { testApp, type TestApp } from '../support/app.ts';
-import { startDnsServer } from '../support/dns-server.ts';
-import { checkZone, expectEveryFactShown, pathWalk, type Driver, type Seen } from '../support/flow-paths.ts';
+import { appWithZone, checkZone, expectEveryFactShown, pathWalk, type Driver, type Seen } from '../support/flow-paths.ts';
 import { stateMeta } from '../support/walk.ts';
 
 /*
@@ -19,20 +16,15 @@ import { stateMeta } from '../support/walk.ts';
  * engine, so they are walked here without HTTP; test/http/paths.test.ts walks one per flow and language over HTTP.
  */
 const zone = checkZone(flows);
-let t: TestApp;
-let dnsServer: Awaited<ReturnType<typeof startDnsServer>>;
+let app: Awaited<ReturnType<typeof appWithZone>>;
 beforeAll(async () => {
-  dnsServer = await startDnsServer(zone.zone, [], zone.servfail);
-  t = testApp(undefined, { dns: createDns({ servers: [dnsServer.server], cacheMs: 60_000 }) });
+  app = await appWithZone(zone);
 });
-afterAll(async () => {
-  await t.close();
-  dnsServer.close();
-});
+afterAll(() => app.close());
 
 /** The app's own engine (built by createApp, with its DNS checker), driven directly. */
 function engineDriver(): Driver {
-  const { engine, i18n } = t.app.locals.ctx;
+  const { engine, i18n } = app.t.app.locals.ctx;
   const seen = (view: SessionView): Seen => ({
     step: view.step,
     status: view.session.status,
@@ -72,7 +64,7 @@ describe.each(flows.map((f) => [f.id, f] as const))('every path of %s', (_id, fl
     expect([...taken].sort()).toEqual(offered.sort());
   });
 
-  it('ends at an outcome on every path, in every language, for both audiences', { timeout: 120_000 }, async () => {
+  it('ends at an outcome on every path, in every language, for both audiences', { timeout: 300_000 }, async () => {
     const driver = engineDriver();
     const walks = combos.map(([lng, audience]) => pathWalk(driver, flow, zone, lng, audience));
     // Many sessions at once: the store commits their steps together, and a check waiting on DNS holds up no other.

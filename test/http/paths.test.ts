@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flows } from '../../flows/index.ts';
 import { CHECK_RESULT } from '../../flows/types.ts';
-import { createDns } from '../../server/checks/dns.ts';
 import { LANGUAGES } from '../../server/i18n/locales.ts';
 import { AUDIENCES } from '../../server/store/types.ts';
-import { listen, testApp, type TestApp } from '../support/app.ts';
-import { startDnsServer } from '../support/dns-server.ts';
-import { checkZone, pathWalk, type Driver, type Seen } from '../support/flow-paths.ts';
+import { listen } from '../support/app.ts';
+import { appWithZone, checkZone, pathWalk, type Driver, type Seen } from '../support/flow-paths.ts';
 
 /*
  * A path of every flow in every language, walked through the HTTP API as an integrator would, with real DNS
@@ -16,18 +14,15 @@ import { checkZone, pathWalk, type Driver, type Seen } from '../support/flow-pat
  * one, and the languages alternate between the two audiences.
  */
 const zone = checkZone(flows);
-let t: TestApp;
+let app: Awaited<ReturnType<typeof appWithZone>>;
 let server: Awaited<ReturnType<typeof listen>>;
-let dnsServer: Awaited<ReturnType<typeof startDnsServer>>;
 beforeAll(async () => {
-  dnsServer = await startDnsServer(zone.zone, [], zone.servfail);
-  t = testApp(undefined, { dns: createDns({ servers: [dnsServer.server], cacheMs: 60_000 }) });
-  server = await listen(t.app);
+  app = await appWithZone(zone);
+  server = await listen(app.t.app);
 });
 afterAll(async () => {
   await server.stop();
-  await t.close();
-  dnsServer.close();
+  await app.close();
 });
 
 async function call(method: string, path: string, body: object) {
@@ -64,7 +59,7 @@ describe.each(flows.map((f) => [f.id, f] as const))('a path of %s over HTTP', (_
     'ends at its outcome in %s for the %s',
     async (lng, audience, i) => {
       await pathWalk(api, flow, zone, lng, audience).walk(paths[i % paths.length]!);
-      expect(t.errors).toEqual([]);
+      expect(app.t.errors).toEqual([]);
     },
   );
 });

@@ -3,8 +3,10 @@ import { CHECK, CHECK_RESULT, type CheckVerdicts, type FlowDefinition } from '..
 import type { Language } from '../../server/i18n/locales.ts';
 import { escapeHtml } from '../../server/render/markdown.ts';
 import type { Audience } from '../../server/store/types.ts';
+import { createDns } from '../../server/checks/dns.ts';
+import { testApp } from './app.ts';
 import { domainFor } from './check-zone.ts';
-import type { Zone } from './dns-server.ts';
+import { startDnsServer, type Zone } from './dns-server.ts';
 import { pathsToOutcomes, SAMPLE_VERDICTS, stateMeta, type FlowPath } from './walk.ts';
 
 /*
@@ -64,6 +66,19 @@ export function checkZone(flows: readonly FlowDefinition[]) {
 }
 
 export type CheckZone = ReturnType<typeof checkZone>;
+
+/** The app on a real SQLite file, its checks asking a DNS server on 127.0.0.1 that serves `zone`. */
+export async function appWithZone(zone: CheckZone) {
+  const dnsServer = await startDnsServer(zone.zone, [], zone.servfail);
+  const t = testApp(undefined, { dns: createDns({ servers: [dnsServer.server], cacheMs: 60_000 }) });
+  return {
+    t,
+    async close() {
+      await t.close();
+      dnsServer.close();
+    },
+  };
+}
 
 /** Fails unless `text` reads as finished text: not empty, no placeholder, no key that i18next gave back unresolved. */
 function cleanTextCheck(flow: FlowDefinition) {
