@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { flows } from '../../flows/index.ts';
 import { CHECK, CHECK_RESULT, OUTCOMES } from '../../flows/types.ts';
 import { LANGUAGES, loadResources } from '../../server/i18n/locales.ts';
-import { pathsToOutcomes, stateMeta } from './walk.ts';
+import { pathsToOutcomes, stateMeta } from '../support/walk.ts';
 
 const resources = loadResources();
 const FACT_REF = /\{\{\s*facts\.([A-Za-z0-9_]+)\s*\}\}/g;

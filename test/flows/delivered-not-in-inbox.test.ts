@@ -1,34 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { createActor, initialTransition, transition } from 'xstate';
 import { machine } from '../../flows/delivered-not-in-inbox/machine.ts';
 import { facts } from '../../flows/delivered-not-in-inbox/facts.ts';
-import { stateMeta } from './walk.ts';
-import { CHECK_RESULT, type CheckVerdicts } from '../../flows/types.ts';
+import { checkResult, stateMeta, walker } from '../support/walk.ts';
 
-/** Sends the events in order from the initial step and returns where the flow stands. */
-function walk(...events: string[]) {
-  const actor = createActor(machine).start();
-  for (const type of events) actor.send({ type });
-  const snapshot = actor.getSnapshot();
-  actor.stop();
-  return { state: String(snapshot.value), done: snapshot.status === 'done' };
-}
-
+const walk = walker(machine);
 const outcome = (state: string) => stateMeta(machine, state).outcome;
 
 /** Reaches the live domain check, then sends it a result with these verdicts; the rest are fine. */
-function checkResult(verdicts: Partial<{ [P in keyof CheckVerdicts]: CheckVerdicts[P]['status'] }>) {
-  let [snapshot] = initialTransition(machine);
-  for (const type of ['DELIVERED', 'FOUND_IN_JUNK', 'MOVED', 'FIRST_TIME', 'DOMAIN_CONNECTED', 'CHECK_NOW'])
-    [snapshot] = transition(machine, snapshot, { type });
-  expect(snapshot.value).toBe('checkSendingDomain');
-  const data: CheckVerdicts = {
-    spf: { status: verdicts.spf ?? 'ok' },
-    mx: { status: verdicts.mx ?? 'ok' },
-    dmarc: { status: verdicts.dmarc ?? 'ok' },
-  };
-  [snapshot] = transition(machine, snapshot, { type: CHECK_RESULT, data });
-  return String(snapshot.value);
+function afterCheck(verdicts: Parameters<typeof checkResult>[0]) {
+  const path = ['DELIVERED', 'FOUND_IN_JUNK', 'MOVED', 'FIRST_TIME', 'DOMAIN_CONNECTED', 'CHECK_NOW'];
+  expect(walk(...path).state).toBe('checkSendingDomain');
+  return walk(...path, checkResult(verdicts)).state;
 }
 
 describe('delivered-not-in-inbox', () => {
@@ -38,7 +20,7 @@ describe('delivered-not-in-inbox', () => {
 
   it('treats an email that was not sent or not delivered as a different problem', () => {
     const end = walk('NOT_DELIVERED');
-    expect(end).toEqual({ state: 'notDelivered', done: true });
+    expect(end).toMatchObject({ state: 'notDelivered', done: true });
     expect(outcome(end.state)).toBe('informational');
   });
 
@@ -50,13 +32,13 @@ describe('delivered-not-in-inbox', () => {
 
   it('resolves a first-time miss found in junk once the email is moved', () => {
     const end = walk('DELIVERED', 'FOUND_IN_JUNK', 'MOVED', 'FIRST_TIME', 'SKIP');
-    expect(end).toEqual({ state: 'emailFound', done: true });
+    expect(end).toMatchObject({ state: 'emailFound', done: true });
     expect(outcome(end.state)).toBe('resolved');
   });
 
   it('escalates when the email is in neither junk nor quarantine', () => {
     const end = walk('DELIVERED', 'NOT_IN_JUNK', 'NOT_IN_QUARANTINE');
-    expect(end).toEqual({ state: 'contactSupport', done: true });
+    expect(end).toMatchObject({ state: 'contactSupport', done: true });
     expect(outcome(end.state)).toBe('escalated');
   });
 
@@ -74,7 +56,7 @@ describe('delivered-not-in-inbox', () => {
     expect(walk(...path).state).toBe('connectDomain');
     expect(walk(...path, 'FREE_TOOLS_ONLY').state).toBe('shortLinks');
     expect(walk(...path, 'WILL_CONNECT').state).toBe('checkDomainSetup');
-    expect(walk(...path, 'WILL_CONNECT', 'DONE', 'DONE')).toEqual({ state: 'bestPracticesDone', done: true });
+    expect(walk(...path, 'WILL_CONNECT', 'DONE', 'DONE')).toMatchObject({ state: 'bestPracticesDone', done: true });
   });
 
   it('offers the live check where the domain setup is checked, and lets the person skip it', () => {
@@ -87,26 +69,23 @@ describe('delivered-not-in-inbox', () => {
 
   it('sends every SPF problem to the SPF fix, before any DMARC finding', () => {
     for (const spf of ['missing', 'multiple', 'too_many_lookups', 'invalid', 'include_missing'] as const)
-      expect(checkResult({ spf }), spf).toBe('fixSpfRecord');
-    expect(checkResult({ spf: 'multiple', dmarc: 'missing' })).toBe('fixSpfRecord');
+      expect(afterCheck({ spf }), spf).toBe('fixSpfRecord');
+    expect(afterCheck({ spf: 'multiple', dmarc: 'missing' })).toBe('fixSpfRecord');
   });
 
   it('routes DMARC findings: publish a record when missing or invalid, explain monitoring mode for p=none', () => {
-    expect(checkResult({ dmarc: 'missing' })).toBe('publishDmarc');
-    expect(checkResult({ dmarc: 'invalid' })).toBe('publishDmarc');
-    expect(checkResult({ dmarc: 'none_policy' })).toBe('dmarcMonitoring');
+    expect(afterCheck({ dmarc: 'missing' })).toBe('publishDmarc');
+    expect(afterCheck({ dmarc: 'invalid' })).toBe('publishDmarc');
+    expect(afterCheck({ dmarc: 'none_policy' })).toBe('dmarcMonitoring');
   });
 
   it('goes on to the shortened-links advice when SPF and DMARC are fine, and carries on when DNS fails', () => {
-    expect(checkResult({})).toBe('shortLinks');
-    expect(checkResult({ spf: 'error', mx: 'error', dmarc: 'error' })).toBe('checkUnavailable');
+    expect(afterCheck({})).toBe('shortLinks');
+    expect(afterCheck({ spf: 'error', mx: 'error', dmarc: 'error' })).toBe('checkUnavailable');
   });
 
   it('leads every check result step on to the shortened-links advice', () => {
-    const after = (state: string, event: string) => {
-      const [snapshot] = transition(machine, machine.resolveState({ value: state, context: {} }), { type: event });
-      return String(snapshot.value);
-    };
+    const after = (state: string, event: string) => walk.from(state, event).state;
     expect(after('fixSpfRecord', 'FIXED')).toBe('shortLinks');
     expect(after('fixSpfRecord', 'DMARC_TOO')).toBe('publishDmarc');
     expect(after('publishDmarc', 'PUBLISHED')).toBe('shortLinks');

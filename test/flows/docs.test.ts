@@ -5,7 +5,7 @@ import { FlowRegistry } from '../../server/engine/flow-registry.ts';
 import { createI18n } from '../../server/i18n/i18n.ts';
 import { StepRenderer } from '../../server/render/step.ts';
 import { readmeWithDiagram } from '../../server/tools/readme-diagram.ts';
-import { stateMeta } from './walk.ts';
+import { stateMeta } from '../support/walk.ts';
 import { CHECK, CHECK_RESULT } from '../../flows/types.ts';
 
 const flows = new FlowRegistry();

@@ -1,83 +1,74 @@
 import { describe, expect, it } from 'vitest';
-import { initialTransition, transition } from 'xstate';
 import { notificationSenderSetup } from '../../flows/notification-sender-setup/index.ts';
 import { facts } from '../../flows/notification-sender-setup/facts.ts';
 import { LANGUAGES, loadResources } from '../../server/i18n/locales.ts';
-import { stateMeta } from './walk.ts';
+import { checkResult, stateMeta, walker } from '../support/walk.ts';
 
 const { machine } = notificationSenderSetup;
 const resources = loadResources();
 
-/** Sends the events in order from the initial state and returns the state reached. */
-function walk(...events: string[]) {
-  let [snapshot] = initialTransition(machine);
-  for (const type of events) [snapshot] = transition(machine, snapshot, { type });
-  return snapshot;
-}
+const walk = walker(machine);
 
 const outcomeOf = (state: string) => stateMeta(machine, state).outcome;
 
 describe('notification-sender-setup', () => {
   it('starts by asking what the person is setting up', () => {
-    expect(walk().value).toBe('whatToSet');
+    expect(walk().state).toBe('whatToSet');
   });
 
   it('offers the overview for a responsible person before bounding the repetition', () => {
-    expect(walk('REPEAT_REMINDER', 'HAS_RESPONSIBLE').value).toBe('overviewForResponsible');
+    expect(walk('REPEAT_REMINDER', 'HAS_RESPONSIBLE').state).toBe('overviewForResponsible');
     const overview = walk('REPEAT_REMINDER', 'HAS_RESPONSIBLE', 'USE_OVERVIEW');
-    expect(overview.value).toBe('overviewChosen');
+    expect(overview.state).toBe('overviewChosen');
     expect(outcomeOf('overviewChosen')).toBe('resolved');
     // Keeping the reminders, or having nobody responsible, leads to limiting the repetition to a defined period.
-    expect(walk('REPEAT_REMINDER', 'HAS_RESPONSIBLE', 'KEEP_REMINDERS').value).toBe('limitRepeat');
-    expect(walk('REPEAT_REMINDER', 'NO_RESPONSIBLE').value).toBe('limitRepeat');
-    expect(walk('REPEAT_REMINDER', 'NO_RESPONSIBLE', 'DONE').status).toBe('done');
+    expect(walk('REPEAT_REMINDER', 'HAS_RESPONSIBLE', 'KEEP_REMINDERS').state).toBe('limitRepeat');
+    expect(walk('REPEAT_REMINDER', 'NO_RESPONSIBLE').state).toBe('limitRepeat');
+    expect(walk('REPEAT_REMINDER', 'NO_RESPONSIBLE', 'DONE').done).toBe(true);
   });
 
   it('leads each sender situation to its own option', () => {
-    expect(walk('SENDER_ADDRESS', 'NOREPLY').value).toBe('noReplySender');
-    expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN').value).toBe('ownDomainSender');
-    expect(walk('SENDER_ADDRESS', 'OWN_SMTP').value).toBe('smtpAccess');
-    expect(walk('SENDER_ADDRESS', 'PERSONAL_MAILBOX').value).toBe('unsuitableMailbox');
+    expect(walk('SENDER_ADDRESS', 'NOREPLY').state).toBe('noReplySender');
+    expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN').state).toBe('ownDomainSender');
+    expect(walk('SENDER_ADDRESS', 'OWN_SMTP').state).toBe('smtpAccess');
+    expect(walk('SENDER_ADDRESS', 'PERSONAL_MAILBOX').state).toBe('unsuitableMailbox');
   });
 
   it('sends an existing SPF record to the merge step, a missing one to publishing a single record', () => {
-    expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'HAS_SPF_RECORD').value).toBe('mergeSpfRecord');
-    expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD').value).toBe('publishSpfRecord');
+    expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'HAS_SPF_RECORD').state).toBe('mergeSpfRecord');
+    expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD').state).toBe('publishSpfRecord');
     // Both SPF paths continue to the mailbox check: SPF alone is not enough for a customer address.
-    expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'HAS_SPF_RECORD', 'MERGED').value).toBe('checkMailbox');
-    expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'ADDED').value).toBe('checkMailbox');
+    expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'HAS_SPF_RECORD', 'MERGED').state).toBe('checkMailbox');
+    expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'ADDED').state).toBe('checkMailbox');
   });
 
   it('does not call a customer address ready until it can receive mail', () => {
     const failed = walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'ADDED', 'TEST_FAILED');
-    expect(failed.value).toBe('makeAddressReceive');
-    expect(failed.status).toBe('active');
+    expect(failed.state).toBe('makeAddressReceive');
+    expect(failed.done).toBe(false);
     const ready = walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'ADDED', 'TEST_ARRIVED');
-    expect(ready.value).toBe('ownDomainReady');
+    expect(ready.state).toBe('ownDomainReady');
     expect(outcomeOf('ownDomainReady')).toBe('resolved');
   });
 
   it('treats an SMTP service with low limits like a mailbox not meant for bulk sending', () => {
-    expect(walk('SENDER_ADDRESS', 'OWN_SMTP', 'LIMITED_SERVICE').value).toBe('unsuitableMailbox');
-    expect(walk('SENDER_ADDRESS', 'PERSONAL_MAILBOX', 'USE_NOREPLY').value).toBe('noReplySender');
-    expect(walk('SENDER_ADDRESS', 'OWN_SMTP', 'HIGH_VOLUME_OK').value).toBe('smtpHandOver');
+    expect(walk('SENDER_ADDRESS', 'OWN_SMTP', 'LIMITED_SERVICE').state).toBe('unsuitableMailbox');
+    expect(walk('SENDER_ADDRESS', 'PERSONAL_MAILBOX', 'USE_NOREPLY').state).toBe('noReplySender');
+    expect(walk('SENDER_ADDRESS', 'OWN_SMTP', 'HIGH_VOLUME_OK').state).toBe('smtpHandOver');
     expect(outcomeOf('smtpHandOver')).toBe('escalated');
   });
 
   describe('the live domain check', () => {
-    const verdicts = (spf: string, mx = 'ok') => ({
-      type: 'CHECK_RESULT',
-      data: { spf: { status: spf }, mx: { status: mx }, dmarc: { status: 'ok' } },
-    });
+    type Verdicts = Parameters<typeof checkResult>[0] & {};
     /** The state a check result leads to, sent from the check step reached after merging the record. */
-    const afterCheck = (spf: string, mx = 'ok') => {
-      const atCheck = walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'HAS_SPF_RECORD', 'CHECK_NOW');
-      expect(atCheck.value).toBe('checkDomainRecords');
-      return String(transition(machine, atCheck, verdicts(spf, mx))[0].value);
+    const afterCheck = (spf: Verdicts['spf'], mx: Verdicts['mx'] = 'ok') => {
+      const atCheck = ['SENDER_ADDRESS', 'OWN_DOMAIN', 'HAS_SPF_RECORD', 'CHECK_NOW'];
+      expect(walk(...atCheck).state).toBe('checkDomainRecords');
+      return walk(...atCheck, checkResult({ spf, mx })).state;
     };
 
     it('is offered after publishing or merging the record, and looks for both train includes', () => {
-      expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'CHECK_NOW').value).toBe('checkDomainRecords');
+      expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'CHECK_NOW').state).toBe('checkDomainRecords');
       expect(stateMeta(machine, 'checkDomainRecords').check).toEqual({ type: 'email-domain', includes: facts.spfTrainIncludes });
     });
 
@@ -89,15 +80,14 @@ describe('notification-sender-setup', () => {
 
     it('routes the SPF verdicts: ok to the test email, gaps to the record shown, broken records to repair', () => {
       expect(afterCheck('ok')).toBe('checkMailbox');
-      for (const spf of ['include_missing', 'missing', 'multiple']) expect(afterCheck(spf)).toBe('publishSuggestedRecord');
-      for (const spf of ['too_many_lookups', 'invalid']) expect(afterCheck(spf)).toBe('spfRecordBroken');
+      for (const spf of ['include_missing', 'missing', 'multiple'] as const) expect(afterCheck(spf)).toBe('publishSuggestedRecord');
+      for (const spf of ['too_many_lookups', 'invalid'] as const) expect(afterCheck(spf)).toBe('spfRecordBroken');
       expect(afterCheck('error', 'error')).toBe('checkUnavailable');
     });
 
     it('ends every way out of the check at the test email, so the 550 rule is never skipped', () => {
-      const atCheck = walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'CHECK_NOW');
-      expect(transition(machine, atCheck, { type: 'SKIP_CHECK' })[0].value).toBe('checkMailbox');
-      const next = (state: string, event: string) => machine.states[state]!.config.on![event];
+      expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'CHECK_NOW', 'SKIP_CHECK').state).toBe('checkMailbox');
+      const next = (state: string, event: string) => walk.from(state, event).state;
       expect(next('mxRecordMissing', 'FIXED')).toBe('checkMailbox');
       expect(next('publishSuggestedRecord', 'PUBLISHED')).toBe('checkMailbox');
       expect(next('spfRecordBroken', 'FIXED')).toBe('checkMailbox');
