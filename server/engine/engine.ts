@@ -121,6 +121,16 @@ export function pathOf(steps: readonly StepRecord[]): PathEntry[] {
 
 const persist = (s: AnyMachineSnapshot): PersistedSnapshot => ({ value: String(s.value), context: s.context ?? {} });
 
+/** A session as a step starts from: its record, its flow, and the rows on its current path. */
+interface Opened {
+  session: SessionRecord;
+  flow: RegisteredFlow;
+  steps: StepRecord[];
+}
+
+/** A transcript row about to be stored: who took it and its seq are the engine's to add. */
+type Step = Omit<NewStep, 'seq' | 'agentId'>;
+
 /**
  * Runs flows for sessions. One call = one step: restore the stored snapshot, check the event is an option now,
  * advance, store snapshot and transcript row in one transaction, and describe the new step in the session's
@@ -195,52 +205,37 @@ export class Engine {
     if (session.status === 'finished')
       throw new AppError(409, 'session_finished', 'This session has reached its outcome; go back or start over.');
     const offered = (meta.options ?? []).some((o) => o.event === type);
-    if (offered && type === CHECK && meta.check) return this.runCheck(session, flow, steps, meta.check.includes, data, options);
+    if (offered && type === CHECK && meta.check) return this.runCheck({ session, flow, steps }, meta.check.includes, data, options);
     const event = data === undefined ? { type } : { type, data };
     const current = flow.machine.resolveState(session.snapshot);
     if (!offered || !current.can(event))
       throw new AppError(409, 'event_not_allowed', `"${type}" is not an option at step "${state}".`);
     const [next] = transition(flow.machine, current, event);
-    const step = { state: String(next.value), event: type, data, snapshot: persist(next) };
-    const after = await this.record(session, flow, steps, step, options);
-    return this.view(after.session, flow, after.steps, options);
+    return this.advance({ session, flow, steps }, { state: String(next.value), event: type, data, snapshot: persist(next) }, options);
   }
 
   /** A check step: look the domain up, then let the flow branch on the verdicts. The report is kept with the step. */
-  private async runCheck(
-    session: SessionRecord,
-    flow: RegisteredFlow,
-    steps: StepRecord[],
-    includes: readonly string[],
-    data: unknown,
-    options: ActOptions,
-  ): Promise<SessionView> {
+  private async runCheck(opened: Opened, includes: readonly string[], data: unknown, options: ActOptions): Promise<SessionView> {
     const domain = parseDomain((data as { domain?: unknown } | undefined)?.domain);
     if ('error' in domain) throw invalidInput(`domain: ${domain.error}`);
     const report = await this.checkDomain(domain, includes);
-    const current = flow.machine.resolveState(session.snapshot);
-    const [next] = transition(flow.machine, current, { type: CHECK_RESULT, data: report });
-    const step = { state: String(next.value), event: CHECK_RESULT, data: report, snapshot: persist(next) };
-    const after = await this.record(session, flow, steps, step, options);
-    return this.view(after.session, flow, after.steps, options);
+    const { flow, session } = opened;
+    const [next] = transition(flow.machine, flow.machine.resolveState(session.snapshot), { type: CHECK_RESULT, data: report });
+    return this.advance(opened, { state: String(next.value), event: CHECK_RESULT, data: report, snapshot: persist(next) }, options);
   }
 
   async back(id: string, options: ActOptions = {}): Promise<SessionView> {
-    const { session, flow, steps } = await this.load(id);
-    const path = pathOf(steps);
-    const previous = path[path.length - 2];
+    const opened = await this.load(id);
+    const previous = pathOf(opened.steps).at(-2);
     if (!previous) throw new AppError(409, 'nothing_to_go_back_to', 'This is the first step; there is nothing to go back to.');
     const { state, snapshot } = previous.row;
-    const after = await this.record(session, flow, steps, { state, event: 'BACK', data: null, snapshot }, options);
-    return this.view(after.session, flow, after.steps, options);
+    return this.advance(opened, { state, event: 'BACK', data: null, snapshot }, options);
   }
 
   async restart(id: string, options: ActOptions = {}): Promise<SessionView> {
-    const { session, flow, steps } = await this.load(id);
-    const snapshot = persist(initialTransition(flow.machine)[0]);
-    const step = { state: snapshot.value, event: 'RESTART', data: null, snapshot };
-    const after = await this.record(session, flow, steps, step, options);
-    return this.view(after.session, flow, after.steps, options);
+    const opened = await this.load(id);
+    const snapshot = persist(initialTransition(opened.flow.machine)[0]);
+    return this.advance(opened, { state: snapshot.value, event: 'RESTART', data: null, snapshot }, options);
   }
 
   /** Saves a note on the current step without moving on (e.g. at an outcome). */
@@ -273,27 +268,28 @@ export class Engine {
     await this.store.addFeedback(session.id, { helpful, comment, state: session.snapshot.value });
   }
 
+  /** One step: stores it, then describes the session as it now stands. */
+  private async advance(opened: Opened, step: Step, actor: ActOptions): Promise<SessionView> {
+    const after = await this.record(opened, step, actor);
+    return this.view(after.session, opened.flow, after.steps, actor);
+  }
+
   /** Stores one transcript row and the session's new state together; returns both as they now stand. */
-  private async record(
-    session: SessionRecord,
-    flow: RegisteredFlow,
-    steps: StepRecord[],
-    step: Omit<NewStep, 'seq' | 'agentId'>,
-    actor: ActOptions = {},
-  ) {
+  private async record({ session, flow, steps }: Opened, step: Step, actor: ActOptions = {}): Promise<Opened> {
     const seq = session.lastSeq + 1;
     const meta = this.flows.meta(flow, step.state)!;
     const finished = flow.machine.states[step.state]!.type === 'final';
-    const path = pathOf(steps).map((e) => e.row.seq);
+    const path = pathOf(steps);
+    const seqs = path.map((e) => e.row.seq);
     const change = {
       snapshot: step.snapshot,
       status: finished ? ('finished' as const) : ('active' as const),
       outcome: finished ? (meta.outcome ?? null) : null,
       flowVersion: flow.version,
-      path: step.event === 'START' || step.event === 'RESTART' ? [seq] : step.event === 'BACK' ? path.slice(0, -1) : [...path, seq],
+      path: step.event === 'START' || step.event === 'RESTART' ? [seq] : step.event === 'BACK' ? seqs.slice(0, -1) : [...seqs, seq],
     };
     // A note belongs to the step it was written at: the one being left.
-    const leaving = pathOf(steps).at(-1)?.row;
+    const leaving = path.at(-1)?.row;
     const note = actor.note !== undefined && leaving ? { seq: leaving.seq, note: actor.note } : undefined;
     const agentId = actor.agentId ?? null;
     // An agent acting on a session continues it: the session records who has it, and since when.
@@ -302,20 +298,20 @@ export class Engine {
       await this.store.appendStep(session.id, { ...step, seq, agentId, prevState: session.snapshot.value }, change, note);
     } catch (e) {
       if (e instanceof StepConflictError)
-        throw new AppError(409, 'session_changed', 'This session was changed in another window; reload it to continue.');
+        throw new AppError(409, 'session_changed', 'This session was changed in another window; reload it to continue.', { cause: e });
       throw e;
     }
     const updated: SessionRecord = { ...session, ...change, updatedAt: Date.now(), lastSeq: seq };
     const row: StepRecord = { ...step, seq, sessionId: session.id, note: null, agentId, at: updated.updatedAt };
     const before = note ? steps.map((r) => (r.seq === note.seq ? { ...r, note: note.note } : r)) : steps;
-    return { session: updated, steps: [...before, row] };
+    return { session: updated, flow, steps: [...before, row] };
   }
 
   /**
    * Loads a session with its transcript. A session whose flow has changed so that its current path no longer
    * exists is started over (recorded as a RESTART) and marked with a notice, instead of failing.
    */
-  private async load(id: string): Promise<{ session: SessionRecord; flow: RegisteredFlow; steps: StepRecord[]; notice?: Notice }> {
+  private async load(id: string): Promise<Opened & { notice?: Notice }> {
     const opened = await this.store.openSession(id);
     if (!opened) throw unknownSession();
     const { session, path: steps } = opened;
@@ -324,8 +320,8 @@ export class Engine {
     if (session.flowVersion === flow.version || this.pathStillValid(flow, steps)) return { session, flow, steps };
     const snapshot = persist(initialTransition(flow.machine)[0]);
     const data = { reason: 'flow_changed', from: session.flowVersion };
-    const after = await this.record(session, flow, steps, { state: snapshot.value, event: 'RESTART', data, snapshot });
-    return { ...after, flow, notice: 'flow_changed' as const };
+    const after = await this.record({ session, flow, steps }, { state: snapshot.value, event: 'RESTART', data, snapshot });
+    return { ...after, notice: 'flow_changed' as const };
   }
 
   private pathStillValid(flow: RegisteredFlow, steps: StepRecord[]): boolean {

@@ -23,12 +23,14 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class AppError extends Error {
+  /** `cause`: the error this one stands for (e.g. a store conflict), kept for logs; never sent to the client. */
   constructor(
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
