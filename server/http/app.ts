@@ -25,7 +25,7 @@ import { createViews, VIEWS_DIR } from '../render/views.ts';
 export interface AppOptions {
   store: Store;
   config?: Partial<
-    Pick<Config, 'TRUST_PROXY' | 'EMBED_ORIGINS' | 'DEMO_PAGES' | 'NODE_ENV' | 'DNS_SERVERS' | 'DNS_TIMEOUT_MS' | 'CHECKS_PER_MINUTE' | 'SESSIONS_PER_MINUTE' | 'ANALYTICS_TOKEN'>
+    Pick<Config, 'TRUST_PROXY' | 'EMBED_ORIGINS' | 'DEMO_PAGES' | 'NODE_ENV' | 'DNS_SERVERS' | 'DNS_TIMEOUT_MS' | 'CHECKS_PER_MINUTE' | 'SESSIONS_PER_MINUTE' | 'STEPS_PER_MINUTE' | 'ANALYTICS_TOKEN'>
   >;
   /** The resolver for domain checks; by default one built from DNS_SERVERS and DNS_TIMEOUT_MS. */
   dns?: Dns;
@@ -61,6 +61,7 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
     dns,
     limits: createLimits({
       sessionsPerMinute: options.config?.SESSIONS_PER_MINUTE ?? 30,
+      stepsPerMinute: options.config?.STEPS_PER_MINUTE ?? 300,
       checksPerMinute: options.config?.CHECKS_PER_MINUTE ?? 20,
     }),
   };

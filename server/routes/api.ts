@@ -1,8 +1,9 @@
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.ts';
-import type { SessionView } from '../engine/engine.ts';
-import { AppError, invalidInput } from '../http/errors.ts';
+import { DOMAIN_MAX, type SessionView } from '../engine/engine.ts';
+import { AppError } from '../http/errors.ts';
+import { parse } from '../http/parse.ts';
 import { normalizeLanguage } from '../i18n/language.ts';
 import { LANGUAGES, type Language } from '../i18n/locales.ts';
 import { requestLanguage, requireJsonBody } from '../http/request.ts';
@@ -29,25 +30,21 @@ const searchQuery = z.object({
   q: z.string({ error: 'q is required' }).trim().min(1, 'q is required').max(300, 'q is longer than 300 characters'),
 });
 
+/** Only a check step asks for input: `{"domain": "…"}` with CHECK (the engine refuses it anywhere else). */
+const stepInput = z.strictObject(
+  { domain: z.string().max(DOMAIN_MAX, `domain is longer than ${DOMAIN_MAX} characters`) },
+  { error: 'data is {"domain": "<your domain>"}, sent only with CHECK at a check step' },
+);
+
 const eventBody = z.strictObject({
   type: z.string().min(1).max(100),
-  data: z.unknown().optional(),
+  data: stepInput.optional(),
 });
 
 const feedbackBody = z.strictObject({
   helpful: z.boolean(),
   comment: z.string().max(2000).optional(),
 });
-
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const result = schema.safeParse(value ?? {});
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
-    throw invalidInput(`${where}${issue.message}`);
-  }
-  return result.data;
-}
 
 /** `?lng=` on the API must name a language we serve; without it, the session's own language is used. */
 function queryLanguage(req: Request): Language | undefined {
@@ -112,17 +109,20 @@ export function apiRoutes(ctx: AppContext): Router {
     res.json(json(await engine.get(req.params.id, { lng: queryLanguage(req) })));
   });
 
-  api.post('/sessions/:id/events', ctx.limits.checkSteps, async (req, res) => {
+  api.post('/sessions/:id/events', ctx.limits.steps, ctx.limits.checkSteps, async (req, res) => {
     const body = parse(eventBody, req.body);
     res.json(json(await engine.send(req.params.id, body.type, body.data, { lng: queryLanguage(req) })));
   });
 
-  api.post('/sessions/:id/back', async (req, res) => {
+  api.post('/sessions/:id/back', ctx.limits.steps, async (req, res) => {
     res.json(json(await engine.back(req.params.id, { lng: queryLanguage(req) })));
   });
 
-  api.post('/sessions/:id/restart', async (req, res) => {
-    res.json(json(await engine.restart(req.params.id, { lng: queryLanguage(req) })));
+  api.post('/sessions/:id/restart', ctx.limits.steps, async (req, res) => {
+    const view = await engine.restart(req.params.id, { lng: queryLanguage(req) });
+    // At the step cap, Start over continues in a new session: it is created, and the client follows it.
+    if (view.session.id !== req.params.id) res.status(201).location(`/api/sessions/${view.session.id}`);
+    res.json(json(view));
   });
 
   api.post('/sessions/:id/feedback', async (req, res) => {

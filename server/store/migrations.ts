@@ -122,4 +122,12 @@ export const migrations: readonly string[] = [
   -- a long agent session that goes back and forth would otherwise pay for every earlier row on each new step.
   CREATE INDEX steps_visit ON steps (session_id, state, seq);
   `,
+  `
+  -- One "did this help?" per outcome a session reached. Duplicates from before (a double post, two tabs) go first,
+  -- keeping the earliest answer, so the unique index can be built on any database; it also serves every lookup
+  -- the old index did.
+  DELETE FROM feedback WHERE id NOT IN (SELECT min(id) FROM feedback GROUP BY session_id, state);
+  DROP INDEX feedback_session;
+  CREATE UNIQUE INDEX feedback_once ON feedback (session_id, state);
+  `,
 ];

@@ -11,6 +11,13 @@ export type SessionStatus = (typeof SESSION_STATUSES)[number];
 export const ROLES = ['agent', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * The most transcript rows one session may hold (START and every answer, Back and Start over). A person walking a
+ * guide takes a few dozen; the cap stops a client (or a loop walked forever) from growing one session, its path and
+ * its transcript without bound. At the cap, Start over continues in a new session.
+ */
+export const MAX_STEPS_PER_SESSION = 500;
+
 export interface AgentRecord {
   id: number;
   email: string;
@@ -163,6 +170,13 @@ export class StepConflictError extends Error {
 /** Raised when a new session's ref is taken; the caller draws another. */
 export class RefTakenError extends Error {}
 
+/** Raised when the outcome a feedback is about already has its answer (two posts, two tabs). */
+export class FeedbackGivenError extends Error {
+  constructor(sessionId: string, state: string) {
+    super(`feedback on ${state} of session ${sessionId} is already stored`);
+  }
+}
+
 /**
  * The only way the app reaches its data. Named operations, async, so that a PostgreSQL store can replace SQLite for
  * deployments with several app instances without touching the engine.
@@ -173,8 +187,8 @@ export interface Store {
   getSessionByRef(ref: string): Promise<SessionRecord | undefined>;
   listSteps(sessionId: string): Promise<StepRecord[]>;
   /**
-   * The rows a step needs: those on the session's current path (or, for a session stored before paths were kept,
-   * all of them).
+   * The rows a step needs: those on the session's current path, never more (and at most the last
+   * MAX_STEPS_PER_SESSION of them). For a session stored before paths were kept, the path its rows make.
    */
   listPath(sessionId: string): Promise<StepRecord[]>;
   /** The session and the rows on its current path, read together: what every step starts from. */
@@ -207,6 +221,7 @@ export interface Store {
   getLogin(tokenHash: string): Promise<LoginRecord | undefined>;
   deleteLogin(tokenHash: string): Promise<void>;
   setLanguage(sessionId: string, lng: string): Promise<void>;
+  /** FeedbackGivenError if this outcome (`feedback.state`) of the session has its answer already. */
   addFeedback(sessionId: string, feedback: Feedback): Promise<void>;
   listFeedback(sessionId: string): Promise<(Feedback & { at: number })[]>;
   close(): Promise<void>;

@@ -15,8 +15,8 @@ describe('two answers to the same step at once', () => {
   it('one is stored, the other is a 409 that keeps the store conflict as its cause', async () => {
     const { session } = await engine().start({ flowId: 'participant-no-email', lng: 'en' });
     const results = await Promise.allSettled([
-      engine().send(session.id, 'OVER_A_MINUTE', undefined),
-      engine().send(session.id, 'UNDER_A_MINUTE', undefined),
+      engine().send(session.id, 'OVER_A_MINUTE'),
+      engine().send(session.id, 'UNDER_A_MINUTE'),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     const error = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
