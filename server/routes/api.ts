@@ -16,7 +16,7 @@ import type { TFunction } from 'i18next';
 const language = z
   .string()
   .max(35)
-  .transform((v, ctx) => normalizeLanguage(v) ?? (ctx.addIssue({ code: 'custom', message: `lng must be one of ${LANGUAGES.join(', ')}` }), z.NEVER));
+  .transform((v, ctx) => normalizeLanguage(v) ?? (ctx.addIssue({ code: 'custom', message: `must be one of ${LANGUAGES.join(', ')}` }), z.NEVER));
 
 const startBody = z.strictObject({
   flowId: z.string().min(1).max(100),
@@ -26,8 +26,14 @@ const startBody = z.strictObject({
   startAt: z.string().min(1).max(100).optional(),
 });
 
-const searchQuery = z.object({
-  q: z.string({ error: 'q is required' }).trim().min(1, 'q is required').max(300, 'q is longer than 300 characters'),
+/**
+ * `?lng=` on the API must name a language we serve; without it, the session's own language (or the request's) is
+ * used. Other query parameters are not read, so they are let be.
+ */
+const languageQuery = z.object({ lng: language.optional() });
+
+const searchQuery = languageQuery.extend({
+  q: z.string({ error: 'is required' }).trim().min(1, 'is required').max(300, 'is longer than 300 characters'),
 });
 
 /** Only a check step asks for input: `{"domain": "…"}` with CHECK (the engine refuses it anywhere else). */
@@ -46,11 +52,7 @@ const feedbackBody = z.strictObject({
   comment: z.string().max(2000).optional(),
 });
 
-/** `?lng=` on the API must name a language we serve; without it, the session's own language is used. */
-function queryLanguage(req: Request): Language | undefined {
-  if (req.query.lng === undefined) return undefined;
-  return parse(language, req.query.lng);
-}
+const queryLanguage = (req: Request): Language | undefined => parse(languageQuery, req.query).lng;
 
 /** The public Session shape (see README: JSON API). */
 export function sessionJson({ session, step, history, lng, notice, check }: SessionView, t: TFunction) {
@@ -89,8 +91,8 @@ export function apiRoutes(ctx: AppContext): Router {
   api.use(checkRoutes(ctx));
 
   api.get('/search', (req, res) => {
-    const { q } = parse(searchQuery, { q: req.query.q });
-    res.json(search.search(q, queryLanguage(req) ?? requestLanguage(req)));
+    const { q, lng } = parse(searchQuery, req.query);
+    res.json(search.search(q, lng ?? requestLanguage(req)));
   });
 
   api.post('/sessions', ctx.limits.sessions, async (req, res) => {
