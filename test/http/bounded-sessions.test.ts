@@ -1,7 +1,13 @@
+import { join } from 'node:path';
 import request from 'supertest';
+import { setup } from 'xstate';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ask, end } from '../../flows/define.ts';
+import { flows } from '../../flows/index.ts';
+import type { FlowDefinition, StepMeta } from '../../flows/types.ts';
+import { FlowRegistry } from '../../server/engine/flow-registry.ts';
 import { MAX_STEPS_PER_SESSION } from '../../server/store/types.ts';
-import { testApp, type TestApp } from '../support/app.ts';
+import { tempDir, testApp, type TestApp } from '../support/app.ts';
 
 /*
  * No client can grow a session without bound: only a check step takes input, a session holds at most
@@ -169,6 +175,35 @@ describe(`a session holds at most ${MAX_STEPS_PER_SESSION} rows`, () => {
     expect(fresh.text).toContain('<html lang="de">');
     expect(fresh.text).toContain('name="event" value="OVER_A_MINUTE"');
     expect(await rows(id)).toBe(MAX_STEPS_PER_SESSION);
+  });
+  it('a full session whose flow changed under it is shown from the new first step, unstored; Start over goes on', async () => {
+    const tmp = tempDir();
+    const file = join(tmp.dir, 'changed.db');
+    const before = testApp(file);
+    const { session } = await before.app.locals.ctx.engine.start({ flowId: 'participant-no-email', lng: 'en' });
+    for (let n = 1; n < MAX_STEPS_PER_SESSION; n++) {
+      if (n % 2 === 1) await before.app.locals.ctx.engine.send(session.id, 'OVER_A_MINUTE');
+      else await before.app.locals.ctx.engine.back(session.id);
+    }
+    await before.close();
+    // A release that renamed the steps: the stored path no longer exists.
+    const original = flows.find((f) => f.id === 'participant-no-email')!;
+    const machine = setup({ types: { meta: {} as StepMeta } }).createMachine({
+      id: original.id,
+      initial: 'whenSent',
+      states: { whenSent: ask({ RECENTLY: 'waited' }), waited: end('resolved') },
+    } as never);
+    const after = testApp(file, { flows: new FlowRegistry([{ ...original, machine: machine as unknown as FlowDefinition['machine'] }]) });
+    try {
+      const read = await request(after.app).get(`/api/sessions/${session.id}`).expect(200);
+      expect(read.body).toMatchObject({ notice: 'flow_changed', step: { id: 'whenSent' }, history: [] });
+      expect(await after.store.listSteps(session.id)).toHaveLength(MAX_STEPS_PER_SESSION);
+      expect((await request(after.app).post(`/api/sessions/${session.id}/restart`).expect(201)).body.step.id).toBe('whenSent');
+      expect(after.errors).toEqual([]);
+    } finally {
+      await after.close();
+      tmp.remove();
+    }
   });
 });
 
