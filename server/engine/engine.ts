@@ -63,13 +63,16 @@ export interface SessionView {
   check?: EmailDomainReport;
 }
 
-/** What a person types at a step that asks for it: the domain at a check step. */
+/**
+ * The longest text a check step takes: a domain is at most 253 characters, but people paste addresses and URLs,
+ * which parseDomain takes the domain out of.
+ */
+export const DOMAIN_MAX = 300;
+
+/** What a person types at a step that asks for it: the domain at a check step (at most DOMAIN_MAX characters). */
 export interface StepInput {
-  /** At most DOMAIN_MAX characters: people paste addresses and URLs, which parseDomain takes the domain out of. */
   domain?: string | undefined;
 }
-
-export const DOMAIN_MAX = 300;
 
 /** Runs a check step's check; injected so flows and engine stay free of DNS. */
 export type DomainChecker = (domain: CheckedDomain, includes: readonly string[]) => Promise<EmailDomainReport>;
