@@ -21,13 +21,25 @@ export const instruct = (on: Targets) => withOptions('instruction', on);
 /** An ending. Every final state carries its outcome. */
 export const end = (outcome: Outcome) => ({ type: 'final' as const, meta: { kind: 'outcome', outcome } satisfies StepMeta });
 
-type Route = { when: { [P in keyof CheckVerdicts]?: readonly CheckVerdicts[P]['status'][] }; to: string };
+/** Where a check result leads: to `to` when the named verdict has one of the listed statuses. */
+export type CheckRoute = { when: { [P in keyof CheckVerdicts]?: readonly CheckVerdicts[P]['status'][] }; to: string };
+
+export interface CheckDomainStep {
+  /** The SPF includes the domain's record must carry (the sender's own, from the flow's facts); may be empty. */
+  includes: readonly string[];
+  /** Tried in order: the first route whose verdict matches the result is taken. */
+  routes: CheckRoute[];
+  /** Where a result no route matches goes (e.g. the lookup failed). */
+  otherwise: string;
+  /** The options besides checking, e.g. `{ SKIP_CHECK: 'nextStep' }`. */
+  skip: Record<string, string>;
+}
 
 /**
  * A live check of the sender's domain. The person types their domain (option CHECK) or skips; the engine runs the
  * check and sends CHECK_RESULT, which goes to the first route whose verdicts match, else to `otherwise`.
  */
-export const checkDomain = (includes: readonly string[], routes: Route[], otherwise: string, skip: Record<string, string>) => {
+export const checkDomain = ({ includes, routes, otherwise, skip }: CheckDomainStep) => {
   const meta: StepMeta = {
     kind: 'check',
     check: { type: 'email-domain', includes },

@@ -26,6 +26,8 @@ const schema = z.object({
   CHECKS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
   /** New sessions one client may start per minute (API, pages and widget together). */
   SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  /** Steps (answers, Back, Start over) one client may take per minute, across all its sessions. */
+  STEPS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(300),
   /** Lets tools read /api/analytics with `Authorization: Bearer <token>`; unset: admin login only. */
   ANALYTICS_TOKEN: z.string().min(16).optional(),
   /** Sessions older than this many days are deleted (hourly, and by `npm run purge`); unset: kept. */

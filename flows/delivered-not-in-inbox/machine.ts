@@ -43,17 +43,17 @@ export const machine = setup({
     checkDomainSetup: instruct({ DONE: 'shortLinks', CHECK_NOW: 'checkSendingDomain' }),
     // The live check of the sending domain. SPF problems first (DMARC rests on SPF or DKIM), then DMARC; a domain
     // with a valid SPF record and a DMARC policy that acts goes straight on to the next best practice.
-    checkSendingDomain: checkDomain(
-      [],
-      [
+    checkSendingDomain: checkDomain({
+      includes: [],
+      routes: [
         { when: { spf: ['missing', 'multiple', 'include_missing', 'too_many_lookups', 'invalid'] }, to: 'fixSpfRecord' },
         { when: { dmarc: ['missing', 'invalid'] }, to: 'publishDmarc' },
         { when: { dmarc: ['none_policy'] }, to: 'dmarcMonitoring' },
         { when: { spf: ['ok'] }, to: 'shortLinks' },
       ],
-      'checkUnavailable',
-      { SKIP_CHECK: 'shortLinks' },
-    ),
+      otherwise: 'checkUnavailable',
+      skip: { SKIP_CHECK: 'shortLinks' },
+    }),
     fixSpfRecord: instruct({ FIXED: 'shortLinks', DMARC_TOO: 'publishDmarc' }),
     publishDmarc: instruct({ PUBLISHED: 'shortLinks' }),
     dmarcMonitoring: instruct({ NOTED: 'shortLinks' }),

@@ -47,17 +47,17 @@ export const machine = setup({
     publishSpfRecord: instruct({ ADDED: 'checkMailbox', CHECK_NOW: 'checkDomainRecords', NEED_HELP: 'contactSupport' }),
     mergeSpfRecord: instruct({ MERGED: 'checkMailbox', CHECK_NOW: 'checkDomainRecords', NEED_HELP: 'contactSupport' }),
     // The live check of the sender's domain: SPF with both train includes, and an MX record for the address.
-    checkDomainRecords: checkDomain(
-      facts.spfTrainIncludes,
-      [
+    checkDomainRecords: checkDomain({
+      includes: facts.spfTrainIncludes,
+      routes: [
         { when: { mx: ['missing', 'null_mx'] }, to: 'mxRecordMissing' },
         { when: { spf: ['ok'] }, to: 'checkMailbox' },
         { when: { spf: ['missing', 'include_missing', 'multiple'] }, to: 'publishSuggestedRecord' },
         { when: { spf: ['too_many_lookups', 'invalid'] }, to: 'spfRecordBroken' },
       ],
-      'checkUnavailable',
-      { SKIP_CHECK: 'checkMailbox' },
-    ),
+      otherwise: 'checkUnavailable',
+      skip: { SKIP_CHECK: 'checkMailbox' },
+    }),
     mxRecordMissing: instruct({ FIXED: 'checkMailbox', USE_NOREPLY: 'noReplySender', NEED_HELP: 'contactSupport' }),
     publishSuggestedRecord: instruct({ PUBLISHED: 'checkMailbox', NEED_HELP: 'contactSupport' }),
     spfRecordBroken: instruct({ FIXED: 'checkMailbox', NEED_HELP: 'contactSupport' }),

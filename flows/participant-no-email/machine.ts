@@ -40,16 +40,16 @@ export const machine = setup({
     }),
     mergeSpfRecord: instruct({ MERGED: 'spfRecordAdded', CHECK_NOW: 'checkSpf', NEED_HELP: 'contactSupport' }),
     // The live check: the person's domain, looked up now; the flow goes on from what it finds.
-    checkSpf: checkDomain(
-      [facts.spfInclude],
-      [
+    checkSpf: checkDomain({
+      includes: [facts.spfInclude],
+      routes: [
         { when: { spf: ['ok'] }, to: 'spfVerified' },
         { when: { spf: ['missing', 'include_missing', 'multiple'] }, to: 'publishSuggestedRecord' },
         { when: { spf: ['too_many_lookups', 'invalid'] }, to: 'spfRecordBroken' },
       ],
-      'checkUnavailable',
-      { SKIP_CHECK: 'spfRecordAdded' },
-    ),
+      otherwise: 'checkUnavailable',
+      skip: { SKIP_CHECK: 'spfRecordAdded' },
+    }),
     publishSuggestedRecord: instruct({ PUBLISHED: 'spfRecordAdded', NEED_HELP: 'contactSupport' }),
     spfRecordBroken: instruct({ FIXED: 'spfRecordAdded', NEED_HELP: 'contactSupport' }),
     checkUnavailable: instruct({ ADDED_ANYWAY: 'spfRecordAdded', NEED_HELP: 'contactSupport' }),

@@ -1,5 +1,5 @@
 import { setup } from 'xstate';
-import { ask, checkDomain, end, instruct } from '../define.ts';
+import { ask, checkDomain, end, instruct, type CheckRoute } from '../define.ts';
 import { checkGuards } from '../guards.ts';
 import { facts } from './facts.ts';
 import type { StepMeta } from '../types.ts';
@@ -21,7 +21,7 @@ import type { StepMeta } from '../types.ts';
  */
 
 /** Where a check of the company domain leads: the same for both servers, only the include looked for differs. */
-const spfRoutes: Parameters<typeof checkDomain>[1] = [
+const spfRoutes: CheckRoute[] = [
   // The include is there: on to DKIM, the article's next measure.
   { when: { spf: ['ok'] }, to: 'dkimCheck' },
   // No record, the include missing, or several records: publish the one merged record the check shows.
@@ -55,8 +55,8 @@ export const machine = setup({
       NO_DNS_CHANGE: 'neutralSenderDach',
     }),
     // The live check of the company domain, one per server because the include differs.
-    checkSpfAzure: checkDomain([facts.azureSpfInclude], spfRoutes, 'checkUnavailable', { SKIP_CHECK: 'dkimCheck' }),
-    checkSpfDach: checkDomain([facts.dachSpfInclude], spfRoutes, 'checkUnavailable', { SKIP_CHECK: 'dkimCheck' }),
+    checkSpfAzure: checkDomain({ includes: [facts.azureSpfInclude], routes: spfRoutes, otherwise: 'checkUnavailable', skip: { SKIP_CHECK: 'dkimCheck' } }),
+    checkSpfDach: checkDomain({ includes: [facts.dachSpfInclude], routes: spfRoutes, otherwise: 'checkUnavailable', skip: { SKIP_CHECK: 'dkimCheck' } }),
     publishSuggestedRecord: instruct({ PUBLISHED: 'dkimCheck', NEED_HELP: 'contactSupport' }),
     spfRecordBroken: instruct({ FIXED: 'dkimCheck', NEED_HELP: 'contactSupport' }),
     checkUnavailable: instruct({ CARRY_ON: 'dkimCheck', NEED_HELP: 'contactSupport' }),

@@ -8,6 +8,8 @@ import type { FlowRegistry, RegisteredFlow } from './flow-registry.ts';
 import type { Language } from '../i18n/locales.ts';
 import type { StepRenderer, StepView } from '../render/step.ts';
 import {
+  FeedbackGivenError,
+  MAX_STEPS_PER_SESSION,
   RefTakenError,
   StepConflictError,
   type Audience,
@@ -52,11 +54,24 @@ export interface SessionView {
   note: string | null;
   history: HistoryEntry[];
   canGoBack: boolean;
+  /** The session holds MAX_STEPS_PER_SESSION rows: it cannot go on, only start over (in a new session). */
+  tooLong: boolean;
   notice?: Notice;
   /** At an outcome: whether this outcome has had its "did this help?" answer. */
   feedbackGiven?: boolean;
   /** On the step a domain check led to: the check's report. */
   check?: EmailDomainReport;
+}
+
+/**
+ * The longest text a check step takes: a domain is at most 253 characters, but people paste addresses and URLs,
+ * which parseDomain takes the domain out of.
+ */
+export const DOMAIN_MAX = 300;
+
+/** What a person types at a step that asks for it: the domain at a check step (at most DOMAIN_MAX characters). */
+export interface StepInput {
+  domain?: string | undefined;
 }
 
 /** Runs a check step's check; injected so flows and engine stay free of DNS. */
@@ -72,6 +87,8 @@ export interface StartOptions {
   ticketRef?: string | null;
   /** A step to begin at instead of the first, e.g. the one a search found. */
   startAt?: string;
+  /** The session this one continues (Start over at the step cap), noted on its first row. */
+  continues?: string;
 }
 
 /** Ref codes are read out on the phone: no 0/O, 1/I/L, and grouped as `K7Q-4M2`. */
@@ -106,20 +123,42 @@ interface PathEntry {
 export function pathOf(steps: readonly StepRecord[]): PathEntry[] {
   let path: PathEntry[] = [];
   for (const row of steps) {
-    if (row.event === 'START' || row.event === 'RESTART') path = [{ row }];
+    const top = path.at(-1);
+    // A path read from its end (one longer than the cap, from before there was one) begins at its first row.
+    if (row.event === 'START' || row.event === 'RESTART' || !top) path = [{ row }];
     else if (row.event === 'BACK') {
       path.pop();
-      const top = path[path.length - 1];
-      if (top) top.answer = top.answerData = undefined;
+      const below = path.at(-1);
+      if (below) below.answer = below.answerData = undefined;
     } else {
-      Object.assign(path[path.length - 1]!, { answer: row.event, answerData: row.data });
+      Object.assign(top, { answer: row.event, answerData: row.data });
       path.push({ row });
     }
   }
   return path;
 }
 
+/** Whether a session holds as many rows as it may: then no step can be stored, and Start over begins anew. */
+const atCap = (session: SessionRecord) => session.lastSeq + 1 >= MAX_STEPS_PER_SESSION;
+
+const sessionTooLong = () =>
+  new AppError(
+    409,
+    'session_too_long',
+    `This session has reached its limit of ${MAX_STEPS_PER_SESSION} steps; start over to continue in a new session.`,
+  );
+
 const persist = (s: AnyMachineSnapshot): PersistedSnapshot => ({ value: String(s.value), context: s.context ?? {} });
+
+/** A session as a step starts from: its record, its flow, and the rows on its current path. */
+interface Opened {
+  session: SessionRecord;
+  flow: RegisteredFlow;
+  steps: StepRecord[];
+}
+
+/** A transcript row about to be stored: who took it and its seq are the engine's to add. */
+type Step = Omit<NewStep, 'seq' | 'agentId'>;
 
 /**
  * Runs flows for sessions. One call = one step: restore the stored snapshot, check the event is an option now,
@@ -158,7 +197,7 @@ export class Engine {
             seq: 0,
             state: snapshot.value,
             event: 'START',
-            data: options.startAt ? { startAt: options.startAt } : null,
+            data: options.startAt ? { startAt: options.startAt } : options.continues ? { continues: options.continues } : null,
             snapshot,
             agentId: options.agentId ?? null,
           },
@@ -186,61 +225,76 @@ export class Engine {
     return { ...view, feedbackGiven: feedback.some((f) => f.state === session.snapshot.value) };
   }
 
-  async send(id: string, type: string, data: unknown, options: ActOptions = {}): Promise<SessionView> {
+  /**
+   * Answers the current step with option `type`. Only a check step asks for input (`input.domain` with CHECK); an
+   * answer anywhere else carries none, so nothing a client sends is stored but the option it chose.
+   */
+  async send(id: string, type: string, input?: StepInput, options: ActOptions = {}): Promise<SessionView> {
     const { session, flow, steps, notice } = await this.load(id);
     // A session restarted because its flow changed shows the notice first; the old event meant something else.
     if (notice) return this.view(session, flow, steps, options, notice);
+    if (atCap(session)) throw sessionTooLong();
     const state = session.snapshot.value;
     const meta = this.flows.meta(flow, state)!;
+    if (input !== undefined && !(type === CHECK && meta.check))
+      throw invalidInput(
+        type === CHECK
+          ? `Step "${state}" has no check to run; it takes no data.`
+          : `Only CHECK at a check step takes data; send "${type}" without it.`,
+      );
     if (session.status === 'finished')
       throw new AppError(409, 'session_finished', 'This session has reached its outcome; go back or start over.');
     const offered = (meta.options ?? []).some((o) => o.event === type);
-    if (offered && type === CHECK && meta.check) return this.runCheck(session, flow, steps, meta.check.includes, data, options);
-    const event = data === undefined ? { type } : { type, data };
+    if (offered && type === CHECK && meta.check) return this.runCheck({ session, flow, steps }, meta.check.includes, input, options);
     const current = flow.machine.resolveState(session.snapshot);
-    if (!offered || !current.can(event))
+    if (!offered || !current.can({ type }))
       throw new AppError(409, 'event_not_allowed', `"${type}" is not an option at step "${state}".`);
-    const [next] = transition(flow.machine, current, event);
-    const step = { state: String(next.value), event: type, data, snapshot: persist(next) };
-    const after = await this.record(session, flow, steps, step, options);
-    return this.view(after.session, flow, after.steps, options);
+    const [next] = transition(flow.machine, current, { type });
+    return this.advance({ session, flow, steps }, { state: String(next.value), event: type, data: null, snapshot: persist(next) }, options);
   }
 
   /** A check step: look the domain up, then let the flow branch on the verdicts. The report is kept with the step. */
-  private async runCheck(
-    session: SessionRecord,
-    flow: RegisteredFlow,
-    steps: StepRecord[],
-    includes: readonly string[],
-    data: unknown,
-    options: ActOptions,
-  ): Promise<SessionView> {
-    const domain = parseDomain((data as { domain?: unknown } | undefined)?.domain);
+  private async runCheck(opened: Opened, includes: readonly string[], input: StepInput | undefined, options: ActOptions): Promise<SessionView> {
+    const domain = parseDomain(input?.domain);
     if ('error' in domain) throw invalidInput(`domain: ${domain.error}`);
     const report = await this.checkDomain(domain, includes);
-    const current = flow.machine.resolveState(session.snapshot);
-    const [next] = transition(flow.machine, current, { type: CHECK_RESULT, data: report });
-    const step = { state: String(next.value), event: CHECK_RESULT, data: report, snapshot: persist(next) };
-    const after = await this.record(session, flow, steps, step, options);
-    return this.view(after.session, flow, after.steps, options);
+    const { flow, session } = opened;
+    const [next] = transition(flow.machine, flow.machine.resolveState(session.snapshot), { type: CHECK_RESULT, data: report });
+    return this.advance(opened, { state: String(next.value), event: CHECK_RESULT, data: report, snapshot: persist(next) }, options);
   }
 
   async back(id: string, options: ActOptions = {}): Promise<SessionView> {
-    const { session, flow, steps } = await this.load(id);
-    const path = pathOf(steps);
-    const previous = path[path.length - 2];
+    const opened = await this.load(id);
+    if (atCap(opened.session)) throw sessionTooLong();
+    const previous = pathOf(opened.steps).at(-2);
     if (!previous) throw new AppError(409, 'nothing_to_go_back_to', 'This is the first step; there is nothing to go back to.');
     const { state, snapshot } = previous.row;
-    const after = await this.record(session, flow, steps, { state, event: 'BACK', data: null, snapshot }, options);
-    return this.view(after.session, flow, after.steps, options);
+    return this.advance(opened, { state, event: 'BACK', data: null, snapshot }, options);
   }
 
+  /**
+   * Starts the flow over in the same session. At the step cap the session cannot take the row, so Start over
+   * continues in a new session instead (same flow, language, audience, channel, host and agent): the person is
+   * never stuck, and no session grows past the cap. The returned view's session id then differs from `id`.
+   */
   async restart(id: string, options: ActOptions = {}): Promise<SessionView> {
-    const { session, flow, steps } = await this.load(id);
+    const opened = await this.load(id);
+    const { session, flow } = opened;
+    if (atCap(session)) {
+      const agentId = options.agentId ?? session.agentId;
+      return this.start({
+        flowId: flow.id,
+        lng: options.lng ?? (session.lng as Language),
+        audience: session.audience,
+        channel: session.channel,
+        origin: session.origin,
+        ticketRef: session.ticketRef,
+        ...(agentId !== null ? { agentId } : {}),
+        continues: session.id,
+      });
+    }
     const snapshot = persist(initialTransition(flow.machine)[0]);
-    const step = { state: snapshot.value, event: 'RESTART', data: null, snapshot };
-    const after = await this.record(session, flow, steps, step, options);
-    return this.view(after.session, flow, after.steps, options);
+    return this.advance(opened, { state: snapshot.value, event: 'RESTART', data: null, snapshot }, options);
   }
 
   /** Saves a note on the current step without moving on (e.g. at an outcome). */
@@ -255,7 +309,7 @@ export class Engine {
   /** An agent continues a session found by its ref code; returns its id. */
   async takeOver(ref: string, agentId: number): Promise<string> {
     const session = await this.store.getSessionByRef(normalizeRef(ref));
-    if (!session) throw new AppError(404, 'unknown_session', `There is no session with the code ${ref}.`);
+    if (!session) throw unknownSession(`There is no session with the code ${ref}.`);
     if (session.agentId !== agentId) await this.store.assignAgent(session.id, agentId);
     return session.id;
   }
@@ -270,30 +324,40 @@ export class Engine {
     const { session } = await this.load(id);
     if (session.status !== 'finished')
       throw new AppError(409, 'event_not_allowed', 'Feedback is given at an outcome; this session has not reached one.');
-    await this.store.addFeedback(session.id, { helpful, comment, state: session.snapshot.value });
+    try {
+      await this.store.addFeedback(session.id, { helpful, comment, state: session.snapshot.value });
+    } catch (e) {
+      if (e instanceof FeedbackGivenError)
+        throw new AppError(409, 'feedback_given', 'This outcome has its answer already; thank you.', { cause: e });
+      throw e;
+    }
+  }
+
+  /** One step: stores it, then describes the session as it now stands. */
+  private async advance(opened: Opened, step: Step, actor: ActOptions): Promise<SessionView> {
+    const after = await this.record(opened, step, actor);
+    return this.view(after.session, opened.flow, after.steps, actor);
   }
 
   /** Stores one transcript row and the session's new state together; returns both as they now stand. */
-  private async record(
-    session: SessionRecord,
-    flow: RegisteredFlow,
-    steps: StepRecord[],
-    step: Omit<NewStep, 'seq' | 'agentId'>,
-    actor: ActOptions = {},
-  ) {
+  private async record({ session, flow, steps }: Opened, step: Step, actor: ActOptions = {}): Promise<Opened> {
+    // The hard bound: whatever led here, no session stores a row past the cap (seqs count from 0 without gaps, and
+    // a seq taken by a concurrent step is a conflict, so this holds under races too).
+    if (atCap(session)) throw sessionTooLong();
     const seq = session.lastSeq + 1;
     const meta = this.flows.meta(flow, step.state)!;
     const finished = flow.machine.states[step.state]!.type === 'final';
-    const path = pathOf(steps).map((e) => e.row.seq);
+    const path = pathOf(steps);
+    const seqs = path.map((e) => e.row.seq);
     const change = {
       snapshot: step.snapshot,
       status: finished ? ('finished' as const) : ('active' as const),
       outcome: finished ? (meta.outcome ?? null) : null,
       flowVersion: flow.version,
-      path: step.event === 'START' || step.event === 'RESTART' ? [seq] : step.event === 'BACK' ? path.slice(0, -1) : [...path, seq],
+      path: step.event === 'START' || step.event === 'RESTART' ? [seq] : step.event === 'BACK' ? seqs.slice(0, -1) : [...seqs, seq],
     };
     // A note belongs to the step it was written at: the one being left.
-    const leaving = pathOf(steps).at(-1)?.row;
+    const leaving = path.at(-1)?.row;
     const note = actor.note !== undefined && leaving ? { seq: leaving.seq, note: actor.note, agentId: actor.agentId ?? null } : undefined;
     const agentId = actor.agentId ?? null;
     // An agent acting on a session continues it: the session records who has it, and since when.
@@ -302,20 +366,20 @@ export class Engine {
       await this.store.appendStep(session.id, { ...step, seq, agentId, prevState: session.snapshot.value }, change, note);
     } catch (e) {
       if (e instanceof StepConflictError)
-        throw new AppError(409, 'session_changed', 'This session was changed in another window; reload it to continue.');
+        throw new AppError(409, 'session_changed', 'This session was changed in another window; reload it to continue.', { cause: e });
       throw e;
     }
     const updated: SessionRecord = { ...session, ...change, updatedAt: Date.now(), lastSeq: seq };
     const row: StepRecord = { ...step, seq, sessionId: session.id, note: null, agentId, at: updated.updatedAt };
     const before = note ? steps.map((r) => (r.seq === note.seq ? { ...r, note: note.note } : r)) : steps;
-    return { session: updated, steps: [...before, row] };
+    return { session: updated, flow, steps: [...before, row] };
   }
 
   /**
    * Loads a session with its transcript. A session whose flow has changed so that its current path no longer
    * exists is started over (recorded as a RESTART) and marked with a notice, instead of failing.
    */
-  private async load(id: string): Promise<{ session: SessionRecord; flow: RegisteredFlow; steps: StepRecord[]; notice?: Notice }> {
+  private async load(id: string): Promise<Opened & { notice?: Notice }> {
     const opened = await this.store.openSession(id);
     if (!opened) throw unknownSession();
     const { session, path: steps } = opened;
@@ -323,9 +387,11 @@ export class Engine {
     if (!flow) throw unknownFlow(session.flowId);
     if (session.flowVersion === flow.version || this.pathStillValid(flow, steps)) return { session, flow, steps };
     const snapshot = persist(initialTransition(flow.machine)[0]);
+    // A full session cannot take the RESTART row: show the flow's first step, unstored; Start over goes on anew.
+    if (atCap(session)) return { session: { ...session, snapshot, status: 'active', outcome: null }, flow, steps: [], notice: 'flow_changed' };
     const data = { reason: 'flow_changed', from: session.flowVersion };
-    const after = await this.record(session, flow, steps, { state: snapshot.value, event: 'RESTART', data, snapshot });
-    return { ...after, flow, notice: 'flow_changed' as const };
+    const after = await this.record({ session, flow, steps }, { state: snapshot.value, event: 'RESTART', data, snapshot });
+    return { ...after, notice: 'flow_changed' as const };
   }
 
   private pathStillValid(flow: RegisteredFlow, steps: StepRecord[]): boolean {
@@ -358,7 +424,8 @@ export class Engine {
       note: path.at(-1)?.row.note ?? null,
       history,
       ...(path.at(-1)?.row.event === CHECK_RESULT ? { check: path.at(-1)!.row.data as EmailDomainReport } : {}),
-      canGoBack: path.length > 1,
+      canGoBack: path.length > 1 && !atCap(session),
+      tooLong: atCap(session),
       ...(notice ? { notice } : {}),
     };
   }

@@ -26,7 +26,7 @@ import { createViews, VIEWS_DIR } from '../render/views.ts';
 export interface AppOptions {
   store: Store;
   config?: Partial<
-    Pick<Config, 'TRUST_PROXY' | 'EMBED_ORIGINS' | 'DEMO_PAGES' | 'NODE_ENV' | 'DNS_SERVERS' | 'DNS_TIMEOUT_MS' | 'CHECK_DEADLINE_MS' | 'CHECKS_PER_MINUTE' | 'SESSIONS_PER_MINUTE' | 'ANALYTICS_TOKEN'>
+    Pick<Config, 'TRUST_PROXY' | 'EMBED_ORIGINS' | 'DEMO_PAGES' | 'NODE_ENV' | 'DNS_SERVERS' | 'DNS_TIMEOUT_MS' | 'CHECK_DEADLINE_MS' | 'CHECKS_PER_MINUTE' | 'SESSIONS_PER_MINUTE' | 'STEPS_PER_MINUTE' | 'ANALYTICS_TOKEN'>
   >;
   /** The resolver for domain checks; by default one built from DNS_SERVERS, DNS_TIMEOUT_MS and CHECK_DEADLINE_MS. */
   dns?: Dns;
@@ -66,6 +66,7 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
     dns,
     limits: createLimits({
       sessionsPerMinute: options.config?.SESSIONS_PER_MINUTE ?? 30,
+      stepsPerMinute: options.config?.STEPS_PER_MINUTE ?? 300,
       checksPerMinute: options.config?.CHECKS_PER_MINUTE ?? 20,
     }),
   };

@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'session_finished',
   'nothing_to_go_back_to',
   'session_changed',
+  'session_too_long',
+  'feedback_given',
   'payload_too_large',
   'unsupported_media_type',
   'rate_limited',
@@ -24,15 +26,17 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class AppError extends Error {
+  /** `cause`: the error this one stands for (e.g. a store conflict), kept for logs; never sent to the client. */
   constructor(
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
 export const invalidInput = (message: string) => new AppError(400, 'invalid_input', message);
 export const unknownFlow = (id: string) => new AppError(404, 'unknown_flow', `There is no flow "${id}".`);
-export const unknownSession = () => new AppError(404, 'unknown_session', 'There is no session with this id.');
+export const unknownSession = (message = 'There is no session with this id.') => new AppError(404, 'unknown_session', message);

@@ -10,6 +10,11 @@ export interface Limits {
   /** New sessions per client per minute, on every surface (API, pages, widget). */
   sessions: Middleware;
   /**
+   * Steps (answers, Back, Start over) per client per minute, on every surface: each one is a stored row, so one
+   * client cannot fill the database at the speed of its connection.
+   */
+  steps: Middleware;
+  /**
    * Domain checks per client per minute: the check API and a flow's check step count against the same budget,
    * as both send a dozen DNS queries for one request.
    */
@@ -38,10 +43,17 @@ const runsCheck = (req: Request) => {
   return body?.type === CHECK || body?.event === CHECK;
 };
 
-export function createLimits(options: { sessionsPerMinute: number; checksPerMinute: number }): Limits {
+export interface LimitOptions {
+  sessionsPerMinute: number;
+  stepsPerMinute: number;
+  checksPerMinute: number;
+}
+
+export function createLimits(options: LimitOptions): Limits {
   const checks = limiter(options.checksPerMinute, 'Too many domain checks; wait a minute and try again.') as Middleware;
   return {
     sessions: limiter(options.sessionsPerMinute, 'Too many new sessions from this address; wait a minute and try again.') as Middleware,
+    steps: limiter(options.stepsPerMinute, 'Too many steps from this address; wait a minute and try again.') as Middleware,
     checks,
     // The same limiter (and so the same counts), skipped for the ordinary answers that make up most steps.
     checkSteps: (req, res, next) => (runsCheck(req as Request) ? checks(req, res, next) : next()),

@@ -1,8 +1,9 @@
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.ts';
-import type { SessionView } from '../engine/engine.ts';
-import { AppError, invalidInput } from '../http/errors.ts';
+import { DOMAIN_MAX, type SessionView } from '../engine/engine.ts';
+import { AppError } from '../http/errors.ts';
+import { parse } from '../http/parse.ts';
 import { normalizeLanguage } from '../i18n/language.ts';
 import { LANGUAGES, type Language } from '../i18n/locales.ts';
 import { requestLanguage, requireJsonBody } from '../http/request.ts';
@@ -15,7 +16,7 @@ import type { TFunction } from 'i18next';
 const language = z
   .string()
   .max(35)
-  .transform((v, ctx) => normalizeLanguage(v) ?? (ctx.addIssue({ code: 'custom', message: `lng must be one of ${LANGUAGES.join(', ')}` }), z.NEVER));
+  .transform((v, ctx) => normalizeLanguage(v) ?? (ctx.addIssue({ code: 'custom', message: `must be one of ${LANGUAGES.join(', ')}` }), z.NEVER));
 
 const startBody = z.strictObject({
   flowId: z.string().min(1).max(100),
@@ -25,13 +26,25 @@ const startBody = z.strictObject({
   startAt: z.string().min(1).max(100).optional(),
 });
 
-const searchQuery = z.object({
-  q: z.string({ error: 'q is required' }).trim().min(1, 'q is required').max(300, 'q is longer than 300 characters'),
+/**
+ * `?lng=` on the API must name a language we serve; without it, the session's own language (or the request's) is
+ * used. Other query parameters are not read, so they are let be.
+ */
+const languageQuery = z.object({ lng: language.optional() });
+
+const searchQuery = languageQuery.extend({
+  q: z.string({ error: 'is required' }).trim().min(1, 'is required').max(300, 'is longer than 300 characters'),
 });
+
+/** Only a check step asks for input: `{"domain": "…"}` with CHECK (the engine refuses it anywhere else). */
+const stepInput = z.strictObject(
+  { domain: z.string().max(DOMAIN_MAX, `domain is longer than ${DOMAIN_MAX} characters`) },
+  { error: 'data is {"domain": "<your domain>"}, sent only with CHECK at a check step' },
+);
 
 const eventBody = z.strictObject({
   type: z.string().min(1).max(100),
-  data: z.unknown().optional(),
+  data: stepInput.optional(),
 });
 
 const feedbackBody = z.strictObject({
@@ -39,21 +52,7 @@ const feedbackBody = z.strictObject({
   comment: z.string().max(2000).optional(),
 });
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const result = schema.safeParse(value ?? {});
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
-    throw invalidInput(`${where}${issue.message}`);
-  }
-  return result.data;
-}
-
-/** `?lng=` on the API must name a language we serve; without it, the session's own language is used. */
-function queryLanguage(req: Request): Language | undefined {
-  if (req.query.lng === undefined) return undefined;
-  return parse(language, req.query.lng);
-}
+const queryLanguage = (req: Request): Language | undefined => parse(languageQuery, req.query).lng;
 
 /** The public Session shape (see README: JSON API). */
 export function sessionJson({ session, step, history, lng, notice, check }: SessionView, t: TFunction) {
@@ -92,8 +91,8 @@ export function apiRoutes(ctx: AppContext): Router {
   api.use(checkRoutes(ctx));
 
   api.get('/search', (req, res) => {
-    const { q } = parse(searchQuery, { q: req.query.q });
-    res.json(search.search(q, queryLanguage(req) ?? requestLanguage(req)));
+    const { q, lng } = parse(searchQuery, req.query);
+    res.json(search.search(q, lng ?? requestLanguage(req)));
   });
 
   api.post('/sessions', ctx.limits.sessions, async (req, res) => {
@@ -112,17 +111,20 @@ export function apiRoutes(ctx: AppContext): Router {
     res.json(json(await engine.get(req.params.id, { lng: queryLanguage(req) })));
   });
 
-  api.post('/sessions/:id/events', ctx.limits.checkSteps, async (req, res) => {
+  api.post('/sessions/:id/events', ctx.limits.steps, ctx.limits.checkSteps, async (req, res) => {
     const body = parse(eventBody, req.body);
     res.json(json(await engine.send(req.params.id, body.type, body.data, { lng: queryLanguage(req) })));
   });
 
-  api.post('/sessions/:id/back', async (req, res) => {
+  api.post('/sessions/:id/back', ctx.limits.steps, async (req, res) => {
     res.json(json(await engine.back(req.params.id, { lng: queryLanguage(req) })));
   });
 
-  api.post('/sessions/:id/restart', async (req, res) => {
-    res.json(json(await engine.restart(req.params.id, { lng: queryLanguage(req) })));
+  api.post('/sessions/:id/restart', ctx.limits.steps, async (req, res) => {
+    const view = await engine.restart(req.params.id, { lng: queryLanguage(req) });
+    // At the step cap, Start over continues in a new session: it is created, and the client follows it.
+    if (view.session.id !== req.params.id) res.status(201).location(`/api/sessions/${view.session.id}`);
+    res.json(json(view));
   });
 
   api.post('/sessions/:id/feedback', async (req, res) => {

@@ -1,7 +1,9 @@
 import express, { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import type { AppContext } from '../http/context.ts';
-import type { SessionView } from '../engine/engine.ts';
+import { DOMAIN_MAX, type SessionView } from '../engine/engine.ts';
 import { invalidInput, unknownFlow } from '../http/errors.ts';
+import { parse } from '../http/parse.ts';
 import { normalizeLanguage } from '../i18n/language.ts';
 import { rememberLanguage, requestLanguage } from '../http/request.ts';
 import type { Language } from '../i18n/locales.ts';
@@ -29,6 +31,46 @@ const withQuery = (path: string, parts: string[]) => {
 
 export const SITE: Surface = { base: '', layout: 'main', channel: 'self' };
 
+/**
+ * Query strings come from links people share and edit: a missing, repeated or odd value counts as absent (the page
+ * falls back to its default) rather than failing. Forms come from our own pages: a wrong one is a 400.
+ */
+const queryText = z.string().optional().catch(undefined);
+const pageQuery = z.object({
+  lng: queryText,
+  /** "Describe your problem": long input is cut, not refused. */
+  q: z
+    .string()
+    .trim()
+    .transform((q) => q.slice(0, 300))
+    .catch(''),
+  step: queryText,
+  origin: queryText,
+});
+
+const field = (max: number) => z.string().max(max, `longer than ${max} characters`);
+
+const startForm = z.object({
+  step: field(100).optional(),
+  origin: field(200).optional(),
+});
+
+/** One of: Start over, Back, or an option (CHECK with the domain typed into the check step's field). */
+const stepForm = z.object({
+  restart: field(10).optional(),
+  back: field(10).optional(),
+  event: field(100).optional(),
+  domain: field(DOMAIN_MAX).optional(),
+});
+
+const feedbackForm = z.object({
+  helpful: z.enum(['yes', 'no'], { error: 'Answer yes or no.' }),
+  comment: z
+    .string()
+    .optional()
+    .transform((c) => c?.trim().slice(0, 2000) || null),
+});
+
 /*
  * Server-rendered pages for people helping themselves. Every change is a form POST answered with 303 to the
  * session page (POST-redirect-GET), so reloads and the browser's Back button never resend an answer, and
@@ -39,89 +81,95 @@ export function pageRoutes(ctx: AppContext, surface: Surface = SITE): Router {
   const { base } = surface;
   const render = (page: string, data: Record<string, unknown>) => ctx.render(page, { ...data, base }, surface.layout);
   /** The host origin travels on the pages before a session exists; the session keeps it afterwards. */
-  const hostQuery = (req: Request) => {
-    const host = surface.hostOrigin?.(req.query.origin);
+  const hostQuery = (origin: string | undefined) => {
+    const host = surface.hostOrigin?.(origin);
     return host ? `origin=${encodeURIComponent(host)}` : '';
   };
   const pages = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
 
   /** `?lng=` is an explicit choice: keep it in a cookie for later visits. */
-  function chosenLanguage(req: Request, res: Response): Language | undefined {
-    const lng = normalizeLanguage(req.query.lng);
+  function chosenLanguage(query: { lng?: string | undefined }, req: Request, res: Response): Language | undefined {
+    const lng = normalizeLanguage(query.lng);
     if (lng) rememberLanguage(res, lng, req.secure);
     return lng;
   }
 
   pages.get(base || '/', (req, res) => {
-    const lng = chosenLanguage(req, res) ?? requestLanguage(req);
+    const query = parse(pageQuery, req.query);
+    const lng = chosenLanguage(query, req, res) ?? requestLanguage(req);
     const list = flows.list.map((flow) => ({
       id: flow.id,
       title: renderer.text(flow, 'title', lng),
       summary: renderer.text(flow, 'summary', lng),
     }));
     // "Describe your problem" is a plain GET form: results are a page of their own, linkable and bookmarkable.
-    const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 300) : '';
+    const { q } = query;
+    const host = hostQuery(query.origin);
     const results = q
       ? search.search(q, lng).map((hit) => ({
           ...hit,
-          href: withQuery(`${base}/flows/${hit.flowId}`, [hit.stepId ? `step=${encodeURIComponent(hit.stepId)}` : '', hostQuery(req)]),
+          href: withQuery(`${base}/flows/${hit.flowId}`, [hit.stepId ? `step=${encodeURIComponent(hit.stepId)}` : '', host]),
         }))
       : undefined;
-    const host = surface.hostOrigin?.(req.query.origin);
-    res.send(render('home', pageData(ctx, req, lng, { flows: list, q, results, searched: Boolean(q), host, flowQuery: hostQuery(req) ? `?${hostQuery(req)}` : '' })));
+    res.send(
+      render('home', pageData(ctx, req, lng, { flows: list, q, results, searched: Boolean(q), host: surface.hostOrigin?.(query.origin), flowQuery: host ? `?${host}` : '' })),
+    );
   });
 
   pages.get(`${base}/flows/:flowId`, (req, res) => {
-    const lng = chosenLanguage(req, res) ?? requestLanguage(req);
+    const query = parse(pageQuery, req.query);
+    const lng = chosenLanguage(query, req, res) ?? requestLanguage(req);
     const flow = flows.get(req.params.flowId);
     if (!flow) throw unknownFlow(req.params.flowId);
     const view = { id: flow.id, title: renderer.text(flow, 'title', lng), summary: renderer.text(flow, 'summary', lng) };
     // A search can point into the flow; an unknown or unstartable step just shows the flow from its beginning.
-    const step = typeof req.query.step === 'string' ? flows.entryStep(flow, req.query.step) : undefined;
+    const step = query.step === undefined ? undefined : flows.entryStep(flow, query.step);
     const startAt = step && step !== flow.initial ? { id: step, title: renderer.text(flow, `${step}.title`, lng) } : undefined;
-    const host = surface.hostOrigin?.(req.query.origin);
-    const flowQuery = hostQuery(req) ? `?${hostQuery(req)}` : '';
-    res.send(render('flow', pageData(ctx, req, lng, { flow: view, startAt, pageTitle: view.title, host, flowQuery })));
+    const host = hostQuery(query.origin);
+    res.send(
+      render('flow', pageData(ctx, req, lng, { flow: view, startAt, pageTitle: view.title, host: surface.hostOrigin?.(query.origin), flowQuery: host ? `?${host}` : '' })),
+    );
   });
 
   pages.post(`${base}/flows/:flowId`, form, ctx.limits.sessions, async (req, res) => {
-    const body = (req.body as Record<string, unknown> | undefined) ?? {};
-    const step = body.step;
+    const body = parse(startForm, req.body);
     const view = await engine.start({
       flowId: req.params.flowId,
       lng: requestLanguage(req),
       channel: surface.channel,
       origin: surface.hostOrigin?.(body.origin) ?? null,
-      ...(typeof step === 'string' && step ? { startAt: step } : {}),
+      ...(body.step ? { startAt: body.step } : {}),
     });
     res.redirect(303, `${base}/s/${view.session.id}`);
   });
 
   pages.get(`${base}/s/:id`, async (req, res) => {
-    const lng = chosenLanguage(req, res);
+    const lng = chosenLanguage(parse(pageQuery, req.query), req, res);
     // The switcher keeps the session and changes its language, so later steps and redirects stay in it.
     if (lng) await engine.setLanguage(req.params.id, lng);
     const view = await engine.get(req.params.id);
     res.send(render('session', sessionPage(ctx, req, view, base)));
   });
 
-  pages.post(`${base}/s/:id`, form, ctx.limits.checkSteps, async (req, res) => {
+  pages.post(`${base}/s/:id`, form, ctx.limits.steps, ctx.limits.checkSteps, async (req, res) => {
     const id = req.params.id;
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    if (body.restart !== undefined) await engine.restart(id);
-    else if (body.back !== undefined) await engine.back(id);
-    else if (body.event === CHECK) await engine.send(id, CHECK, { domain: body.domain });
-    else if (typeof body.event === 'string' && body.event) await engine.send(id, body.event, undefined);
+    const body = parse(stepForm, req.body);
+    let view: SessionView;
+    if (body.restart !== undefined) view = await engine.restart(id);
+    else if (body.back !== undefined) view = await engine.back(id);
+    // The domain field sits in the check step's form, so the browser sends it with every button there; it is
+    // input only with CHECK.
+    else if (body.event === CHECK) view = await engine.send(id, CHECK, { domain: body.domain });
+    else if (body.event) view = await engine.send(id, body.event);
     else throw invalidInput('Choose one of the answers.');
-    res.redirect(303, `${base}/s/${id}`);
+    // Start over at a session's step cap continues in a new session: follow it there.
+    res.redirect(303, `${base}/s/${view.session.id}`);
   });
 
   pages.post(`${base}/s/:id/feedback`, form, async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    if (body.helpful !== 'yes' && body.helpful !== 'no') throw invalidInput('Answer yes or no.');
-    const comment = typeof body.comment === 'string' ? body.comment.trim().slice(0, 2000) : '';
-    await engine.feedback(req.params.id, body.helpful === 'yes', comment || null);
+    const body = parse(feedbackForm, req.body);
+    await engine.feedback(req.params.id, body.helpful === 'yes', body.comment);
     res.redirect(303, `${base}/s/${req.params.id}#feedback-heading`);
   });
 
@@ -135,7 +183,9 @@ function sessionPage(ctx: AppContext, req: Request, view: SessionView, base: str
     ...data,
     pageTitle: view.step.title,
     session: { id: view.session.id, ref: view.session.ref },
-    step: view.step,
+    // A session at its step cap takes no more answers: its step is shown without them, and Start over goes on.
+    step: view.tooLong ? { ...view.step, options: [] } : view.step,
+    tooLong: view.tooLong,
     history: view.history,
     canGoBack: view.canGoBack,
     actionUrl: `${base}/s/${view.session.id}`,

@@ -153,4 +153,12 @@ export const migrations: readonly string[] = [
   INSERT INTO notes (session_id, seq, version, text, agent_id, at)
     SELECT session_id, seq, 1, note, NULL, at FROM steps WHERE note IS NOT NULL AND note <> '';
   `,
+  `
+  -- One "did this help?" per outcome a session reached. Duplicates from before (a double post, two tabs) go first,
+  -- keeping the earliest answer, so the unique index can be built on any database; it also serves every lookup
+  -- the old index did.
+  DELETE FROM feedback WHERE id NOT IN (SELECT min(id) FROM feedback GROUP BY session_id, state);
+  DROP INDEX feedback_session;
+  CREATE UNIQUE INDEX feedback_once ON feedback (session_id, state);
+  `,
 ];

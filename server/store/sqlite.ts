@@ -11,6 +11,8 @@ import {
   type NoteRecord,
   type SessionFilter,
   type StepNote,
+  FeedbackGivenError,
+  MAX_STEPS_PER_SESSION,
   RefTakenError,
   StepConflictError,
   type Feedback,
@@ -283,9 +285,33 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
   const selectSteps = db.prepare<[string], StepRow>('SELECT * FROM steps WHERE session_id = ? ORDER BY seq');
   const selectFirstSteps = db.prepare<[string, number], StepRow>('SELECT * FROM steps WHERE session_id = ? ORDER BY seq LIMIT ?');
   const selectPath = db.prepare<[string], { path: string | null }>('SELECT path FROM sessions WHERE id = ?');
-  const selectPathRows = db.prepare<[string, string], StepRow>(
-    'SELECT * FROM steps WHERE session_id = ? AND seq IN (SELECT value FROM json_each(?)) ORDER BY seq',
+  // A step reads the rows on the path and no others; a path longer than the cap (only sessions stored before
+  // there was one) is read from its end.
+  const selectPathRows = db.prepare<{ id: string; path: string; max: number }, StepRow>(
+    `SELECT * FROM steps WHERE session_id = @id
+       AND seq IN (SELECT value FROM json_each(@path) ORDER BY key DESC LIMIT @max) ORDER BY seq`,
   );
+  // Sessions stored before paths were kept: their path is worked out here, from the rows since the last start.
+  // Each answer climbs one step (h + 1) and each Back comes down one; an answer stays on the path unless a later
+  // Back comes down below it, i.e. unless the height after it ever drops under its own. Only those rows are read.
+  const selectLegacyPathRows = db.prepare<{ id: string; max: number }, StepRow>(
+    `SELECT * FROM steps WHERE session_id = @id AND seq IN (
+       SELECT seq FROM (
+         SELECT seq, event, h, min(h) OVER (ORDER BY seq ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS floor
+         FROM (
+           SELECT seq, event, sum(CASE WHEN event = 'BACK' THEN -1 ELSE 1 END) OVER (ORDER BY seq) AS h
+           FROM steps WHERE session_id = @id AND seq >= coalesce(
+             (SELECT max(seq) FROM steps WHERE session_id = @id AND event IN ('START', 'RESTART')), 0)
+         )
+       )
+       WHERE event <> 'BACK' AND h = floor ORDER BY seq DESC LIMIT @max
+     ) ORDER BY seq`,
+  );
+  const pathRows = (id: string, path: string | null) =>
+    (path === null
+      ? selectLegacyPathRows.all({ id, max: MAX_STEPS_PER_SESSION })
+      : selectPathRows.all({ id, path, max: MAX_STEPS_PER_SESSION })
+    ).map(toStep);
   const updateLanguage = db.prepare('UPDATE sessions SET lng = ?, updated_at = ? WHERE id = ?');
   const insertFeedback = db.prepare(
     'INSERT INTO feedback (session_id, state, helpful, comment, at) VALUES (@sessionId, @state, @helpful, @comment, @at)',
@@ -481,14 +507,12 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
     },
     async listPath(sessionId) {
       const head = selectPath.get(sessionId);
-      if (!head) return [];
-      return (head.path === null ? selectSteps.all(sessionId) : selectPathRows.all(sessionId, head.path)).map(toStep);
+      return head ? pathRows(sessionId, head.path) : [];
     },
     async openSession(id) {
       const row = selectSession.get(id);
       if (!row) return undefined;
-      const rows = row.path === null ? selectSteps.all(id) : selectPathRows.all(id, row.path);
-      return { session: toSession(row), path: rows.map(toStep) };
+      return { session: toSession(row), path: pathRows(id, row.path) };
     },
     async appendStep(sessionId, step, change, note) {
       const at = now();
@@ -574,7 +598,12 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
       updateLanguage.run(lng, now(), sessionId);
     },
     async addFeedback(sessionId, feedback: Feedback) {
-      insertFeedback.run({ sessionId, state: feedback.state, helpful: feedback.helpful ? 1 : 0, comment: feedback.comment, at: now() });
+      try {
+        insertFeedback.run({ sessionId, state: feedback.state, helpful: feedback.helpful ? 1 : 0, comment: feedback.comment, at: now() });
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new FeedbackGivenError(sessionId, feedback.state);
+        throw e;
+      }
     },
     async listFeedback(sessionId) {
       return selectFeedback.all(sessionId).map((r) => ({ state: r.state, helpful: r.helpful === 1, comment: r.comment, at: r.at }));

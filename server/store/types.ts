@@ -11,6 +11,13 @@ export type SessionStatus = (typeof SESSION_STATUSES)[number];
 export const ROLES = ['agent', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * The most transcript rows one session may hold (START and every answer, Back and Start over). A person walking a
+ * guide takes a few dozen; the cap stops a client (or a loop walked forever) from growing one session, its path and
+ * its transcript without bound. At the cap, Start over continues in a new session.
+ */
+export const MAX_STEPS_PER_SESSION = 500;
+
 export interface AgentRecord {
   id: number;
   email: string;
@@ -188,6 +195,13 @@ export class StepConflictError extends Error {
 /** Raised when a new session's ref is taken; the caller draws another. */
 export class RefTakenError extends Error {}
 
+/** Raised when the outcome a feedback is about already has its answer (two posts, two tabs). */
+export class FeedbackGivenError extends Error {
+  constructor(sessionId: string, state: string) {
+    super(`feedback on ${state} of session ${sessionId} is already stored`);
+  }
+}
+
 /**
  * The only way the app reaches its data. Named operations, async, so that a PostgreSQL store can replace SQLite for
  * deployments with several app instances without touching the engine.
@@ -199,8 +213,8 @@ export interface Store {
   /** The session's rows in order; with `limit`, only the first `limit` of them. */
   listSteps(sessionId: string, limit?: number): Promise<StepRecord[]>;
   /**
-   * The rows a step needs: those on the session's current path (or, for a session stored before paths were kept,
-   * all of them).
+   * The rows a step needs: those on the session's current path, never more (and at most the last
+   * MAX_STEPS_PER_SESSION of them). For a session stored before paths were kept, the path its rows make.
    */
   listPath(sessionId: string): Promise<StepRecord[]>;
   /** The session and the rows on its current path, read together: what every step starts from. */
@@ -245,6 +259,7 @@ export interface Store {
   /** Ends a reserved attempt: a failure is counted from now on, a success leaves no trace. */
   settleAttempt(attempt: string, failed: boolean): Promise<void>;
   setLanguage(sessionId: string, lng: string): Promise<void>;
+  /** FeedbackGivenError if this outcome (`feedback.state`) of the session has its answer already. */
   addFeedback(sessionId: string, feedback: Feedback): Promise<void>;
   listFeedback(sessionId: string): Promise<(Feedback & { at: number })[]>;
   /** Reads from the database; rejects when it cannot (the health check). */

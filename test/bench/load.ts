@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { MAX_STEPS_PER_SESSION } from '../../server/store/types.ts';
 
 export interface Started {
   proc: ChildProcess;
@@ -94,13 +95,29 @@ export async function startSessions(url: string, amount: number): Promise<string
   return ids;
 }
 
+/** Answer-and-Back cycles one session takes in the load: two rows each, kept under the session's step cap. */
+const CYCLES_PER_SESSION = Math.floor((MAX_STEPS_PER_SESSION - 1) / 2) - 10;
+
 /**
  * The write load: each cycle takes a session nobody else holds, answers, goes Back, and returns it. autocannon
  * clears a connection's context at every cycle, so sessions come from a pool rather than from the connection: two
- * connections on one session would be measuring 409s. Give more sessions than connections.
+ * connections on one session would be measuring 409s. Give more sessions than connections. A session near its step
+ * cap leaves the pool and a fresh one takes its place, so a long run measures steps, not 409 session_too_long.
  */
 export function answerAndBack(url: string, ids: string[]): autocannon.Options {
   const free = [...ids];
+  const cycles = new Map<string, number>();
+  const replace = () =>
+    startSessions(url, 1).then(
+      ([id]) => void free.push(id!),
+      () => undefined,
+    );
+  const done = (id: string) => {
+    const n = (cycles.get(id) ?? 0) + 1;
+    cycles.set(id, n);
+    if (n < CYCLES_PER_SESSION) free.push(id);
+    else void replace();
+  };
   return {
     url,
     requests: [
@@ -116,7 +133,7 @@ export function answerAndBack(url: string, ids: string[]): autocannon.Options {
         method: 'POST',
         setupRequest: (req, context) => ({ ...req, path: `/api/sessions/${(context as { id?: string }).id}/back` }),
         onResponse: (status, _body, context) => {
-          if (status === 200) free.push((context as { id: string }).id);
+          if (status === 200) done((context as { id: string }).id);
         },
       },
     ],

@@ -25,7 +25,7 @@ const profiles = join(tmp.dir, 'profiles');
 execSync('npm run build', { stdio: 'inherit' });
 const server = await startServer(
   ['--cpu-prof', `--cpu-prof-dir=${profiles}`, ...startArgs()],
-  { PORT: '0', HOST: '127.0.0.1', DB_PATH: join(tmp.dir, 'p.db'), NODE_ENV: 'production', SESSIONS_PER_MINUTE: '1000000' },
+  { PORT: '0', HOST: '127.0.0.1', DB_PATH: join(tmp.dir, 'p.db'), NODE_ENV: 'production', SESSIONS_PER_MINUTE: '1000000', STEPS_PER_MINUTE: '10000000' },
   '/healthz',
 );
 

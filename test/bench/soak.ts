@@ -35,7 +35,7 @@ const round = (n: number) => Math.round(n * 10) / 10;
 const tmp = tempDir('mailhelp-soak-');
 const file = join(tmp.dir, 'soak.db');
 execSync('npm run build', { stdio: 'inherit' });
-const server = await startServer(startArgs(), { PORT: '0', HOST: '127.0.0.1', DB_PATH: file, NODE_ENV: 'production', SESSIONS_PER_MINUTE: '1000000' }, '/healthz');
+const server = await startServer(startArgs(), { PORT: '0', HOST: '127.0.0.1', DB_PATH: file, NODE_ENV: 'production', SESSIONS_PER_MINUTE: '1000000', STEPS_PER_MINUTE: '10000000' }, '/healthz');
 
 let current: number[] = [];
 let errors = 0;

@@ -60,8 +60,9 @@ describe('a check step on the page', () => {
     expect(page.text).toContain('<html lang="de">');
     const api = await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'CHECK', data: { domain: 'localhost' } }).expect(400);
     expect(api.body.error.message).toMatch(/localhost/);
-    // Only the engine sends results.
-    await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'CHECK_RESULT', data: { spf: { status: 'ok' } } }).expect(409);
+    // Only the engine sends results: a client's is not an option, and its made-up report is not input it may send.
+    await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'CHECK_RESULT' }).expect(409);
+    await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'CHECK_RESULT', data: { spf: { status: 'ok' } } }).expect(400);
     expect((await t.store.listSteps(id)).map((s) => s.event)).toEqual(['START']);
   });
 

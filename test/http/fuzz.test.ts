@@ -128,6 +128,30 @@ const jsonValue = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.jsonValue({ maxDepth: 3 }),
 );
+/**
+ * Shapes that break recursive code: nesting thousands deep (5,000 arrays in `data` overflowed JSON.stringify's stack
+ * and were a 500) and objects and arrays thousands wide. All fit the 16 KB body limit or just miss it.
+ */
+const deepJson = fc
+  .tuple(fc.integer({ min: 500, max: 7500 }), fc.constantFrom('array', 'object'))
+  .map(([n, kind]) => (kind === 'array' ? '['.repeat(n) + ']'.repeat(n) : '{"a":'.repeat(n >> 1) + '1' + '}'.repeat(n >> 1)));
+const wideJson = fc
+  .tuple(fc.integer({ min: 100, max: 2500 }), fc.constantFrom('object', 'array'))
+  .map(([n, kind]) => {
+    const items = Array.from({ length: n }, (_, i) => (kind === 'object' ? `"k${i}":${i}` : String(i)));
+    return kind === 'object' ? `{${items.join(',')}}` : `[${items.join(',')}]`;
+  });
+const hugeJson = fc.oneof(deepJson, wideJson);
+/** A request body with a deep or wide value at the top, in a field, or as a check step's domain. */
+const hugeBody = fc.oneof(
+  hugeJson,
+  fc
+    .tuple(fc.constantFrom(...EVENTS), fc.constantFrom('data', 'comment', 'flowId', 'lng', 'audience', 'channel', 'startAt', 'helpful'), hugeJson)
+    .map(([type, field, value]) => `{"type":"${type}","${field}":${value}}`),
+  hugeJson.map((value) => `{"type":"CHECK","data":{"domain":${value}}}`),
+  wideJson.map((value) => `{"type":"OVER_A_MINUTE","data":${value}}`),
+);
+
 const jsonBody = fc.oneof(
   fc.record(
     { flowId: jsonValue, type: jsonValue, lng: jsonValue, audience: jsonValue, channel: jsonValue, startAt: jsonValue, data: fc.oneof(jsonValue, fc.record({ domain: jsonValue })), helpful: jsonValue, comment: jsonValue },
@@ -141,6 +165,7 @@ const formBody = fc
   .map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&'));
 const body = fc.oneof(
   jsonBody.map((s) => Buffer.from(s)),
+  hugeBody.map((s) => Buffer.from(s)),
   formBody.map((s) => Buffer.from(s)),
   fc.uint8Array({ maxLength: 400 }).map((b) => Buffer.from(b)),
   fc.constant(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d])), // {"a":"<invalid UTF-8>"}
@@ -239,6 +264,23 @@ describe('fuzzed requests', () => {
     expect(requests).toBeGreaterThan(200);
     // The requests got past the first layer: some were answered, and each kind of client mistake was met.
     for (const status of [200, 400, 404, 409, 413, 415]) expect(statuses.get(status) ?? 0, `no ${status} in ${JSON.stringify([...statuses])}`).toBeGreaterThan(0);
+    expect(t.errors).toEqual([]);
+  });
+
+  it('deep and wide JSON on every JSON route is never a 5xx (Back and Start over read no body)', { timeout: 60_000 }, async () => {
+    const routes = ROUTES.filter((r) => r.method === 'POST' && r.path.startsWith('/api/'));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), fc.constantFrom('real', 'finished'), hugeBody, async (route, which, json) => {
+        const id = which === 'real' ? real.sessionId : real.finishedId;
+        const res = await send('POST', route.path.replace(':id', id), { 'content-type': 'application/json' }, Buffer.from(json));
+        const where = `${route.path} ${json.slice(0, 60)} → ${res.status} ${res.text.slice(0, 200)}`;
+        expect(res.status, where).toBeLessThan(500);
+        if (res.status >= 400) expect(CODES.has((JSON.parse(res.text) as { error: { code: string } }).error.code), where).toBe(true);
+        // Only Back and Start over, which take no body, go on; nothing deep or wide is ever taken as input.
+        else expect(route.path, where).toMatch(/\/(back|restart)$/);
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 300) / 10 + 200 },
+    );
     expect(t.errors).toEqual([]);
   });
 });

@@ -22,7 +22,7 @@ describe('crash safety', () => {
     let lost = 0;
 
     for (let round = 0; round <= KILLS; round++) {
-      const { url, proc, exited } = await startChildServer({ DB_PATH: file, NODE_ENV: 'production', SESSIONS_PER_MINUTE: '1000000' });
+      const { url, proc, exited } = await startChildServer({ DB_PATH: file, NODE_ENV: 'production', SESSIONS_PER_MINUTE: '1000000', STEPS_PER_MINUTE: '10000000' });
       // Everyone picks up where the server says they are: the step stored last, acknowledged or not.
       await people.resync(url);
       if (round === KILLS) {

@@ -34,7 +34,7 @@ export function testApp(file?: string, options: Partial<AppOptions> = {}): TestA
     store,
     log: (err) => errors.push(err),
     ...options,
-    config: { SESSIONS_PER_MINUTE: 100_000, CHECKS_PER_MINUTE: 10_000, ...options.config },
+    config: { SESSIONS_PER_MINUTE: 100_000, STEPS_PER_MINUTE: 1_000_000, CHECKS_PER_MINUTE: 10_000, ...options.config },
   });
   return {
     app,
