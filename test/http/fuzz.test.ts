@@ -201,6 +201,32 @@ const request = fc.record({
   csrf: fc.boolean(),
 });
 
+type FuzzRequest = typeof request extends fc.Arbitrary<infer R> ? R : never;
+const route = (method: Route['method'], path: string) => ROUTES.find((r) => r.method === method && r.path === path)!;
+const PLAIN: FuzzRequest = {
+  route: route('GET', '/healthz'),
+  otherMethod: null,
+  id: 'real',
+  flowId: FLOWS[0]!,
+  query: '',
+  contentType: undefined,
+  accept: undefined,
+  acceptLanguage: null,
+  cookie: null,
+  requestId: null,
+  body: null,
+  csrf: false,
+};
+const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+const MISTAKES: Partial<FuzzRequest>[] = [
+  { route: route('GET', '/api/flows') },
+  { route: route('POST', '/api/sessions'), contentType: 'application/json', body: json({ flowId: 42 }) },
+  { route: route('GET', '/api/sessions/:id'), id: 'no-such-session' },
+  { route: route('POST', '/api/sessions/:id/events'), id: 'finished', contentType: 'application/json', body: json({ type: 'OVER_A_MINUTE' }) },
+  { route: route('POST', '/api/sessions'), contentType: 'application/json', body: Buffer.alloc(200_000, 0x61) },
+  { route: route('POST', '/api/sessions'), contentType: 'text/plain', body: Buffer.from('flowId') },
+];
+
 const STACK = /\bat .+\(.+:\d+:\d+\)|node_modules|\/work\/|\.ts:\d+|Error: /;
 const CODES = new Set<string>(ERROR_CODES);
 
@@ -259,7 +285,12 @@ describe('fuzzed requests', () => {
           }
         }
       }),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 3000), interruptAfterTimeLimit: 90_000 },
+      {
+        numRuns: Number(process.env.FUZZ_RUNS ?? 3000),
+        interruptAfterTimeLimit: 90_000,
+        // One sure case of each mistake the assertion below expects to meet, so a run never misses one by chance.
+        examples: MISTAKES.map((m) => [{ ...PLAIN, ...m }]),
+      },
     );
     expect(requests).toBeGreaterThan(200);
     // The requests got past the first layer: some were answered, and each kind of client mistake was met.
