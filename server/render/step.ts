@@ -1,6 +1,6 @@
 import type { i18n } from 'i18next';
 import type { Facts, Outcome, StepKind } from '../../flows/types.ts';
-import type { RegisteredFlow } from '../engine/flow-registry.ts';
+import { stepMeta, type RegisteredFlow } from '../engine/flow-registry.ts';
 import { tFor } from '../i18n/i18n.ts';
 import type { Language } from '../i18n/locales.ts';
 import type { Audience } from '../store/types.ts';
@@ -90,9 +90,8 @@ export class StepRenderer {
     const key = `${flow.id}\u0000${state}\u0000${lng}\u0000${audience}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
-    const node = flow.machine.states[state];
-    if (!node) throw new Error(`flow ${flow.id} has no state ${state}`);
-    const meta = node.config.meta as import('../../flows/types.ts').StepMeta;
+    const meta = stepMeta(flow, state);
+    if (!meta) throw new Error(`flow ${flow.id} has no state ${state}`);
     const view: StepView = {
       id: state,
       kind: meta.kind,
@@ -103,7 +102,7 @@ export class StepRenderer {
         label: this.text(flow, `${state}.options.${event}`, lng, audience),
       })),
       ...(meta.outcome ? { outcome: meta.outcome } : {}),
-      final: node.type === 'final',
+      final: flow.machine.states[state]!.type === 'final',
     };
     this.cache.set(key, view);
     return view;

@@ -3,20 +3,14 @@ import { z } from 'zod';
 import type { AppContext } from '../http/context.ts';
 import { DOMAIN_MAX, type SessionView } from '../engine/engine.ts';
 import { AppError } from '../http/errors.ts';
-import { parse } from '../http/parse.ts';
-import { normalizeLanguage } from '../i18n/language.ts';
-import { LANGUAGES, type Language } from '../i18n/locales.ts';
+import { language, parse } from './parse.ts';
+import type { Language } from '../i18n/locales.ts';
 import { requestLanguage, requireJsonBody } from '../http/request.ts';
 import { AUDIENCES, CHANNELS } from '../store/types.ts';
 import { checkRoutes } from './checks.ts';
 import { checkView } from '../render/check.ts';
 import { tFor } from '../i18n/i18n.ts';
 import type { TFunction } from 'i18next';
-
-const language = z
-  .string()
-  .max(35)
-  .transform((v, ctx) => normalizeLanguage(v) ?? (ctx.addIssue({ code: 'custom', message: `must be one of ${LANGUAGES.join(', ')}` }), z.NEVER));
 
 const startBody = z.strictObject({
   flowId: z.string().min(1).max(100),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../http/context.ts';
 import { DOMAIN_MAX, type SessionView } from '../engine/engine.ts';
 import { invalidInput, unknownFlow } from '../http/errors.ts';
-import { parse } from '../http/parse.ts';
+import { parse } from './parse.ts';
 import { normalizeLanguage } from '../i18n/language.ts';
 import { rememberLanguage, requestLanguage } from '../http/request.ts';
 import type { Language } from '../i18n/locales.ts';

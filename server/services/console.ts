@@ -115,25 +115,25 @@ export class ConsoleService {
     return view.session.id;
   }
 
-  /** One action on a triage step. A note goes on the step being left, under the agent who wrote it. */
-  async act(sessionId: string, agentId: number, action: StepAction, note: string | undefined): Promise<void> {
+  /**
+   * One action on a triage step. A note goes on the step being left, under the agent who wrote it. Returns the
+   * session the triage goes on in: Start over at the step cap continues in a new one.
+   */
+  async act(sessionId: string, agentId: number, action: StepAction, note: string | undefined): Promise<string> {
     const { engine } = this.ctx;
     const actor = { audience: 'agent' as const, agentId, ...(note ? { note } : {}) };
+    const done = (view: { session: { id: string } }) => view.session.id;
     switch (action.kind) {
       case 'restart':
-        await engine.restart(sessionId, actor);
-        return;
+        return done(await engine.restart(sessionId, actor));
       case 'back':
-        await engine.back(sessionId, actor);
-        return;
+        return done(await engine.back(sessionId, actor));
       case 'check':
-        await engine.send(sessionId, CHECK, { domain: action.domain }, actor);
-        return;
+        return done(await engine.send(sessionId, CHECK, { domain: action.domain }, actor));
       case 'answer':
-        await engine.send(sessionId, action.event, undefined, actor);
-        return;
+        return done(await engine.send(sessionId, action.event, undefined, actor));
       case 'note':
-        await engine.note(sessionId, note ?? '', { agentId });
+        return done(await engine.note(sessionId, note ?? '', { agentId }));
     }
   }
 
@@ -169,7 +169,9 @@ export class ConsoleService {
         takenOverAt: session.takenOverAt ? `${utcMinute(session.takenOverAt)} UTC` : undefined,
       },
       flowTitle: renderer.text(flow, 'title', view.lng, 'agent'),
-      step: view.step,
+      // At the step cap only Start over is left (it continues in a new session).
+      step: view.tooLong ? { ...view.step, options: [] } : view.step,
+      tooLong: view.tooLong,
       participantStep: renderer.step(flow, view.step.id, view.lng, 'participant'),
       check: view.check ? checkView(view.check, i18n.getFixedT(view.lng)) : undefined,
       showRaw: true,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAgent, signIn } from '../support/agents.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 import { TRANSCRIPT_LIMITS } from '../../server/render/transcript.ts';
+import { MAX_STEPS_PER_SESSION } from '../../server/store/types.ts';
 
 let t: TestApp;
 let anna: Awaited<ReturnType<typeof signIn>>;
@@ -304,5 +305,27 @@ describe('console input is parsed, never guessed', () => {
     const missing = await anna.client.get('/agent/s/nope/transcript').set('accept-language', 'en').expect(404);
     expect(missing.text).toContain('Session not found');
     expect(t.errors).toEqual([]);
+  });
+});
+
+describe('a triage at the step cap', () => {
+  it('says so, offers only Start over, and Start over goes on in a new session the agent is sent to', async () => {
+    const id = await startTriage();
+    const engine = t.app.locals.ctx.engine;
+    for (let n = 1; n < MAX_STEPS_PER_SESSION; n++) {
+      if (n % 2 === 1) await engine.send(id, 'OVER_A_MINUTE');
+      else await engine.back(id);
+    }
+    const page = await anna.client.get(`/agent/s/${id}`).set('accept-language', 'en').expect(200);
+    expect(page.text).toContain('This session has grown too long to go on');
+    expect(page.text).not.toContain('name="event"');
+    expect(page.text).toContain('name="restart"');
+
+    const restarted = await act(id, { restart: '1' });
+    const next = (restarted.headers.location as string).split('/').pop()!;
+    expect(next).not.toBe(id);
+    expect(await t.store.getSession(next)).toMatchObject({ audience: 'agent', channel: 'agent', agentId: annaId, lng: 'no' });
+    const fresh = await anna.client.get(`/agent/s/${next}`).expect(200);
+    expect(fresh.text).toContain('name="event" value="OVER_A_MINUTE"');
   });
 });

@@ -105,12 +105,12 @@ export function triageRoutes(ctx: AppContext, service: ConsoleService): Router {
     page(req, res, 'agent-session', await service.triage(req.params.id, requestLanguage(req)));
   });
 
-  router.post('/agent/s/:id', async (req, res) => {
+  router.post('/agent/s/:id', ctx.limits.steps, ctx.limits.checkSteps, async (req, res) => {
     const form = parse(stepForm, req.body);
     const action = stepAction(form);
     if (!action) throw invalidInput('Choose one of the answers, or write a note.');
-    await service.act(req.params.id, req.login!.agent.id, action, form.note);
-    res.redirect(303, `/agent/s/${req.params.id}`);
+    const id = await service.act(req.params.id, req.login!.agent.id, action, form.note);
+    res.redirect(303, `/agent/s/${id}`);
   });
 
   return router;
