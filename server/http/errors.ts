@@ -4,6 +4,7 @@
  */
 export const ERROR_CODES = [
   'invalid_input',
+  'invalid_domain',
   'not_found',
   'unknown_flow',
   'unknown_session',
@@ -38,5 +39,7 @@ export class AppError extends Error {
 }
 
 export const invalidInput = (message: string) => new AppError(400, 'invalid_input', message);
+/** A domain that cannot be checked (malformed, or not public); its own code so a page can say what to type. */
+export const invalidDomain = (reason: string) => new AppError(400, 'invalid_domain', `domain: ${reason}`);
 export const unknownFlow = (id: string) => new AppError(404, 'unknown_flow', `There is no flow "${id}".`);
 export const unknownSession = (message = 'There is no session with this id.') => new AppError(404, 'unknown_session', message);

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { parseDomain } from '../checks/domain.ts';
 import { checkEmailDomain } from '../checks/email-domain.ts';
 import type { AppContext } from '../http/context.ts';
-import { invalidInput } from '../http/errors.ts';
+import { invalidDomain, invalidInput } from '../http/errors.ts';
 
 /** Live checks of a sender domain. Each asks DNS a dozen questions, so each client gets a few per minute. */
 export function checkRoutes(ctx: AppContext): Router {
@@ -10,7 +10,7 @@ export function checkRoutes(ctx: AppContext): Router {
   router.get('/checks/email-domain', ctx.limits.checks, async (req, res) => {
     if (Array.isArray(req.query.domain)) throw invalidInput('domain: give one domain');
     const domain = parseDomain(req.query.domain);
-    if ('error' in domain) throw invalidInput(`domain: ${domain.error}`);
+    if ('error' in domain) throw invalidDomain(domain.error);
     const includes = [req.query.include ?? []].flat();
     if (includes.length > 10 || !includes.every((i) => typeof i === 'string' && /^(include:)?[a-z0-9._-]{1,253}$/i.test(i)))
       throw invalidInput('include: up to 10 domain names, like _spf.example.com');

@@ -215,7 +215,7 @@ describe('only public domains are checked', () => {
         for (const name of [...privateNames, 'co.uk']) {
           const res = await request(t.app).get(`/api/checks/email-domain?domain=${encodeURIComponent(name)}`);
           expect(res.status, name).toBe(400);
-          expect(res.body.error.code).toBe('invalid_input');
+          expect(res.body.error.code).toBe('invalid_domain');
         }
         const res = await request(t.app).get('/api/checks/email-domain?domain=printer.local').expect(400);
         expect(res.body.error.message).toBe('domain: printer.local is not a public domain (.local is not a public domain ending); only public domains can be checked');
@@ -231,6 +231,8 @@ describe('only public domains are checked', () => {
       expect(api.body.error.message).toMatch(/router\.home\.arpa is not a public domain/);
       const page = await request(t.app).post(`/s/${id}`).type('form').send({ event: 'CHECK', domain: 'files.internal' }).expect(400);
       expect(page.text).toContain('<html lang="sv">');
+      expect(page.text).toContain('Vi kan bara kontrollera offentliga domäner');
+      expect(page.text).toContain(`href="/s/${id}"`);
       expect((await t.store.listSteps(id)).map((s) => s.event)).toEqual(['START']);
       await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'CHECK', data: { domain: 'school.se' } }).expect(200);
     });

@@ -223,7 +223,12 @@ describe('GET /api/checks/email-domain', () => {
   });
 
   it('400 for invalid domains and includes', async () => {
-    for (const q of ['domain=192.0.2.1', 'domain=localhost', 'domain=single', '', 'domain=a&domain=b', `domain=ok.example.com&include=${encodeURIComponent('bad include!')}`]) {
+    for (const q of ['domain=192.0.2.1', 'domain=localhost', 'domain=single', '']) {
+      const res = await request(t.app).get(`/api/checks/email-domain?${q}`);
+      expect(res.status, q).toBe(400);
+      expect(res.body.error.code).toBe('invalid_domain');
+    }
+    for (const q of ['domain=a&domain=b', `domain=ok.example.com&include=${encodeURIComponent('bad include!')}`]) {
       const res = await request(t.app).get(`/api/checks/email-domain?${q}`);
       expect(res.status, q).toBe(400);
       expect(res.body.error.code).toBe('invalid_input');
