@@ -1,16 +1,8 @@
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { testApp, type TestApp } from '../support/app.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/app.ts';
 
-let t: TestApp;
-beforeAll(() => {
-  t = testApp();
-});
-afterAll(() => t.close());
-afterEach(() => {
-  // Bad input must never turn into an unexpected server error.
-  expect(t.errors).toEqual([]);
-});
+const t = useTestApp();
 
 const FLOW = 'participant-no-email';
 

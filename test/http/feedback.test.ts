@@ -1,21 +1,14 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrations } from '../../server/store/migrations.ts';
 import { createSqliteStore } from '../../server/store/sqlite.ts';
 import { FeedbackGivenError } from '../../server/store/types.ts';
-import { tempDir, testApp, type TestApp } from '../support/app.ts';
+import { tempDir, useTestApp } from '../support/app.ts';
 
 /* "Did this help?" takes one answer per outcome a session reaches, however often or however fast it is sent. */
-let t: TestApp;
-beforeAll(() => {
-  t = testApp();
-});
-afterAll(() => t.close());
-afterEach(() => {
-  expect(t.errors).toEqual([]);
-});
+const t = useTestApp();
 
 /** A session at the outcome `arrivedAfterWaiting`. */
 async function atOutcome(lng = 'en') {

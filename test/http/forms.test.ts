@@ -1,16 +1,9 @@
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { testApp, type TestApp } from '../support/app.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/app.ts';
 
 /* The pages read every form and query through a schema: a form our pages never send is a 400, a link's odd query is let be. */
-let t: TestApp;
-beforeAll(() => {
-  t = testApp();
-});
-afterAll(() => t.close());
-afterEach(() => {
-  expect(t.errors).toEqual([]);
-});
+const t = useTestApp();
 
 describe('forms and queries on the pages', () => {
   it('a form field sent twice or too long is a 400 page, not quietly ignored', async () => {

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
@@ -63,4 +64,25 @@ export async function listen(app: TestApp['app']): Promise<{ url: string; server
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * One app for a whole test file, opened before its first test and closed after its last; after each test, no
+ * unexpected server error may have been logged (bad input must never become one). Read it as a TestApp.
+ */
+export function useTestApp(options: Partial<AppOptions> = {}): TestApp {
+  let current: TestApp | undefined;
+  beforeAll(() => {
+    current = testApp(undefined, options);
+  });
+  afterAll(() => current?.close());
+  afterEach(() => {
+    expect(current!.errors).toEqual([]);
+  });
+  return new Proxy({} as TestApp, {
+    get: (_, key) => {
+      if (!current) throw new Error('the test app is opened in beforeAll: use it inside a test or hook');
+      return current[key as keyof TestApp];
+    },
+  });
 }
