@@ -1,37 +1,22 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addAgent, PASSWORD } from '../support/agents.ts';
-import { listen, testApp, type TestApp } from '../support/app.ts';
-import { launchBrowser, seriousA11yViolations } from '../support/browser.ts';
+import { seriousA11yViolations, useBrowserApp } from '../support/browser.ts';
 
 /*
  * Hand-off end to end: a participant in Norwegian reaches "handed to support" and reads out the code; an agent
  * signs in, picks the session up by that code, sees what happened, finishes it with a note and copies the
  * transcript. Then the console pages are checked with axe-core and by keyboard alone.
  */
-let t: TestApp;
-let server: Awaited<ReturnType<typeof listen>>;
-let browser: Browser;
 const shots = process.env.SCREENSHOT_DIR;
 
-beforeAll(async () => {
-  t = testApp();
-  await addAgent(t, 'kari@example.com', 'agent', 'Kari');
-  server = await listen(t.app);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await t?.close();
-});
+const ui = useBrowserApp((t) => addAgent(t, 'kari@example.com', 'agent', 'Kari'));
 
 describe('hand-off from participant to agent', () => {
   it('an agent picks up a Norwegian session by its code, finishes it with a note and copies the transcript', async () => {
     // The participant, on a phone, in Norwegian.
-    const participant = await browser.newContext({ locale: 'nb-NO', viewport: { width: 390, height: 800 } });
+    const participant = await ui.browser.newContext({ locale: 'nb-NO', viewport: { width: 390, height: 800 } });
     const p = await participant.newPage();
-    await p.goto(`${server.url}/flows/participant-no-email`);
+    await p.goto(`${ui.url}/flows/participant-no-email`);
     expect(await p.getAttribute('html', 'lang')).toBe('no');
     await p.click('button[type=submit]');
     for (const event of ['OVER_A_MINUTE', 'NOT_IN_SPAM', 'LINK_FAILED']) await p.click(`button[value=${event}]`);
@@ -40,16 +25,16 @@ describe('hand-off from participant to agent', () => {
     await participant.close();
 
     // The agent: console in English, the caller's content in Norwegian.
-    const console_ = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 }, bypassCSP: true });
-    await console_.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    const console_ = await ui.browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    await console_.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ui.url });
     const a = await console_.newPage();
-    await a.goto(`${server.url}/agent`);
+    await a.goto(`${ui.url}/agent`);
     expect(a.url()).toContain('/agent/login');
     expect(await seriousA11yViolations(a)).toEqual([]);
     await a.fill('#email', 'kari@example.com');
     await a.fill('#password', PASSWORD);
     await a.click('button[type=submit]');
-    await a.waitForURL(`${server.url}/agent`);
+    await a.waitForURL(`${ui.url}/agent`);
 
     await a.fill('#ref', ref.toLowerCase().replace('-', ''));
     await a.click('#pickup-heading + form button[type=submit]');
@@ -82,10 +67,10 @@ describe('hand-off from participant to agent', () => {
     expect(copied).toBe(text);
 
     const id = a.url().split('/s/')[1]!.split('/')[0]!;
-    const session = (await t.store.getSession(id))!;
+    const session = (await ui.t.store.getSession(id))!;
     expect(session.outcome).toBe('workaround');
     expect(session.agentId).not.toBeNull();
-    const steps = await t.store.listSteps(id);
+    const steps = await ui.t.store.listSteps(id);
     expect(steps.find((s) => s.note)?.note).toBe('Lenken sendt på telefon <b>ok</b>');
     await console_.close();
   });
@@ -93,9 +78,9 @@ describe('hand-off from participant to agent', () => {
 
 describe('console by keyboard alone', () => {
   it('signs in and reaches every option of a triage step with Tab', async () => {
-    const context = await browser.newContext({ locale: 'de-DE' });
+    const context = await ui.browser.newContext({ locale: 'de-DE' });
     const page = await context.newPage();
-    await page.goto(`${server.url}/agent/login`);
+    await page.goto(`${ui.url}/agent/login`);
     await page.keyboard.press('Tab'); // skip link
     await page.keyboard.press('Tab');
     let focused = await page.evaluate(() => document.activeElement?.id);
@@ -108,7 +93,7 @@ describe('console by keyboard alone', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.type(PASSWORD);
     await page.keyboard.press('Enter');
-    await page.waitForURL(`${server.url}/agent`);
+    await page.waitForURL(`${ui.url}/agent`);
 
     await page.focus('#flowId');
     await page.keyboard.press('Enter');

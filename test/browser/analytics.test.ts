@@ -1,18 +1,12 @@
-import type { Browser } from 'playwright-core';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addAgent, PASSWORD } from '../support/agents.ts';
-import { listen, testApp, type TestApp } from '../support/app.ts';
-import { launchBrowser, seriousA11yViolations } from '../support/browser.ts';
+import { seriousA11yViolations, useBrowserApp } from '../support/browser.ts';
 
 /* The content owner's view: the flow's diagram with how many reached each step and took each answer. */
-let t: TestApp;
-let server: Awaited<ReturnType<typeof listen>>;
-let browser: Browser;
 const shots = process.env.SCREENSHOT_DIR;
 
-beforeAll(async () => {
-  t = testApp();
+const ui = useBrowserApp(async (t) => {
   await addAgent(t, 'owner@example.com', 'admin', 'Owner');
   const walk = async (events: string[]) => {
     const s = await request(t.app).post('/api/sessions').send({ flowId: 'participant-no-email', lng: 'en' }).expect(201);
@@ -21,20 +15,13 @@ beforeAll(async () => {
   for (let i = 0; i < 4; i++) await walk(['OVER_A_MINUTE', 'FOUND_IN_SPAM', 'SEVERAL_LINKS']);
   for (let i = 0; i < 2; i++) await walk(['UNDER_A_MINUTE', 'ARRIVED']);
   await walk(['OVER_A_MINUTE', 'NOT_IN_SPAM']);
-  server = await listen(t.app);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await t?.close();
 });
 
 describe('analytics dashboard', () => {
   it('draws the counts on the flow diagram', async () => {
-    const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1400, height: 1000 }, bypassCSP: true });
+    const context = await ui.browser.newContext({ locale: 'en-GB', viewport: { width: 1400, height: 1000 }, bypassCSP: true });
     const page = await context.newPage();
-    await page.goto(`${server.url}/agent/login?next=${encodeURIComponent('/admin/analytics?flow=participant-no-email')}`);
+    await page.goto(`${ui.url}/agent/login?next=${encodeURIComponent('/admin/analytics?flow=participant-no-email')}`);
     await page.fill('#email', 'owner@example.com');
     await page.fill('#password', PASSWORD);
     await page.click('button[type=submit]');

@@ -1,37 +1,25 @@
 import { mkdirSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, seriousA11yViolations } from '../support/browser.ts';
-import { listen, testApp, type TestApp } from '../support/app.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { seriousA11yViolations, useBrowserApp } from '../support/browser.ts';
 
 /*
  * A participant on a phone, in Swedish, with JavaScript turned off: the whole flow works with plain forms. The same
  * pages pass axe-core's serious and critical rules and can be used by keyboard alone.
  */
-let t: TestApp;
-let server: Awaited<ReturnType<typeof listen>>;
-let browser: Browser;
 const shots = process.env.SCREENSHOT_DIR;
 
-beforeAll(async () => {
-  t = testApp();
-  server = await listen(t.app);
-  browser = await launchBrowser();
+const ui = useBrowserApp();
+beforeAll(() => {
   if (shots) mkdirSync(shots, { recursive: true });
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await t?.close();
 });
 
 const phone = { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true };
 
 describe('participant without JavaScript', () => {
   it('finds the guide, answers, goes back, reaches an outcome and gives feedback', async () => {
-    const context = await browser.newContext({ ...phone, javaScriptEnabled: false, locale: 'sv-SE' });
+    const context = await ui.browser.newContext({ ...phone, javaScriptEnabled: false, locale: 'sv-SE' });
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(ui.url);
     expect(await page.getAttribute('html', 'lang')).toBe('sv');
     await page.click('a[href="/flows/participant-no-email"]');
     await page.click('button[type=submit]');
@@ -55,8 +43,8 @@ describe('participant without JavaScript', () => {
     await expect.poll(() => page.locator('.feedback [role=status]').count()).toBe(1);
     expect(page.url().split('#')[0]).toBe(sessionUrl);
     const id = sessionUrl.split('/s/')[1]!;
-    expect(await t.store.listFeedback(id)).toMatchObject([{ helpful: true, comment: 'Tack!' }]);
-    expect((await t.store.getSession(id))!.status).toBe('finished');
+    expect(await ui.t.store.listFeedback(id)).toMatchObject([{ helpful: true, comment: 'Tack!' }]);
+    expect((await ui.t.store.getSession(id))!.status).toBe('finished');
 
     // The language switcher keeps the session.
     await page.getByRole('link', { name: 'Deutsch' }).click();
@@ -69,11 +57,11 @@ describe('participant without JavaScript', () => {
 
 describe('accessibility', () => {
   it('start page, a question and an outcome with feedback have no serious axe violations', async () => {
-    const context = await browser.newContext({ ...phone, bypassCSP: true, locale: 'de-DE' });
+    const context = await ui.browser.newContext({ ...phone, bypassCSP: true, locale: 'de-DE' });
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(ui.url);
     expect(await seriousA11yViolations(page)).toEqual([]);
-    await page.goto(`${server.url}/flows/participant-no-email`);
+    await page.goto(`${ui.url}/flows/participant-no-email`);
     await page.click('button[type=submit]');
     await page.waitForURL(/\/s\//);
     expect(await seriousA11yViolations(page)).toEqual([]);
@@ -85,9 +73,9 @@ describe('accessibility', () => {
   });
 
   it('every option can be reached and chosen with the keyboard alone', async () => {
-    const context = await browser.newContext({ locale: 'en-GB' });
+    const context = await ui.browser.newContext({ locale: 'en-GB' });
     const page = await context.newPage();
-    await page.goto(`${server.url}/flows/participant-no-email`);
+    await page.goto(`${ui.url}/flows/participant-no-email`);
     // Skip link first, then on to the start button.
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.className)).toBe('skip');
