@@ -7,3 +7,6 @@ import { notificationSenderSetup } from './notification-sender-setup/index.ts';
 
 /** Every flow the app serves, in the order the start page lists them. */
 export const flows: readonly FlowDefinition[] = [participantNoEmail, surveyEmailsBlocked, deliveredNotInInbox, trackSentEmail, notificationSenderSetup];
+
+/** The built-in guides, each one document in flows/<id>/flow.json, in the order the start page lists them. */
+export const BUILTIN_FLOW_IDS = ['participant-no-email', 'survey-emails-blocked', 'delivered-not-in-inbox', 'track-sent-email', 'notification-sender-setup'] as const;

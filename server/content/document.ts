@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { OUTCOMES } from '../../flows/types.ts';
-import { LANGUAGES } from '../i18n/locales.ts';
+import { CHECK_TYPES, OUTCOMES, type FactValue } from '../../flows/types.ts';
+import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../i18n/locales.ts';
 
 /*
  * A guide as one JSON document: its machine (an XState config, with no code), its facts and its texts in every
@@ -37,7 +37,7 @@ const stepMeta = z.strictObject({
   /** A live check of the sender's domain; `includes` are literal names or `{{facts.x}}` references. */
   check: z
     .strictObject({
-      type: z.literal('email-domain'),
+      type: z.enum(CHECK_TYPES, { error: `an unknown check; the engine runs ${CHECK_TYPES.join(', ')}` }),
       includes: z.array(z.string().min(1).max(300)).max(10),
     })
     .optional(),
@@ -89,13 +89,27 @@ export const flowDocumentSchema = z.strictObject({
 export type FlowDocument = z.infer<typeof flowDocumentSchema>;
 export type StateDocument = z.infer<typeof stateConfig>;
 
-/** Canonical JSON: keys sorted at every level, so equal content has one text and one hash whatever the key order. */
+/**
+ * Where the order of keys is content: the order of `machine.states` is the order steps are listed and searched in
+ * (and the first step leading to an ending is where a search hit into it starts), and the order of a step's `on` is
+ * the order of its options on the page. Everywhere else the order of keys means nothing.
+ */
+const ORDERED = [/^machine\.states$/, /^machine\.states\.[^.]+\.on$/];
+
+/**
+ * Canonical JSON of a document: keys sorted at every level except where their order is content (above), so equal
+ * content has one text and one hash whatever the key order, and content that differs only in the order of options
+ * does not.
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
-      : v,
-  );
+  const canonical = (v: unknown, path: string): unknown => {
+    if (Array.isArray(v)) return v.map((item, i) => canonical(item, `${path}.${i}`));
+    if (!v || typeof v !== 'object') return v;
+    const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined);
+    if (!ORDERED.some((re) => re.test(path))) keys.sort();
+    return Object.fromEntries(keys.map((k) => [k, canonical((v as Record<string, unknown>)[k], path ? `${path}.${k}` : k)]));
+  };
+  return JSON.stringify(canonical(value, ''));
 }
 
 /**
@@ -105,4 +119,71 @@ export function canonicalJson(value: unknown): string {
 export function contentHash(doc: FlowDocument): string {
   const { version: _version, ...content } = doc;
   return createHash('sha256').update(canonicalJson(content)).digest('base64url').slice(0, 16);
+}
+
+/** Keys in the order a person reads them; keys not listed follow in their own order. */
+const READING_ORDER: Record<string, readonly string[]> = {
+  '': ['id', 'source', 'version', 'machine', 'facts', 'texts'],
+  machine: ['id', 'initial', 'states'],
+  state: ['type', 'meta', 'on'],
+  meta: ['kind', 'outcome', 'check'],
+  check: ['type', 'includes'],
+  route: ['guard', 'target'],
+  guard: ['type', 'params'],
+  texts: [...LANGUAGES],
+  language: ['title', 'summary', 'keywords'],
+  step: ['title', 'body', 'body_agent', 'options'],
+};
+
+function ordered<T extends object>(value: T, order: readonly string[]): T {
+  const keys = [...order.filter((k) => k in value), ...Object.keys(value).filter((k) => !order.includes(k))];
+  return Object.fromEntries(keys.map((k) => [k, (value as Record<string, unknown>)[k]])) as T;
+}
+
+/**
+ * A document as a file: two-space JSON with its keys in reading order (the guide, then its machine, facts and
+ * texts; each language's texts step by step in the machine's order, each step's option labels in its options'
+ * order), so a change to a guide is a small, readable diff.
+ */
+export function formatDocument(doc: FlowDocument): string {
+  const stepOrder = Object.keys(doc.machine.states);
+  const states = Object.fromEntries(
+    Object.entries(doc.machine.states).map(([id, state]) => {
+      const meta = ordered({ ...state.meta, ...(state.meta.check ? { check: ordered(state.meta.check, READING_ORDER.check!) } : {}) }, READING_ORDER.meta!);
+      const on = state.on
+        ? Object.fromEntries(
+            Object.entries(state.on).map(([event, to]) => [
+              event,
+              typeof to === 'string' ? to : to.map((r) => ordered({ ...r, ...(r.guard ? { guard: ordered(r.guard, READING_ORDER.guard!) } : {}) }, READING_ORDER.route!)),
+            ]),
+          )
+        : undefined;
+      return [id, ordered({ ...state, meta, ...(on ? { on } : {}) }, READING_ORDER.state!)];
+    }),
+  );
+  const texts = Object.fromEntries(
+    Object.entries(doc.texts).map(([lng, t]) => {
+      const steps = Object.fromEntries(
+        Object.entries(t)
+          .filter(([k]) => !(RESERVED_TEXT_KEYS as readonly string[]).includes(k))
+          .map(([step, st]) => {
+            const s = st as StepTexts;
+            const events = Object.keys(doc.machine.states[step]?.on ?? {});
+            return [step, ordered({ ...s, ...(s.options ? { options: ordered(s.options, ['CHECK', ...events]) } : {}) }, READING_ORDER.step!)];
+          }),
+      );
+      return [lng, ordered({ ...t, ...ordered(steps, stepOrder) }, [...READING_ORDER.language!, ...stepOrder])];
+    }),
+  );
+  const machine = ordered({ ...doc.machine, states }, READING_ORDER.machine!);
+  return `${JSON.stringify(ordered({ ...doc, machine, texts: ordered(texts, READING_ORDER.texts!) }, READING_ORDER['']!), null, 2)}\n`;
+}
+
+export type StepTexts = z.infer<typeof stepTexts>;
+
+/** A fact as a step in `lng` shows it: a value per language gives the one of that language. */
+export function factIn(value: FactValue, lng: Language): string | readonly string[] {
+  if (typeof value === 'string' || Array.isArray(value)) return value;
+  const byLanguage = value as Partial<Record<Language, string>>;
+  return byLanguage[lng] ?? byLanguage[DEFAULT_LANGUAGE] ?? '';
 }

@@ -55,6 +55,9 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
       timeoutMs: options.config?.DNS_TIMEOUT_MS ?? 2000,
       deadlineMs: options.config?.CHECK_DEADLINE_MS,
     });
+  const search = new FlowSearch(flows, renderer);
+  // A guide published or added while the app runs is found by search at once.
+  flows.onChange(() => search.rebuild());
   const ctx: AppContext = {
     store: options.store,
     flows,
@@ -62,7 +65,7 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
     renderer,
     engine: new Engine(options.store, flows, renderer, (domain, includes) => checkEmailDomain(dns, domain, [...includes])),
     render: createViews(),
-    search: new FlowSearch(flows, renderer),
+    search,
     dns,
     limits: createLimits({
       sessionsPerMinute: options.config?.SESSIONS_PER_MINUTE ?? 30,

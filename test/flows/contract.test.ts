@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { flows } from '../../flows/index.ts';
 import { CHECK, CHECK_RESULT, OUTCOMES } from '../../flows/types.ts';
 import { LANGUAGES, loadResources } from '../../server/i18n/locales.ts';
+import { factIn } from '../../server/content/document.ts';
 import { pathsToOutcomes, stateMeta } from '../support/walk.ts';
 
 const resources = loadResources();
@@ -90,7 +91,7 @@ describe.each(flows.map((f) => [f.id, f] as const))('flow %s', (id, flow) => {
           used.add(name!);
         }
         for (const [name, value] of Object.entries(flow.facts)) {
-          for (const v of [value].flat()) {
+          for (const v of [factIn(value, lng)].flat()) {
             if (v.length >= 6) expect(text.includes(v), `${lng} ${key} copies fact ${name} ("${v}")`).toBe(false);
           }
         }

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { CHECK, CHECK_RESULT, type CheckVerdicts, type FlowDefinition } from '../../flows/types.ts';
+import { factIn } from '../../server/content/document.ts';
 import type { Language } from '../../server/i18n/locales.ts';
 import { escapeHtml } from '../../server/render/markdown.ts';
 import type { Audience } from '../../server/store/types.ts';
@@ -157,6 +158,6 @@ export function pathWalk(driver: Driver, flow: FlowDefinition, zone: CheckZone, 
 export function expectEveryFactShown(flow: FlowDefinition, walked: PathWalk) {
   const pages = walked.shown.join('\n');
   for (const [name, value] of Object.entries(flow.facts))
-    for (const v of [value].flat())
+    for (const v of [factIn(value, walked.lng)].flat())
       expect(pages.includes(escapeHtml(v)), `fact ${name} ("${v}") in ${walked.lng}/${walked.audience}`).toBe(true);
 }
