@@ -23,7 +23,7 @@ const publishBody = z.union(
   ],
   { error: 'send {"draft": <id>}, {"version": <number>} (a rollback) or {"pending": true}, each with an optional "note"' },
 );
-const versionParams = z.object({ n: number });
+const versionParams = z.object({ id: number });
 const auditQuery = z.object({
   flow: optional(z.string().max(100)),
   limit: optional(z.coerce.number().int().min(1).max(500)).default(50),
@@ -79,7 +79,7 @@ export function adminFlowRoutes(ctx: AppContext, token: string | undefined): Rou
   router.use('/api/admin', editorAuth(token), requireJsonBody, express.json({ limit: DOCUMENT_LIMIT, strict: true }));
 
   const people = async () => new Map((await ctx.store.listAgents()).map((a) => [a.id, a]));
-  const flowId = (req: Request) => String(req.params.id);
+  const flowId = (req: Request) => String(req.params.flowId);
 
   router.get('/api/admin/flows', async (req, res) => {
     const lng = requestLanguage(req);
@@ -95,7 +95,7 @@ export function adminFlowRoutes(ctx: AppContext, token: string | undefined): Rou
     );
   });
 
-  router.get('/api/admin/flows/:id', async (req, res) => {
+  router.get('/api/admin/flows/:flowId', async (req, res) => {
     const [latest, pending, agents] = await Promise.all([content.version(flowId(req)), content.pending(flowId(req)), people()]);
     res.json({
       ...withDocument(latest, agents),
@@ -103,23 +103,23 @@ export function adminFlowRoutes(ctx: AppContext, token: string | undefined): Rou
     });
   });
 
-  router.get('/api/admin/flows/:id/versions', async (req, res) => {
+  router.get('/api/admin/flows/:flowId/versions', async (req, res) => {
     const [versions, agents] = await Promise.all([content.versions(flowId(req)), people()]);
     res.json(versions.map((v) => versionJson(v, agents)));
   });
 
-  router.get('/api/admin/flows/:id/versions/:n', async (req, res) => {
-    const { n } = parse(versionParams, req.params);
-    const [v, agents] = await Promise.all([content.version(flowId(req), n), people()]);
+  router.get('/api/admin/flows/:flowId/versions/:id', async (req, res) => {
+    const { id } = parse(versionParams, req.params);
+    const [v, agents] = await Promise.all([content.version(flowId(req), id), people()]);
     res.json(withDocument(v, agents));
   });
 
-  router.post('/api/admin/flows/:id/drafts', async (req, res) => {
+  router.post('/api/admin/flows/:flowId/drafts', async (req, res) => {
     const draft = await content.createDraft(flowId(req), req.body, req.editor!);
     res.status(201).json({ draft: { id: draft.id, flowId: draft.flowId, hash: draft.hash, createdAt: iso(draft.createdAt), createdBy: draft.createdBy }, problems: [] });
   });
 
-  router.post('/api/admin/flows/:id/publish', async (req, res) => {
+  router.post('/api/admin/flows/:flowId/publish', async (req, res) => {
     const { note: text, ...source } = parse(publishBody, req.body);
     const v = await content.publish(flowId(req), source, req.editor!, { note: text ?? null });
     res

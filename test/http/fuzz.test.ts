@@ -59,6 +59,13 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/admin/analytics' },
   { method: 'GET', path: '/admin/analytics/sessions.csv' },
   { method: 'GET', path: '/admin/analytics/steps.csv' },
+  { method: 'GET', path: '/api/admin/flows' },
+  { method: 'GET', path: '/api/admin/flows/:flowId' },
+  { method: 'GET', path: '/api/admin/flows/:flowId/versions' },
+  { method: 'GET', path: '/api/admin/flows/:flowId/versions/:id' },
+  { method: 'POST', path: '/api/admin/flows/:flowId/drafts' },
+  { method: 'POST', path: '/api/admin/flows/:flowId/publish' },
+  { method: 'GET', path: '/api/admin/audit' },
 ];
 
 let t: TestApp;
