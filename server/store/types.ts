@@ -205,6 +205,8 @@ export type NewStep = Omit<StepRecord, 'sessionId' | 'at' | 'note' | 'agentId'> 
 
 export interface AnalyticsFilter {
   flowId?: string;
+  /** Sessions on this version of the guide (its content hash, as sessions pin it); with `flowId` only. */
+  flowVersion?: string;
   /** Sessions created at or after (ms). */
   from: number;
   /** Sessions created before (ms). */
