@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flows } from '../../flows/index.ts';
+import { compileDocument } from '../../server/content/compile.ts';
 import { CHECK, CHECK_RESULT } from '../../flows/types.ts';
 import type { SessionView } from '../../server/engine/engine.ts';
 import { tFor } from '../../server/i18n/i18n.ts';
 import { LANGUAGES } from '../../server/i18n/locales.ts';
 import { checkView } from '../../server/render/check.ts';
 import { AUDIENCES } from '../../server/store/types.ts';
+import { everyDocument } from '../fixtures/documents.ts';
 import { appWithZone, checkZone, expectEveryFactShown, pathWalk, type Driver, type Seen } from '../support/flow-paths.ts';
 import { stateMeta } from '../support/walk.ts';
 
@@ -15,10 +16,13 @@ import { stateMeta } from '../support/walk.ts';
  * way is a missing key, an unfilled placeholder or a fact placeholder that was not put back. The paths live in the
  * engine, so they are walked here without HTTP; test/http/paths.test.ts walks one per flow and language over HTTP.
  */
-const zone = checkZone(flows);
+const documents = everyDocument();
+const zone = checkZone(documents.map(compileDocument));
 let app: Awaited<ReturnType<typeof appWithZone>>;
 beforeAll(async () => {
   app = await appWithZone(zone);
+  // Guides from files join the built-in ones as an import would add them.
+  for (const doc of documents) app.t.app.locals.ctx.flows.install(doc, { current: true });
 });
 afterAll(() => app.close());
 
@@ -54,7 +58,7 @@ async function inParallel(tasks: (() => Promise<void>)[], limit: number) {
 
 const combos = LANGUAGES.flatMap((lng) => AUDIENCES.map((audience) => [lng, audience] as const));
 
-describe.each(flows.map((f) => [f.id, f] as const))('every path of %s', (_id, flow) => {
+describe.each(documents.map((d) => [d.id, compileDocument(d)] as const))('every path of %s', (_id, flow) => {
   const paths = zone.pathsOf(flow);
 
   it('takes every option of every step on some path it walks', () => {
