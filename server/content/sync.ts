@@ -27,13 +27,7 @@ const ATTEMPTS = 5;
  */
 export async function syncBuiltins(store: Store, documents: readonly FlowDocument[]): Promise<SyncOutcome[]> {
   const outcomes: SyncOutcome[] = [];
-  for (const input of documents) {
-    const checked = validateDocument(input);
-    if (!checked.ok)
-      throw new Error(`the built-in guide ${input.id} is not valid: ${checked.problems.map((p) => `${p.path ?? ''} ${p.message}`.trim()).join('; ')}`);
-    const { version: _number, ...document } = checked.document;
-    outcomes.push(await syncOne(store, document));
-  }
+  for (const { version: _number, ...document } of documents) outcomes.push(await syncOne(store, document));
   return outcomes;
 }
 
@@ -42,7 +36,10 @@ async function syncOne(store: Store, document: FlowDocument): Promise<SyncOutcom
   const hash = contentHash(document);
   for (let attempt = 0; ; attempt++) {
     const seen = await store.builtinSeen(flowId);
+    // Seen before means stored before, and validated then: a start with nothing new costs a hash per guide.
     if (seen === hash) return { flowId, result: 'unchanged' };
+    const checked = validateDocument(document);
+    if (!checked.ok) throw new Error(`the built-in guide ${flowId} is not valid: ${checked.problems.map((p) => p.message).join('; ')}`);
     const versions = await store.listVersions(flowId);
     const decision = decide(document, hash, seen, versions);
     try {

@@ -47,11 +47,8 @@ function fail(message: string): never {
   throw new Exit(message, 1);
 }
 
-/** A problem as one line: where (path, step, event, language), then what. */
-export const problemLine = (p: Problem) => {
-  const where = [p.path, p.step && `step ${p.step}`, p.event && `event ${p.event}`, p.lng && `language ${p.lng}`].filter(Boolean).join(', ');
-  return `  - ${where ? `${where}: ` : ''}${p.message}`;
-};
+/** A problem as one line; its message names where it is (step, option, language) already. */
+const problemLine = (p: Problem) => `  - ${p.message}`;
 
 const wholeNumber = (value: string | undefined, what: string) => {
   if (value === undefined || !/^[1-9]\d{0,8}$/.test(value)) usage(`${what} is a version number (1, 2, …)`);
