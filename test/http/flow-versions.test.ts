@@ -63,6 +63,12 @@ describe('publishing while sessions run', () => {
     expect(next.step.id).toBe('whyInSpam');
     const stored = await t.store.getSession(before.sessionId);
     expect(stored!.flowVersion).not.toBe(v2.hash);
+    // Its transcript is in the words it was shown.
+    await addAgent(t, 'reader@example.com', 'agent');
+    const { client } = await signIn(t, 'reader@example.com');
+    const transcript = (await client.get(`/api/sessions/${before.sessionId}/transcript?lng=en`).expect(200)).text;
+    expect(transcript).toContain(spamTitle);
+    expect(transcript).not.toContain('Edited: look in the spam folder');
 
     // A new session: the new version, where the old option no longer exists.
     const fresh = await startSession();
