@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtinDocuments } from '../../server/content/builtin.ts';
 import type { FlowDocument } from '../../server/content/document.ts';
+import { syncBuiltins } from '../../server/content/sync.ts';
 import { LANGUAGES } from '../../server/i18n/locales.ts';
 import { addAgent, signIn } from '../support/agents.ts';
 import type { TestApp } from '../support/app.ts';
@@ -280,6 +282,23 @@ describe('who may change guides', () => {
     const all = (await request(t.app).get('/api/admin/audit?limit=500').set(bearer).expect(200)).body as { flowId: string }[];
     expect(new Set(all.map((e) => e.flowId))).toEqual(new Set([FLOW, 'track-sent-email', 'sixth-guide', 'delivered-not-in-inbox', 'survey-emails-blocked', 'notification-sender-setup']));
     expect((await request(t.app).get('/api/admin/audit?limit=0').set(bearer).expect(400)).body.error.code).toBe('invalid_input');
+  });
+});
+
+describe('a release’s update held back', () => {
+  it('is shown beside the guide, published on request, and then gone', async () => {
+    // A release whose participant-no-email differs, after people published edits: it waits.
+    const release = builtinDocuments().map((d) => (d.id === FLOW ? editedDocument(FLOW, (e) => void (e.texts.en.summary = 'From the next release')) : d));
+    expect((await syncBuiltins(t.store, release)).find((o) => o.flowId === FLOW)!.result).toBe('pending');
+    const shown = (await request(t.app).get(`/api/admin/flows/${FLOW}`).set(bearer).expect(200)).body;
+    expect(shown.pending.document.texts.en.summary).toBe('From the next release');
+    expect(shown.document.texts.en.summary).not.toBe('From the next release');
+    const listed = (await request(t.app).get('/api/admin/flows').set(bearer).expect(200)).body as { id: string; pending?: unknown }[];
+    expect(listed.find((g) => g.id === FLOW)!.pending).toMatchObject({ hash: shown.pending.hash });
+    const published = await request(t.app).post(`/api/admin/flows/${FLOW}/publish`).set(bearer).send({ pending: true, note: 'reviewed' }).expect(201);
+    expect(published.body).toMatchObject({ number: shown.number + 1, hash: shown.pending.hash, note: 'reviewed' });
+    expect((await request(t.app).get(`/api/admin/flows/${FLOW}`).set(bearer).expect(200)).body.pending).toBeUndefined();
+    expect((await request(t.app).post(`/api/admin/flows/${FLOW}/publish`).set(bearer).send({ pending: true }).expect(404)).body.error.code).toBe('unknown_version');
   });
 });
 
