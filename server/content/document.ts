@@ -98,12 +98,16 @@ export const flowDocumentSchema = z.strictObject({
 export type FlowDocument = z.infer<typeof flowDocumentSchema>;
 export type StateDocument = z.infer<typeof stateConfig>;
 
-/**
+/*
  * Where the order of keys is content: the order of `machine.states` is the order steps are listed and searched in
  * (and the first step leading to an ending is where a search hit into it starts), and the order of a step's `on` is
  * the order of its options on the page. Everywhere else the order of keys means nothing.
  */
-const ORDERED = [/^machine\.states$/, /^machine\.states\.[^.]+\.on$/];
+type Place = 'document' | 'machine' | 'states' | 'state' | 'on' | 'other';
+/** Where a key leads from each place of a document; anything not named here is `other`. */
+const NEXT: Partial<Record<Place, Record<string, Place>>> = { document: { machine: 'machine' }, machine: { states: 'states' }, state: { on: 'on' } };
+/** The places whose keys keep their order (above); everywhere else keys are sorted. */
+const KEEPS_ORDER: readonly Place[] = ['states', 'on'];
 
 /**
  * Canonical JSON of a document: keys sorted at every level except where their order is content (above), so equal
@@ -111,14 +115,16 @@ const ORDERED = [/^machine\.states$/, /^machine\.states\.[^.]+\.on$/];
  * does not.
  */
 export function canonicalJson(value: unknown): string {
-  const canonical = (v: unknown, path: string): unknown => {
-    if (Array.isArray(v)) return v.map((item, i) => canonical(item, `${path}.${i}`));
+  const canonical = (v: unknown, place: Place): unknown => {
+    if (Array.isArray(v)) return v.map((item) => canonical(item, 'other'));
     if (!v || typeof v !== 'object') return v;
-    const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined);
-    if (!ORDERED.some((re) => re.test(path))) keys.sort();
-    return Object.fromEntries(keys.map((k) => [k, canonical((v as Record<string, unknown>)[k], path ? `${path}.${k}` : k)]));
+    const record = v as Record<string, unknown>;
+    const keys = Object.keys(record).filter((k) => record[k] !== undefined);
+    if (!KEEPS_ORDER.includes(place)) keys.sort();
+    const child = (k: string): Place => (place === 'states' ? 'state' : (NEXT[place]?.[k] ?? 'other'));
+    return Object.fromEntries(keys.map((k) => [k, canonical(record[k], child(k))]));
   };
-  return JSON.stringify(canonical(value, ''));
+  return JSON.stringify(canonical(value, 'document'));
 }
 
 /**
