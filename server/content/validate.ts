@@ -27,7 +27,12 @@ export type Validation = { ok: true; document: FlowDocument } | { ok: false; pro
  */
 export function validateDocument(input: unknown): Validation {
   const parsed = flowDocumentSchema.safeParse(input);
-  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((i) => shapeProblem(i.path, i.message)) };
+  if (!parsed.success)
+    return {
+      ok: false,
+      // A key that breaks its rule (an event in lower case) is reported by zod as "Invalid key"; say which rule.
+      problems: parsed.error.issues.map((i) => shapeProblem(i.path, i.code === 'invalid_key' ? i.issues.map((k) => k.message).join('; ') : i.message)),
+    };
   const doc = parsed.data;
   const problems = [...machineProblems(doc), ...graphProblems(doc), ...textProblems(doc), ...factProblems(doc)];
   return problems.length ? { ok: false, problems } : { ok: true, document: doc };
@@ -168,8 +173,9 @@ function graphProblems(doc: FlowDocument): Problem[] {
   const machine = createFlowMachine(machineConfig(walkable));
   const eventsAt = (state: string) => {
     const s = walkable.machine.states[state]!;
+    // What a person can send; CHECK_RESULT comes from the engine, and only at a check step.
     const options = Object.keys(s.on ?? {})
-      .filter((e) => e !== CHECK_RESULT)
+      .filter((e) => e !== CHECK_RESULT && e !== CHECK && !(ENGINE_ONLY as readonly string[]).includes(e))
       .map((type) => ({ type }));
     return s.meta.kind === 'check' && s.on?.[CHECK_RESULT] ? [...options, ...ALL_VERDICTS.map((data) => ({ type: CHECK_RESULT, data }))] : options;
   };
@@ -260,6 +266,8 @@ function textProblems(doc: FlowDocument): Problem[] {
       else problems.push(...textContentProblems(doc, texts[key], at, `the guide's ${key}`));
     }
     for (const [step, state] of Object.entries(states)) {
+      // A step named like the guide's own texts is refused above; its "texts" are the guide's.
+      if ((RESERVED_TEXT_KEYS as readonly string[]).includes(step)) continue;
       const base = `texts.${lng}.${step}`;
       const st = (texts as Record<string, unknown>)[step] as StepTexts | undefined;
       if (!st) {
