@@ -68,6 +68,8 @@ describe('npm run flows', () => {
     expect(exported).toMatchObject({ id: 'participant-no-email', version: 1 });
     const res = await flows('export', 'participant-no-email');
     expect(JSON.parse(res.out)).toEqual(exported);
+    // Written as the built-in file is: version 1 of a built-in guide is that file, plus its number.
+    expect(res.out.replace(/\n {2}"version": 1,/, '')).toBe(readFileSync('flows/participant-no-email/flow.json', 'utf8'));
     expect(res.err).toContain('database:');
     const unknown = await flows('export', 'no-such-guide');
     expect(unknown.code).toBe(1);
