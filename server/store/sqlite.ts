@@ -200,6 +200,24 @@ const KEEP_ATTEMPTS_MS = 24 * 3600 * 1000;
 const isUniqueViolation = (e: unknown) =>
   e instanceof Error && 'code' in e && (e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e.code === 'SQLITE_CONSTRAINT_UNIQUE');
 
+const isBusy = (e: unknown) => typeof (e as { code?: unknown })?.code === 'string' && /^SQLITE_BUSY/.test((e as { code: string }).code);
+
+/**
+ * Runs a write that another process may hold the lock for, trying again while it is busy: up to about two seconds,
+ * waiting between tries without blocking the event loop (the busy timeout would). For rare writes that must not
+ * fail because another instance publishes at the same moment; steps keep the short timeout and answer 503.
+ */
+async function whenFree<T>(write: () => T): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return write();
+    } catch (e) {
+      if (!isBusy(e) || attempt >= 40) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
+    }
+  }
+}
+
 export interface SqliteOptions {
   /** `NORMAL` survives a crash of the process (WAL); `FULL` also survives power loss, at an fsync per step. */
   synchronous?: 'NORMAL' | 'FULL';
@@ -765,7 +783,7 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
       })();
     },
     async publishVersion(version) {
-      return publish.immediate(version, now());
+      return whenFree(() => publish.immediate(version, now()));
     },
     async listLatestVersions() {
       return selectLatestSummaries.all().map(toSummary);
@@ -793,7 +811,7 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
       return selectLatestVersions.all().map(toVersion);
     },
     async createDraft(draft, entry) {
-      return createDraft.immediate(draft, entry, now());
+      return whenFree(() => createDraft.immediate(draft, entry, now()));
     },
     async getDraft(id) {
       const row = selectDraft.get(id);
@@ -810,7 +828,7 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
       return selectSeen.get(flowId)?.hash;
     },
     async applyBuiltin(decision) {
-      return applyBuiltin.immediate(decision, now());
+      return whenFree(() => applyBuiltin.immediate(decision, now()));
     },
     async listAudit({ flowId, limit, offset }) {
       const rows = flowId === undefined ? selectAudit.all(limit, offset) : selectFlowAudit.all(flowId, limit, offset);
