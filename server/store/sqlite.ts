@@ -212,7 +212,7 @@ async function whenFree<T>(write: () => T): Promise<T> {
     try {
       return write();
     } catch (e) {
-      if (!isBusy(e) || attempt >= 40) throw e;
+      if (!isBusy(e) || attempt >= 60) throw e;
       await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
     }
   }

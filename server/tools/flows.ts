@@ -11,6 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
+import { formatDocument } from '../content/document.ts';
 import { describeSync, startContent } from '../content/startup.ts';
 import type { Editor } from '../content/service.ts';
 import type { Problem } from '../content/validate.ts';
@@ -116,7 +117,8 @@ try {
       const v = await content.version(flowId, values.version === undefined ? undefined : wholeNumber(values.version, '--version'));
       document = { ...v.document, version: v.number };
     }
-    const text = `${JSON.stringify(document, null, 2)}\n`;
+    // As the built-in files are written: an exported version diffs cleanly against flows/<id>/flow.json.
+    const text = formatDocument(document);
     if (values.out) {
       writeFileSync(values.out, text);
       console.error(`Wrote ${flowId}${'version' in document ? ` version ${document.version}` : ' (pending update)'} to ${values.out}.`);

@@ -48,19 +48,25 @@ describe('guide versions in the store', () => {
     await store.close();
   });
 
-  it('never gives two versions the same number when several processes publish at the same moment', { timeout: 20_000 }, async () => {
+  it('never gives two versions the same number when several processes publish at the same moment', { timeout: 30_000 }, async () => {
     const path = file();
     createSqliteStore(path).db.close();
-    const run = (tag: string) =>
-      new Promise<number[]>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/publish-versions.ts', path, 'a', '200', tag], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => (out += d));
-        child.stderr.on('data', (d: Buffer) => (out += d));
-        child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as number[]) : reject(new Error(out))));
-      });
-    const numbers = (await Promise.all(['x', 'y', 'z'].map(run))).flat();
-    expect(numbers.sort((a, b) => a - b)).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
+    const children = ['x', 'y', 'z'].map((tag) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/publish-versions.ts', path, 'a', '100', tag], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d));
+      child.stderr.on('data', (d: Buffer) => (out += d));
+      const ready = new Promise<void>((resolve) => child.stdout.on('data', () => out.startsWith('ready') && resolve()));
+      const done = new Promise<number[]>((resolve, reject) =>
+        child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.slice('ready'.length)) as number[]) : reject(new Error(out)))),
+      );
+      return { child, ready, done };
+    });
+    // Every process has its connection open before any publishes: then they all start at once.
+    await Promise.all(children.map((c) => c.ready));
+    for (const c of children) c.child.stdin.write('go\n');
+    const numbers = (await Promise.all(children.map((c) => c.done))).flat();
+    expect(numbers.sort((a, b) => a - b)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
   });
 
   it('refuses a publish whose expected latest version is out of date, storing nothing', async () => {
