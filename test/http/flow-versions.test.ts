@@ -80,6 +80,11 @@ describe('publishing while sessions run', () => {
     expect((await answer(fresh.sessionId, 'FOUND_IN_SPAM').expect(409)).body.error.code).toBe('event_not_allowed');
     expect((await answer(fresh.sessionId, 'SPAM_FOUND').expect(200)).body.step.id).toBe('whyInSpam');
     expect((await t.store.getSession(fresh.sessionId))!.flowVersion).toBe(v2.hash);
+
+    // Start over is a fresh start: the old session goes on with the new version.
+    await request(t.app).post(`/api/sessions/${before.sessionId}/restart`).expect(200);
+    expect((await t.store.getSession(before.sessionId))!.flowVersion).toBe(v2.hash);
+    expect((await answer(before.sessionId, 'OVER_A_MINUTE').expect(200)).body.step.title).toBe('Edited: look in the spam folder');
   });
 
   it('a pinned version this process never installed is read from the database', async () => {
