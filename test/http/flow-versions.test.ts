@@ -323,7 +323,11 @@ describe('analytics per version', () => {
     const v2 = (await request(t.app).get(`/api/analytics/flows/${FLOW}?version=2`).set(await adminCookie()).expect(200)).body;
     expect(v2.steps.checkSpam.reached).toBeGreaterThan(0);
     expect(v2.transitions).toContainEqual(expect.objectContaining({ from: 'checkSpam', event: 'SPAM_FOUND', to: 'whyInSpam' }));
-    expect(JSON.stringify(v2.transitions)).not.toContain('"FOUND_IN_SPAM"');
+    // Version 1's sessions never saw version 2's option. (A session counts under the version it is on now: the one
+    // restarted onto version 2 brought its earlier FOUND_IN_SPAM along, so that is not asked of version 2.)
+    const v1 = (await request(t.app).get(`/api/analytics/flows/${FLOW}?version=1`).set(await adminCookie()).expect(200)).body;
+    expect(v1.started).toBeGreaterThan(0);
+    expect(JSON.stringify(v1.transitions)).not.toContain('"SPAM_FOUND"');
     expect((await request(t.app).get(`/api/analytics/flows/${FLOW}?version=999`).set(await adminCookie()).expect(404)).body.error.code).toBe('unknown_version');
     const csv = await request(t.app).get(`/admin/analytics/sessions.csv?flow=${FLOW}&version=2`).set(await adminCookie()).expect(200);
     expect(csv.text.trim().split('\n').length - 1).toBe(counts.get(2));
