@@ -309,11 +309,14 @@ describe('fuzzed requests', () => {
 
   it('deep and wide JSON on every JSON route is never a 5xx (Back and Start over read no body)', { timeout: 60_000 }, async () => {
     const routes = ROUTES.filter((r) => r.method === 'POST' && r.path.startsWith('/api/'));
+    // A login of its own: the run above may have signed the shared one out (POST /agent/logout is fuzzed too).
+    const admin = await signIn(t, 'fuzz@example.com');
+    const cookie = ((await admin.client.get('/agent')).request as unknown as { cookies: string }).cookies;
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...routes), fc.constantFrom('real', 'finished'), hugeBody, async (route, which, json) => {
         const id = which === 'real' ? real.sessionId : real.finishedId;
         // Signed in as an administrator with the CSRF token: the admin API's documents are read, not refused at the door.
-        const headers = { 'content-type': 'application/json', cookie: real.cookie, 'x-csrf-token': real.csrf };
+        const headers = { 'content-type': 'application/json', cookie, 'x-csrf-token': admin.csrf };
         const res = await send('POST', route.path.replace(':id', id).replace(':flowId', FLOWS[0]!), headers, Buffer.from(json));
         const where = `${route.path} ${json.slice(0, 60)} → ${res.status} ${res.text.slice(0, 200)}`;
         expect(res.status, where).toBeLessThan(500);
