@@ -108,6 +108,7 @@ try {
   } else if (command === 'export') {
     const [flowId] = args;
     if (!flowId) usage('export needs a guide id');
+    if (values.pending && values.version !== undefined) usage('export either --version N or --pending, not both');
     let document;
     if (values.pending) {
       const pending = await content.pending(flowId);
