@@ -1,9 +1,5 @@
-import type { FlowDefinition } from './types.ts';
-import { participantNoEmail } from './participant-no-email/index.ts';
-import { surveyEmailsBlocked } from './survey-emails-blocked/index.ts';
-import { deliveredNotInInbox } from './delivered-not-in-inbox/index.ts';
-import { trackSentEmail } from './track-sent-email/index.ts';
-import { notificationSenderSetup } from './notification-sender-setup/index.ts';
-
-/** Every flow the app serves, in the order the start page lists them. */
-export const flows: readonly FlowDefinition[] = [participantNoEmail, surveyEmailsBlocked, deliveredNotInInbox, trackSentEmail, notificationSenderSetup];
+/**
+ * The built-in guides, in the order the start page lists them. Each is one document, `flows/<id>/flow.json`: the
+ * one source of that guide (server/content/builtin.ts reads them; guides added later come from the database).
+ */
+export const BUILTIN_FLOW_IDS = ['participant-no-email', 'survey-emails-blocked', 'delivered-not-in-inbox', 'track-sent-email', 'notification-sender-setup'] as const;

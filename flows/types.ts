@@ -23,15 +23,24 @@ export interface StepMeta {
 
 /** A live check of the domain a person sends from: SPF (with the includes the article asks for), MX and DMARC. */
 export interface DomainCheck {
-  type: 'email-domain';
+  type: CheckType;
   /** SPF includes the domain's record should contain, e.g. `amazonses.com`. */
   includes: readonly string[];
 }
 
+/** The checks the engine can run; a check step names one in `meta.check.type`. */
+export const CHECK_TYPES = ['email-domain'] as const;
+export type CheckType = (typeof CHECK_TYPES)[number];
+
 export const SPF_STATUSES = ['ok', 'missing', 'multiple', 'include_missing', 'too_many_lookups', 'invalid', 'error'] as const;
 export type SpfStatus = (typeof SPF_STATUSES)[number];
-export type MxStatus = 'ok' | 'missing' | 'null_mx' | 'error';
-export type DmarcStatus = 'ok' | 'missing' | 'none_policy' | 'invalid' | 'error';
+export const MX_STATUSES = ['ok', 'missing', 'null_mx', 'error'] as const;
+export type MxStatus = (typeof MX_STATUSES)[number];
+export const DMARC_STATUSES = ['ok', 'missing', 'none_policy', 'invalid', 'error'] as const;
+export type DmarcStatus = (typeof DMARC_STATUSES)[number];
+
+/** Every status a part of the domain check can have: what a guard on that part may name, and what tests sample. */
+export const CHECK_STATUSES = { spf: SPF_STATUSES, mx: MX_STATUSES, dmarc: DMARC_STATUSES } as const;
 
 /**
  * What a check step's result event carries. The engine runs the check and sends `CHECK_RESULT` with the report as
@@ -50,13 +59,14 @@ export const CHECK = 'CHECK';
 
 /**
  * A fact is a value an article states: a domain, an address, an IP, a record. Lists are rendered as bullet lists
- * of code spans, so translators write "{{facts.ips}}" once and never copy a value.
+ * of code spans, so translators write "{{facts.ips}}" once and never copy a value. A value per language is for
+ * what each language's product shows differently (a menu label); a step shows the one of its language.
  */
-export type FactValue = string | readonly string[];
+export type FactValue = string | readonly string[] | Readonly<Partial<Record<string, string>>>;
 export type Facts = Readonly<Record<string, FactValue>>;
 
 export interface FlowDefinition {
-  /** kebab-case id, also the i18next namespace of the flow's texts. */
+  /** kebab-case id, as in URLs and the session's flow_id. */
   id: string;
   machine: AnyStateMachine;
   facts: Facts;

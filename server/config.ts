@@ -30,6 +30,13 @@ const schema = z.object({
   STEPS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(300),
   /** Lets tools read /api/analytics with `Authorization: Bearer <token>`; unset: admin login only. */
   ANALYTICS_TOKEN: z.string().min(16).optional(),
+  /**
+   * Lets tools read and change guides through /api/admin/flows with `Authorization: Bearer <token>`, with an
+   * administrator's rights; unset: signed-in administrators, authors and translators only.
+   */
+  ADMIN_TOKEN: z.string().min(16).optional(),
+  /** How often (ms) each instance looks for guide versions published by another one: a publish is served everywhere within this. */
+  FLOW_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   /** Sessions older than this many days are deleted (hourly, and by `npm run purge`); unset: kept. */
   RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
   /** How much the server logs (JSON lines on stdout): one line per request at `info`. */

@@ -1,5 +1,7 @@
 import { createApp } from './http/app.ts';
 import { loadConfig } from './config.ts';
+import { describeSync, startContent } from './content/startup.ts';
+import { FlowRegistry } from './engine/flow-registry.ts';
 import { createLogger } from './http/log.ts';
 import { scheduleRetention } from './services/retention.ts';
 import { createSqliteStore, DatabaseError } from './store/sqlite.ts';
@@ -29,7 +31,18 @@ const store = (() => {
     throw e;
   }
 })();
-const app = createApp({ store, config, logger });
+// Before anything is served: the release's built-in guides into the database, every guide's latest version current.
+const flows = new FlowRegistry();
+const { content, synced } = await (async () => {
+  try {
+    return await startContent(store, flows, { onError: (err) => logger.error({ err }, 'guide versions') });
+  } catch (e) {
+    return startFailed(`guides: ${(e as Error).message}`);
+  }
+})();
+for (const line of describeSync(synced)) console.log(line);
+const stopPolling = content.watch(config.FLOW_POLL_MS);
+const app = createApp({ store, config, logger, flows, content });
 const stopRetention = config.RETENTION_DAYS ? scheduleRetention(store, config.RETENTION_DAYS, (message) => logger.info(message)) : undefined;
 
 const server = app.listen(config.PORT, config.HOST, async () => {
@@ -46,6 +59,7 @@ const server = app.listen(config.PORT, config.HOST, async () => {
 function shutdown(signal: string) {
   logger.info({ signal }, 'shutting down');
   stopRetention?.();
+  stopPolling();
   server.close(() => {
     store
       .close()

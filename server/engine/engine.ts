@@ -4,6 +4,7 @@ import { CHECK, CHECK_RESULT } from '../../flows/types.ts';
 import { parseDomain, type CheckedDomain } from '../checks/domain.ts';
 import type { EmailDomainReport } from '../checks/email-domain.ts';
 import { AppError, invalidDomain, invalidInput, unknownFlow, unknownSession } from '../http/errors.ts';
+import { pinnedFlow } from '../content/versions.ts';
 import type { FlowRegistry, RegisteredFlow } from './flow-registry.ts';
 import type { Language } from '../i18n/locales.ts';
 import type { StepRenderer, StepView } from '../render/step.ts';
@@ -278,7 +279,9 @@ export class Engine {
    * never stuck, and no session grows past the cap. The returned view's session id then differs from `id`.
    */
   async restart(id: string, options: ActOptions = {}): Promise<SessionView> {
-    const opened = await this.load(id);
+    const loaded = await this.load(id);
+    // Start over is a fresh start: on the guide's current version, whichever version the session was on.
+    const opened = { ...loaded, flow: this.flows.get(loaded.session.flowId) ?? loaded.flow };
     const { session, flow } = opened;
     if (atCap(session)) {
       const agentId = options.agentId ?? session.agentId;
@@ -376,16 +379,20 @@ export class Engine {
   }
 
   /**
-   * Loads a session with its transcript. A session whose flow has changed so that its current path no longer
-   * exists is started over (recorded as a RESTART) and marked with a notice, instead of failing.
+   * Loads a session with its transcript, on the version of its guide it started on (installed from the store if
+   * this process has not seen it yet): a published change never moves a session mid-way. A session whose version
+   * is unknown (it began before versions were stored) goes on with the current version if its path still exists
+   * there; otherwise it is started over (recorded as a RESTART) and marked with a notice, instead of failing.
    */
   private async load(id: string): Promise<Opened & { notice?: Notice }> {
     const opened = await this.store.openSession(id);
     if (!opened) throw unknownSession();
     const { session, path: steps } = opened;
+    const pinned = await pinnedFlow(this.store, this.flows, session.flowId, session.flowVersion);
+    if (pinned) return { session, flow: pinned, steps };
     const flow = this.flows.get(session.flowId);
     if (!flow) throw unknownFlow(session.flowId);
-    if (session.flowVersion === flow.version || this.pathStillValid(flow, steps)) return { session, flow, steps };
+    if (this.pathStillValid(flow, steps)) return { session, flow, steps };
     const snapshot = persist(initialTransition(flow.machine)[0]);
     // A full session cannot take the RESTART row: show the flow's first step, unstored; Start over goes on anew.
     if (atCap(session)) return { session: { ...session, snapshot, status: 'active', outcome: null }, flow, steps: [], notice: 'flow_changed' };

@@ -1,28 +1,96 @@
-import { createHash } from 'node:crypto';
-import { flows } from '../../flows/index.ts';
 import type { FlowDefinition, StepMeta } from '../../flows/types.ts';
+import { builtinDocuments } from '../content/builtin.ts';
+import { compileDocument } from '../content/compile.ts';
+import { contentHash, type FlowDocument } from '../content/document.ts';
 
 export interface RegisteredFlow extends FlowDefinition {
-  /** Hash of the machine's definition: a session remembers the version it started on. */
+  /** The document's content hash: a session remembers the version it started on. */
   version: string;
   initial: string;
+  /** The document this version was compiled from (without a published number). */
+  document: FlowDocument;
+  /** The published version number, when this version came from the database. */
+  number?: number;
+  /** The i18next namespace of this version's texts: `<id>@<version>`. */
+  ns: string;
 }
 
-function versionOf(flow: FlowDefinition): string {
-  return createHash('sha256').update(JSON.stringify(flow.machine.config)).digest('base64url').slice(0, 12);
+export interface InstallInfo {
+  /** The published version number, if the version is a published one. */
+  number?: number;
+  /** Whether this version becomes the one new sessions start on (what `get` and `list` give). */
+  current: boolean;
 }
 
+/**
+ * The guides the app runs. Every installed version stays (a session pinned to an older version goes on with it);
+ * one version per guide is current. Built-in guides come first in their own order, other guides after them by id.
+ */
 export class FlowRegistry {
-  readonly list: readonly RegisteredFlow[];
-  private readonly byId: Map<string, RegisteredFlow>;
+  /** Every installed version, by content hash; a version is compiled once however often it is installed. */
+  private readonly versions = new Map<string, RegisteredFlow>();
+  private readonly current = new Map<string, RegisteredFlow>();
+  private readonly builtinOrder: string[];
+  private ordered: readonly RegisteredFlow[] = [];
+  private readonly listeners = new Set<() => void>();
 
-  constructor(definitions: readonly FlowDefinition[] = flows) {
-    this.list = definitions.map((f) => ({ ...f, version: versionOf(f), initial: String(f.machine.config.initial) }));
-    this.byId = new Map(this.list.map((f) => [f.id, f]));
+  constructor(documents: readonly FlowDocument[] = builtinDocuments()) {
+    this.builtinOrder = documents.map((d) => d.id);
+    for (const doc of documents) this.put(doc, { current: true });
+    this.reorder();
   }
 
+  /** The current version of each guide, in start-page order. */
+  get list(): readonly RegisteredFlow[] {
+    return this.ordered;
+  }
+
+  /** The current version of a guide. */
   get(id: string): RegisteredFlow | undefined {
-    return this.byId.get(id);
+    return this.current.get(id);
+  }
+
+  /** Any installed version of a guide, by its content hash. */
+  version(id: string, hash: string): RegisteredFlow | undefined {
+    const flow = this.versions.get(hash);
+    return flow?.id === id ? flow : undefined;
+  }
+
+  /**
+   * Adds a version of a guide (a validated document: validation is the caller's, see server/content/validate.ts),
+   * and makes it current if asked. Its texts reach i18next when it is first rendered (server/render/step.ts).
+   */
+  install(doc: FlowDocument, info: InstallInfo): RegisteredFlow {
+    const flow = this.put(doc, info);
+    if (info.current) {
+      this.reorder();
+      for (const listener of this.listeners) listener();
+    }
+    return flow;
+  }
+
+  /** Calls `listener` after the set of current versions changed; returns a function that stops it. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private put(doc: FlowDocument, { number, current }: InstallInfo): RegisteredFlow {
+    const hash = contentHash(doc);
+    const known = this.versions.get(hash);
+    let flow = known ?? compileDocument(doc);
+    // The same content published again (a rollback) keeps its compiled machine and takes the newer number.
+    if (number !== undefined && flow.number !== number) flow = { ...flow, number };
+    this.versions.set(hash, flow);
+    if (current) this.current.set(flow.id, flow);
+    else if (this.current.get(flow.id)?.version === flow.version) this.current.set(flow.id, flow);
+    return flow;
+  }
+
+  private reorder() {
+    const builtin = this.builtinOrder.flatMap((id) => this.current.get(id) ?? []);
+    const others = [...this.current.values()].filter((f) => !this.builtinOrder.includes(f.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    this.ordered = [...builtin, ...others];
   }
 
   /**

@@ -19,6 +19,8 @@ import { agentRoutes } from '../routes/agent/index.ts';
 import { apiRoutes } from '../routes/api.ts';
 import { embedRoutes } from '../routes/embed.ts';
 import { FlowSearch } from '../services/search.ts';
+import { ContentService } from '../content/service.ts';
+import { adminFlowRoutes } from '../routes/admin-flows.ts';
 import { pageRoutes } from '../routes/pages.ts';
 import type { Store } from '../store/types.ts';
 import { createViews, VIEWS_DIR } from '../render/views.ts';
@@ -26,11 +28,17 @@ import { createViews, VIEWS_DIR } from '../render/views.ts';
 export interface AppOptions {
   store: Store;
   config?: Partial<
-    Pick<Config, 'TRUST_PROXY' | 'EMBED_ORIGINS' | 'DEMO_PAGES' | 'NODE_ENV' | 'DNS_SERVERS' | 'DNS_TIMEOUT_MS' | 'CHECK_DEADLINE_MS' | 'CHECKS_PER_MINUTE' | 'SESSIONS_PER_MINUTE' | 'STEPS_PER_MINUTE' | 'ANALYTICS_TOKEN'>
+    Pick<Config, 'TRUST_PROXY' | 'EMBED_ORIGINS' | 'DEMO_PAGES' | 'NODE_ENV' | 'DNS_SERVERS' | 'DNS_TIMEOUT_MS' | 'CHECK_DEADLINE_MS' | 'CHECKS_PER_MINUTE' | 'SESSIONS_PER_MINUTE' | 'STEPS_PER_MINUTE' | 'ANALYTICS_TOKEN' | 'ADMIN_TOKEN'>
   >;
   /** The resolver for domain checks; by default one built from DNS_SERVERS, DNS_TIMEOUT_MS and CHECK_DEADLINE_MS. */
   dns?: Dns;
   flows?: FlowRegistry;
+  /**
+   * The guides' versions, started on `flows` (server/content/startup.ts: the built-in sync, then every guide's
+   * latest version current). `server/main.ts` passes it; without it, the registry serves the built-in documents and
+   * publishing through the admin API starts from whatever the database holds.
+   */
+  content?: ContentService;
   /** Where request lines and errors go; by default nowhere (tests), `server/main.ts` passes stdout's. */
   logger?: Logger;
   /** Called with every unexpected error; by default it is logged with the request's id and route. */
@@ -55,14 +63,18 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
       timeoutMs: options.config?.DNS_TIMEOUT_MS ?? 2000,
       deadlineMs: options.config?.CHECK_DEADLINE_MS,
     });
+  const search = new FlowSearch(flows, renderer);
+  // A guide published or added while the app runs is found by search at once.
+  flows.onChange(() => search.rebuild());
   const ctx: AppContext = {
     store: options.store,
     flows,
     i18n,
     renderer,
     engine: new Engine(options.store, flows, renderer, (domain, includes) => checkEmailDomain(dns, domain, [...includes])),
+    content: options.content ?? new ContentService(options.store, flows, (err) => logger.error({ err }, 'guide versions')),
     render: createViews(),
-    search: new FlowSearch(flows, renderer),
+    search,
     dns,
     limits: createLimits({
       sessionsPerMinute: options.config?.SESSIONS_PER_MINUTE ?? 30,
@@ -128,6 +140,7 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
   app.use(agentRoutes(ctx));
   app.use(adminRoutes(ctx));
   app.use(analyticsRoutes(ctx, options.config?.ANALYTICS_TOKEN));
+  app.use(adminFlowRoutes(ctx, options.config?.ADMIN_TOKEN));
   app.use('/api', apiRoutes(ctx));
   app.use(pageRoutes(ctx));
   app.use(notFound);

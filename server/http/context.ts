@@ -1,4 +1,5 @@
 import type { i18n } from 'i18next';
+import type { ContentService } from '../content/service.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { FlowRegistry } from '../engine/flow-registry.ts';
 import type { StepRenderer } from '../render/step.ts';
@@ -19,4 +20,6 @@ export interface AppContext {
   search: FlowSearch;
   dns: Dns;
   limits: Limits;
+  /** Guides as versioned documents: drafts, publishing, history, audit. */
+  content: ContentService;
 }

@@ -41,7 +41,7 @@ export function errorHandler(ctx: AppContext, log: (err: unknown, req: Request) 
     res.status(error.status);
     if (error.status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     if (wantsJson(req)) {
-      res.json({ error: { code: error.code, message: error.message } });
+      res.json({ error: { code: error.code, message: error.message, ...error.details } });
       return;
     }
     try {

@@ -1,3 +1,5 @@
+import type { Problem } from '../content/validate.ts';
+
 /**
  * Errors a client can cause. Each carries the HTTP status and a stable code; the error handler turns it into the
  * contract's `{"error":{"code","message"}}` for the API or a localized page (`common:errors.<code>`) for HTML.
@@ -22,19 +24,29 @@ export const ERROR_CODES = [
   'forbidden',
   'csrf_failed',
   'wrong_credentials',
+  'invalid_document',
+  'unknown_version',
+  'unknown_draft',
+  'document_unchanged',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class AppError extends Error {
-  /** `cause`: the error this one stands for (e.g. a store conflict), kept for logs; never sent to the client. */
+  readonly details: Record<string, unknown> | undefined;
+
+  /**
+   * `cause`: the error this one stands for (e.g. a store conflict), kept for logs; never sent to the client.
+   * `details`: more the client needs to act on (a document's problems), sent beside the code and message.
+   */
   constructor(
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; details?: Record<string, unknown> },
   ) {
     super(message, options);
+    this.details = options?.details;
   }
 }
 
@@ -43,3 +55,9 @@ export const invalidInput = (message: string) => new AppError(400, 'invalid_inpu
 export const invalidDomain = (reason: string) => new AppError(400, 'invalid_domain', `domain: ${reason}`);
 export const unknownFlow = (id: string) => new AppError(404, 'unknown_flow', `There is no flow "${id}".`);
 export const unknownSession = (message = 'There is no session with this id.') => new AppError(404, 'unknown_session', message);
+
+/** A guide document that cannot be stored: every problem, each naming its step, event and language where it can. */
+export const invalidDocument = (problems: readonly Problem[]) =>
+  new AppError(422, 'invalid_document', `The document has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was stored.`, {
+    details: { problems },
+  });

@@ -52,7 +52,7 @@ export function clientError(err: unknown): AppError | undefined {
   if (!err || typeof err !== 'object') return undefined;
   switch ((err as { type?: string }).type) {
     case 'entity.too.large':
-      return new AppError(413, 'payload_too_large', 'The request body is larger than 16 KB.');
+      return new AppError(413, 'payload_too_large', `The request body is larger than ${Math.round(((err as { limit?: number }).limit ?? 16_384) / 1024)} KB.`);
     case 'entity.parse.failed':
       return new AppError(400, 'invalid_input', 'The request body is not valid JSON.');
     case 'encoding.unsupported':

@@ -25,6 +25,14 @@ export function createI18n(resources: Resources = loadResources()): i18n {
   return instance;
 }
 
+/**
+ * Adds one flow version's texts (its document's `texts`, one object per language in i18next's own shape) under the
+ * version's namespace. Texts of a published version never change, so a namespace is added once and kept.
+ */
+export function addFlowTexts(i18n: i18n, ns: string, texts: Record<Language, object>): void {
+  for (const lng of LANGUAGES) if (!i18n.hasResourceBundle(lng, ns)) i18n.addResourceBundle(lng, ns, texts[lng]);
+}
+
 const fixed = new WeakMap<i18n, Map<string, TFunction>>();
 /** Keys are written in templates and code, so a few thousand at most; the cap only guards against a bug. */
 const MEMO_LIMIT = 10_000;

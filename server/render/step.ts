@@ -1,7 +1,8 @@
 import type { i18n } from 'i18next';
 import type { Facts, Outcome, StepKind } from '../../flows/types.ts';
+import { factIn } from '../content/document.ts';
 import { stepMeta, type RegisteredFlow } from '../engine/flow-registry.ts';
-import { tFor } from '../i18n/i18n.ts';
+import { addFlowTexts, tFor } from '../i18n/i18n.ts';
 import type { Language } from '../i18n/locales.ts';
 import type { Audience } from '../store/types.ts';
 import { escapeHtml, renderMarkdown } from './markdown.ts';
@@ -32,11 +33,12 @@ const OPEN = '\uE000';
 const CLOSE = '\uE001';
 const PLACEHOLDER = /\uE000(\d+)\uE001/g;
 
-function factPlaceholders(facts: Facts) {
+function factPlaceholders(facts: Facts, lng: Language) {
   const values: string[] = [];
   const forMarkdown: Record<string, string> = {};
   const plain: Record<string, string> = {};
-  for (const [name, value] of Object.entries(facts)) {
+  for (const [name, fact] of Object.entries(facts)) {
+    const value = factIn(fact, lng);
     if (typeof value === 'string') {
       forMarkdown[name] = `${OPEN}${values.push(value) - 1}${CLOSE}`;
       plain[name] = value;
@@ -48,31 +50,46 @@ function factPlaceholders(facts: Facts) {
   return { values, forMarkdown, plain };
 }
 
+/*
+ * Every cache below is keyed by the flow's version (its content hash), never its id: two versions of one guide,
+ * one for sessions pinned to it and one for new sessions, never share a text.
+ */
 export class StepRenderer {
-  /** Steps are pure functions of flow, state, language and audience, so each is rendered once. */
+  /** Steps are pure functions of flow version, state, language and audience, so each is rendered once. */
   private readonly cache = new Map<string, StepView>();
   private readonly facts = new Map<string, ReturnType<typeof factPlaceholders>>();
   /** Plain texts (titles, answer labels) are as pure as steps; history lists ask for the same ones on every request. */
   private readonly texts = new Map<string, string>();
+  /** The versions whose texts this renderer's i18next instance holds. */
+  private readonly loaded = new Set<string>();
 
   constructor(private readonly i18n: i18n) {}
 
-  private factsOf(flow: RegisteredFlow) {
-    let f = this.facts.get(flow.id);
-    if (!f) this.facts.set(flow.id, (f = factPlaceholders(flow.facts)));
+  private factsOf(flow: RegisteredFlow, lng: Language) {
+    const id = `${flow.version}\u0000${lng}`;
+    let f = this.facts.get(id);
+    if (!f) this.facts.set(id, (f = factPlaceholders(flow.facts, lng)));
     return f;
   }
 
+  /**
+   * The flow's texts come with its document, so they reach i18next (under the version's namespace) when a version
+   * is first shown: any registry's flow renders on any app's instance, without wiring one to the other.
+   */
   private t(flow: RegisteredFlow, lng: Language) {
-    return tFor(this.i18n, lng, flow.id);
+    if (!this.loaded.has(flow.ns)) {
+      addFlowTexts(this.i18n, flow.ns, flow.document.texts);
+      this.loaded.add(flow.ns);
+    }
+    return tFor(this.i18n, lng, flow.ns);
   }
 
   /** A text of the flow in plain form (for titles, labels and transcripts). */
   text(flow: RegisteredFlow, key: string, lng: Language, audience: Audience = 'participant'): string {
-    const id = `${flow.id}\u0000${key}\u0000${lng}\u0000${audience}`;
+    const id = `${flow.version}\u0000${key}\u0000${lng}\u0000${audience}`;
     let text = this.texts.get(id);
     if (text === undefined) {
-      const { plain } = this.factsOf(flow);
+      const { plain } = this.factsOf(flow, lng);
       text = this.t(flow, lng)(key, { facts: plain, context: audience === 'agent' ? 'agent' : undefined });
       this.texts.set(id, text);
     }
@@ -81,13 +98,13 @@ export class StepRenderer {
 
   /** A Markdown text of the flow rendered to safe HTML, with facts shown exactly. */
   html(flow: RegisteredFlow, key: string, lng: Language, audience: Audience = 'participant'): string {
-    const { values, forMarkdown } = this.factsOf(flow);
+    const { values, forMarkdown } = this.factsOf(flow, lng);
     const source = this.t(flow, lng)(key, { facts: forMarkdown, context: audience === 'agent' ? 'agent' : undefined });
     return renderMarkdown(source).replace(PLACEHOLDER, (_, i: string) => escapeHtml(values[Number(i)]!));
   }
 
   step(flow: RegisteredFlow, state: string, lng: Language, audience: Audience): StepView {
-    const key = `${flow.id}\u0000${state}\u0000${lng}\u0000${audience}`;
+    const key = `${flow.version}\u0000${state}\u0000${lng}\u0000${audience}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
     const meta = stepMeta(flow, state);

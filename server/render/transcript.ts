@@ -1,7 +1,7 @@
 import type { TFunction } from 'i18next';
 import { CHECK_RESULT } from '../../flows/types.ts';
 import type { EmailDomainReport } from '../checks/email-domain.ts';
-import type { FlowRegistry } from '../engine/flow-registry.ts';
+import type { RegisteredFlow } from '../engine/flow-registry.ts';
 import type { Language } from '../i18n/locales.ts';
 import { utcMinute } from './format.ts';
 import type { StepRenderer } from './step.ts';
@@ -18,6 +18,8 @@ export const TRANSCRIPT_LIMITS = { rows: 1000, notes: 1000, chars: 200_000 } as 
 
 export interface TranscriptInput {
   session: SessionRecord;
+  /** The version of the guide the session is on (undefined when the guide is gone). */
+  flow: RegisteredFlow | undefined;
   /** The session's first rows, at most TRANSCRIPT_LIMITS.rows of them. */
   steps: StepRecord[];
   /** Every version of the notes (oldest first): who wrote what, when. */
@@ -54,9 +56,8 @@ export const mdEscape = (s: string) => oneLine(s).replace(/([\\`*_[\]<>|~&])/g, 
  * Plain text or Markdown; every value is written as one line (notes as indented lines of their own) and escaped
  * for Markdown, so no value can pass for a line of the transcript.
  */
-export function transcript(flows: FlowRegistry, renderer: StepRenderer, input: TranscriptInput, format: TranscriptFormat): string {
-  const { session, steps, notes, agents, lng, t } = input;
-  const flow = flows.get(session.flowId);
+export function transcript(renderer: StepRenderer, input: TranscriptInput, format: TranscriptFormat): string {
+  const { session, flow, steps, notes, agents, lng, t } = input;
   const text = (key: string) => (flow ? renderer.text(flow, key, lng, 'agent') : key);
   const md = format === 'markdown';
   const esc = (s: string) => (md ? mdEscape(s) : oneLine(s));

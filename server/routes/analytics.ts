@@ -25,11 +25,17 @@ const analyticsQuery = z.object({
   channel: optional(z.enum(CHANNELS)),
   audience: optional(z.enum(AUDIENCES)),
   flow: optional(z.string().max(100)),
+  /** A published version number of `flow`. */
+  version: optional(z.coerce.number().int().min(1).max(1e9)),
 });
 
 /** The period and filters of a query. `from`/`to` are whole UTC days, `to` included; by default the last 30 days. */
-export function parseFilter(query: Request['query'], now = Date.now()): { filter: AnalyticsFilter; fromDay: string; toDay: string; flowId?: string } {
+export function parseFilter(
+  query: Request['query'],
+  now = Date.now(),
+): { filter: AnalyticsFilter; fromDay: string; toDay: string; flowId?: string; version?: number } {
   const q = parse(analyticsQuery, query);
+  if (q.version !== undefined && q.flow === undefined) throw invalidInput('version: a version is of one guide; give flow too');
   const today = Math.floor(now / DAY) * DAY;
   const to = (q.to ?? today) + DAY;
   const from = q.from ?? to - 30 * DAY;
@@ -46,6 +52,7 @@ export function parseFilter(query: Request['query'], now = Date.now()): { filter
     fromDay: isoDay(from),
     toDay: isoDay(to - DAY),
     ...(q.flow ? { flowId: q.flow } : {}),
+    ...(q.version !== undefined ? { version: q.version } : {}),
   };
 }
 
@@ -68,26 +75,42 @@ export function analyticsRoutes(ctx: AppContext, token: string | undefined): Rou
   const service = new ConsoleService(ctx);
   const router = Router();
 
-  /** The query's filter, with `?flow=` checked against the guides there are. */
-  const flowFilter = (req: Request) => {
-    const { filter, fromDay, toDay, flowId } = parseFilter(req.query);
-    const flow = flowId === undefined ? undefined : flows.get(flowId);
-    if (flowId !== undefined && !flow) throw unknownFlow(flowId);
-    return { filter: { ...filter, ...(flow ? { flowId: flow.id } : {}) }, fromDay, toDay, flow };
+  /** `?version=N` of a guide as sessions pin it: the version's content hash. */
+  const versionFilter = async (flowId: string, version: number | undefined) =>
+    version === undefined ? {} : { flowVersion: await ctx.content.hashOf(flowId, version) };
+
+  /**
+   * The query's filter, with `?flow=` checked against the guides there are and `?version=` against its versions;
+   * `flow` is the version asked for (its diagram is the one drawn), else the current one.
+   */
+  const flowFilter = async (req: Request) => {
+    const { filter, fromDay, toDay, flowId, version } = parseFilter(req.query);
+    const current = flowId === undefined ? undefined : flows.get(flowId);
+    if (flowId !== undefined && !current) throw unknownFlow(flowId);
+    const pinned = current ? await versionFilter(current.id, version) : {};
+    const flow = current && pinned.flowVersion ? ((await ctx.content.pinned(current.id, pinned.flowVersion)) ?? current) : current;
+    return { filter: { ...filter, ...(flow ? { flowId: flow.id } : {}), ...pinned }, fromDay, toDay, flow, version };
   };
 
   router.get('/api/analytics/flows/:flowId', analyticsAuth(token), async (req, res) => {
     const flowId = String(req.params.flowId);
     const flow = flows.get(flowId);
     if (!flow) throw unknownFlow(flowId);
-    const { filter, fromDay, toDay } = parseFilter(req.query);
-    res.json({ flowId: flow.id, from: fromDay, to: toDay, ...(await service.figures({ ...filter, flowId: flow.id })) });
+    const { filter, fromDay, toDay, version } = parseFilter({ ...req.query, flow: flowId });
+    const pinned = await versionFilter(flow.id, version);
+    res.json({
+      flowId: flow.id,
+      ...(version !== undefined ? { version } : {}),
+      from: fromDay,
+      to: toDay,
+      ...(await service.figures({ ...filter, flowId: flow.id, ...pinned })),
+    });
   });
 
   router.get('/admin/analytics', async (req, res) => {
     const lng = requestLanguage(req);
     const t = ctx.i18n.getFixedT(lng);
-    const { filter, fromDay, toDay, flow } = flowFilter(req);
+    const { filter, fromDay, toDay, flow, version } = await flowFilter(req);
     const figures = await service.figures(filter);
     const pct = (x: number | null) => (x === null ? '–' : `${Math.round(x * 100)} %`);
     const diagram =
@@ -104,7 +127,15 @@ export function analyticsRoutes(ctx: AppContext, token: string | undefined): Rou
         },
       );
     const query = new URLSearchParams(
-      Object.entries({ from: fromDay, to: toDay, lng: filter.lng, channel: filter.channel, audience: filter.audience, flow: flow?.id }).filter(
+      Object.entries({
+        from: fromDay,
+        to: toDay,
+        lng: filter.lng,
+        channel: filter.channel,
+        audience: filter.audience,
+        flow: flow?.id,
+        version: version === undefined ? undefined : String(version),
+      }).filter(
         (e): e is [string, string] => typeof e[1] === 'string',
       ),
     ).toString();
@@ -139,18 +170,18 @@ export function analyticsRoutes(ctx: AppContext, token: string | undefined): Rou
     });
   });
 
-  const exportFilter = (req: Request) => {
-    const { filter, fromDay, toDay, flow } = flowFilter(req);
-    return { filter, name: `${flow?.id ?? 'all'}-${fromDay}-${toDay}` };
+  const exportFilter = async (req: Request) => {
+    const { filter, fromDay, toDay, flow, version } = await flowFilter(req);
+    return { filter, name: `${flow?.id ?? 'all'}${version === undefined ? '' : `-v${version}`}-${fromDay}-${toDay}` };
   };
 
   router.get('/admin/analytics/sessions.csv', async (req, res) => {
-    const { filter, name } = exportFilter(req);
+    const { filter, name } = await exportFilter(req);
     await streamCsv(res, `sessions-${name}.csv`, SESSION_COLUMNS, service.exportSessions(filter), ['ticket_ref', 'origin']);
   });
 
   router.get('/admin/analytics/steps.csv', async (req, res) => {
-    const { filter, name } = exportFilter(req);
+    const { filter, name } = await exportFilter(req);
     await streamCsv(res, `steps-${name}.csv`, STEP_COLUMNS, service.exportSteps(filter), ['note']);
   });
 

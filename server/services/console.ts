@@ -1,6 +1,7 @@
 import { CHECK, OUTCOMES, type Outcome } from '../../flows/types.ts';
 import { AttemptGate, attemptKey } from '../auth/attempts.ts';
 import { SignIn } from '../auth/sign-in.ts';
+import type { RegisteredFlow } from '../engine/flow-registry.ts';
 import type { AppContext } from '../http/context.ts';
 import { AppError, unknownSession } from '../http/errors.ts';
 import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../i18n/locales.ts';
@@ -17,7 +18,7 @@ import {
   type Store,
 } from '../store/types.ts';
 
-type ConsoleContext = Pick<AppContext, 'engine' | 'store' | 'flows' | 'renderer' | 'i18n' | 'search'>;
+type ConsoleContext = Pick<AppContext, 'engine' | 'store' | 'flows' | 'renderer' | 'i18n' | 'search' | 'content'>;
 
 /**
  * Failed pickups (a ref that names no session) one agent may make in 15 minutes: plenty for codes misheard on the
@@ -189,18 +190,17 @@ export class ConsoleService {
 
   /** The session's transcript in one format, in the reader's language. */
   async transcript(sessionId: string, lng: Language, format: TranscriptFormat): Promise<string> {
-    const { flows, renderer } = this.ctx;
-    return transcript(flows, renderer, await this.transcriptInput(sessionId, lng), format);
+    return transcript(this.ctx.renderer, await this.transcriptInput(sessionId, lng), format);
   }
 
   /** The transcript page: both formats, to copy or download. */
   async transcripts(sessionId: string, lng: Language) {
-    const { flows, renderer } = this.ctx;
+    const { renderer } = this.ctx;
     const input = await this.transcriptInput(sessionId, lng);
     return {
       session: { id: input.session.id, ref: input.session.ref },
-      text: transcript(flows, renderer, input, 'text'),
-      markdown: transcript(flows, renderer, input, 'markdown'),
+      text: transcript(renderer, input, 'text'),
+      markdown: transcript(renderer, input, 'markdown'),
     };
   }
 
@@ -221,8 +221,14 @@ export class ConsoleService {
       offset: (query.page - 1) * SESSIONS_PAGE_SIZE,
     };
     const [{ sessions, total }, agents] = await Promise.all([this.store.listSessions(filter), this.agentsById()]);
+    // Each session under the guide's title as the version it ran on had it.
+    const versions = new Map<string, RegisteredFlow | undefined>();
+    for (const s of sessions) {
+      const key = `${s.flowId}\u0000${s.flowVersion}`;
+      if (!versions.has(key)) versions.set(key, (await this.ctx.content.pinned(s.flowId, s.flowVersion)) ?? flows.get(s.flowId));
+    }
     const rows = sessions.map((s) => {
-      const flow = flows.get(s.flowId);
+      const flow = versions.get(`${s.flowId}\u0000${s.flowVersion}`);
       return {
         id: s.id,
         ref: s.ref,
@@ -272,12 +278,15 @@ export class ConsoleService {
   private async transcriptInput(sessionId: string, lng: Language): Promise<TranscriptInput> {
     const session = await this.store.getSession(sessionId);
     if (!session) throw unknownSession();
-    const [steps, notes, agents] = await Promise.all([
+    const [steps, notes, agents, pinned] = await Promise.all([
       this.store.listSteps(session.id, TRANSCRIPT_LIMITS.rows),
       this.store.listNotes(session.id, TRANSCRIPT_LIMITS.notes),
       this.agentsById(),
+      this.ctx.content.pinned(session.flowId, session.flowVersion),
     ]);
-    return { session, steps, notes, agents, lng, t: this.ctx.i18n.getFixedT(lng) };
+    // The words of the version the session ran on; a session from before versions has only the current one.
+    const flow = pinned ?? this.ctx.flows.get(session.flowId);
+    return { session, flow, steps, notes, agents, lng, t: this.ctx.i18n.getFixedT(lng) };
   }
 
   private async agentsById(): Promise<Map<number, AgentRecord>> {

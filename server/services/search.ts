@@ -99,26 +99,35 @@ const OTHER_LANGUAGE_WEIGHT = 0.7;
 
 /**
  * "Describe your problem": finds the flows, and the step inside a flow, that fit a visitor's own words. One
- * MiniSearch index per language, built once at start-up from the same texts the steps show; a query is run
- * against all four, so a German query on the Swedish page still finds its flow.
+ * MiniSearch index per language, built from the same texts the steps show (at start-up, and again whenever a guide
+ * is published or added); a query is run against all four, so a German query on the Swedish page still finds its
+ * flow.
  */
 export class FlowSearch {
-  private readonly indexes = new Map<Language, MiniSearch<Doc>>();
-  private readonly processors = new Map<Language, (term: string) => string[] | null>();
-  private readonly docs = new Map<string, Doc>();
+  private indexes = new Map<Language, MiniSearch<Doc>>();
+  private readonly processors = new Map<Language, (term: string) => string[] | null>(LANGUAGES.map((lng) => [lng, termsFor(lng)]));
+  private docs = new Map<string, Doc>();
 
   constructor(
     private readonly flows: FlowRegistry,
     private readonly renderer: StepRenderer,
   ) {
+    this.rebuild();
+  }
+
+  /**
+   * Indexes the current version of every guide. The app calls it whenever the registry's current set changes (a
+   * guide published or added); the new indexes replace the old ones at once, so a search never sees half of them.
+   */
+  rebuild(): void {
+    const indexes = new Map<Language, MiniSearch<Doc>>();
+    const docs = new Map<string, Doc>();
     for (const lng of LANGUAGES) {
-      const process = termsFor(lng);
-      this.processors.set(lng, process);
       const index = new MiniSearch<Doc>({
         fields: ['title', 'text', 'options', 'keywords'],
         storeFields: [],
         tokenize,
-        processTerm: process,
+        processTerm: this.processors.get(lng)!,
         searchOptions: {
           boost: { title: 2.5, text: 1, options: 1.2, keywords: 2 },
           prefix: (term) => term.length >= 4,
@@ -127,11 +136,13 @@ export class FlowSearch {
           combineWith: 'OR',
         },
       });
-      const docs = flows.list.flatMap((flow) => this.documents(flow, lng));
-      for (const d of docs) this.docs.set(`${lng}:${d.id}`, d);
-      index.addAll(docs);
-      this.indexes.set(lng, index);
+      const forLanguage = this.flows.list.flatMap((flow) => this.documents(flow, lng));
+      for (const d of forLanguage) docs.set(`${lng}:${d.id}`, d);
+      index.addAll(forLanguage);
+      indexes.set(lng, index);
     }
+    this.indexes = indexes;
+    this.docs = docs;
   }
 
   private documents(flow: RegisteredFlow, lng: Language): Doc[] {
@@ -201,6 +212,7 @@ export class FlowSearch {
   }
 
   private hit(doc: Doc, terms: string[], lng: Language): SearchHit {
+    // The indexed version is the current one: the index is rebuilt whenever that changes.
     const flow = this.flows.get(doc.flowId)!;
     const entry = doc.stepId ? this.flows.entryStep(flow, doc.stepId) : undefined;
     const inFlow = entry && entry !== flow.initial ? entry : undefined;

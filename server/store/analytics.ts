@@ -18,6 +18,7 @@ export function createAnalytics(db: Database.Database) {
     const parts = [`${alias}.created_at >= @from`, `${alias}.created_at < @to`];
     const params: Record<string, string | number> = { from: f.from, to: f.to, cutoff: f.abandonedBefore };
     if (f.flowId) (parts.push(`${alias}.flow_id = @flowId`), (params.flowId = f.flowId));
+    if (f.flowVersion) (parts.push(`${alias}.flow_version = @flowVersion`), (params.flowVersion = f.flowVersion));
     if (f.lng) (parts.push(`${alias}.lng = @lng`), (params.lng = f.lng));
     if (f.channel) (parts.push(`${alias}.channel = @channel`), (params.channel = f.channel));
     if (f.audience) (parts.push(`${alias}.audience = @audience`), (params.audience = f.audience));
@@ -102,6 +103,7 @@ export function createAnalytics(db: Database.Database) {
     };
     if (!f.flowId) return out;
 
+    if (f.flowVersion) return { ...out, ...versionSteps(f) };
     // Per step, from the running counts (step_stats), filtered the same way by the session's start day.
     const stats = statsWhere(f);
     const reached = db
@@ -121,6 +123,32 @@ export function createAnalytics(db: Database.Database) {
       )
       .all(stats.params) as NonNullable<Figures['transitions']>;
     return out;
+  }
+
+  /**
+   * Per step for one version of a guide. step_stats does not know versions, so these come from the steps of the
+   * version's sessions: a join, fine for the narrower question one version asks.
+   */
+  function versionSteps(f: AnalyticsFilter): Pick<Figures, 'steps' | 'transitions'> {
+    const { sql, params } = where(f);
+    const reached = db
+      .prepare(`SELECT st.state AS state, count(DISTINCT st.session_id) AS n FROM sessions s JOIN steps st ON st.session_id = s.id WHERE ${sql} GROUP BY st.state`)
+      .all(params) as { state: string; n: number }[];
+    const abandonedAt = db
+      .prepare(`SELECT s.state AS state, count(*) AS n FROM sessions s WHERE ${sql} AND s.status = 'active' AND s.updated_at < @cutoff GROUP BY s.state`)
+      .all(params) as { state: string; n: number }[];
+    const steps: NonNullable<Figures['steps']> = {};
+    for (const r of reached) steps[r.state] = { reached: r.n, abandoned: 0 };
+    for (const r of abandonedAt) (steps[r.state] ??= { reached: 0, abandoned: 0 }).abandoned = r.n;
+    const transitions = db
+      .prepare(
+        `SELECT st.prev_state AS "from", st.event AS event, st.state AS "to", count(*) AS count
+         FROM sessions s JOIN steps st ON st.session_id = s.id
+         WHERE ${sql} AND st.prev_state IS NOT NULL AND st.event NOT IN ('START', 'BACK', 'RESTART')
+         GROUP BY 1, 2, 3 ORDER BY count DESC, "from", event`,
+      )
+      .all(params) as NonNullable<Figures['transitions']>;
+    return { steps, transitions };
   }
 
   /*

@@ -161,4 +161,80 @@ export const migrations: readonly string[] = [
   DROP INDEX feedback_session;
   CREATE UNIQUE INDEX feedback_once ON feedback (session_id, state);
   `,
+  `
+  -- Authors edit and publish guides, translators change the texts of their languages (kept as a JSON list). SQLite
+  -- cannot change a CHECK, so the table is rebuilt: a new one, the rows copied with their ids, the old one dropped
+  -- and the new one renamed into its place. References from logins, sessions, steps and notes name "agents" and
+  -- so reach the new table; migrate() runs this with foreign keys off (no cascade empties logins on the drop) and
+  -- checks every reference before it commits.
+  CREATE TABLE agents_rebuilt (
+    id            INTEGER PRIMARY KEY,
+    email         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name          TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('agent', 'admin', 'author', 'translator')),
+    languages     TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(languages) AND json_type(languages) = 'array'),
+    password_hash TEXT NOT NULL,
+    created_at    INTEGER NOT NULL
+  ) STRICT;
+  INSERT INTO agents_rebuilt (id, email, name, role, password_hash, created_at)
+    SELECT id, email, name, role, password_hash, created_at FROM agents;
+  DROP TABLE agents;
+  ALTER TABLE agents_rebuilt RENAME TO agents;
+
+  -- Guides as versioned documents. A version is immutable; its number is the guide's next one, its hash the
+  -- document's content hash (what sessions pin). Versions are never deleted, so the rowid only grows: the largest
+  -- rowid is the counter every instance polls to learn that something was published.
+  CREATE TABLE flow_versions (
+    flow_id      TEXT NOT NULL,
+    number       INTEGER NOT NULL CHECK (number > 0),
+    hash         TEXT NOT NULL,
+    document     TEXT NOT NULL,
+    note         TEXT,
+    published_by INTEGER REFERENCES agents(id),
+    via          TEXT NOT NULL CHECK (via IN ('release', 'cli', 'token', 'console')),
+    published_at INTEGER NOT NULL,
+    PRIMARY KEY (flow_id, number)
+  ) STRICT;
+  CREATE INDEX flow_versions_hash ON flow_versions (flow_id, hash, number);
+
+  CREATE TABLE drafts (
+    id         INTEGER PRIMARY KEY,
+    flow_id    TEXT NOT NULL,
+    hash       TEXT NOT NULL,
+    document   TEXT NOT NULL,
+    created_by INTEGER REFERENCES agents(id),
+    created_at INTEGER NOT NULL
+  ) STRICT;
+
+  -- A release's changed built-in guide that was not published because people had published edits of their own
+  -- since: one per guide (a later release replaces it), until someone publishes it.
+  CREATE TABLE pending_updates (
+    flow_id  TEXT PRIMARY KEY,
+    hash     TEXT NOT NULL,
+    document TEXT NOT NULL,
+    found_at INTEGER NOT NULL
+  ) STRICT;
+
+  -- The hash of the last built-in document of each guide a start has seen: a start tells a new release's change
+  -- from one it has dealt with already (published or held as pending).
+  CREATE TABLE builtin_seen (
+    flow_id TEXT PRIMARY KEY,
+    hash    TEXT NOT NULL,
+    seen_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE audit_log (
+    id           INTEGER PRIMARY KEY,
+    at           INTEGER NOT NULL,
+    agent_id     INTEGER REFERENCES agents(id),
+    via          TEXT NOT NULL CHECK (via IN ('release', 'cli', 'token', 'console')),
+    action       TEXT NOT NULL CHECK (action IN ('publish', 'rollback', 'import', 'draft', 'pending')),
+    flow_id      TEXT NOT NULL,
+    from_version INTEGER,
+    to_version   INTEGER,
+    draft_id     INTEGER,
+    note         TEXT
+  ) STRICT;
+  CREATE INDEX audit_log_flow ON audit_log (flow_id, id);
+  `,
 ];

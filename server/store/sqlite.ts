@@ -5,7 +5,16 @@ import type { Outcome } from '../../flows/types.ts';
 import { createAnalytics } from './analytics.ts';
 import { migrations } from './migrations.ts';
 import {
+  type Actor,
   type AgentRecord,
+  type AuditRecord,
+  type BuiltinDecision,
+  type DraftRecord,
+  type FlowVersionRecord,
+  type FlowVersionSummary,
+  type NewVersion,
+  type PendingUpdateRecord,
+  VersionConflictError,
   type AttemptLimit,
   type AttemptReservation,
   type NoteRecord,
@@ -50,9 +59,74 @@ interface AgentRow {
   email: string;
   name: string;
   role: AgentRecord['role'];
+  languages: string;
   password_hash: string;
   created_at: number;
 }
+
+interface VersionRow {
+  flow_id: string;
+  number: number;
+  hash: string;
+  document?: string;
+  note: string | null;
+  published_by: number | null;
+  via: FlowVersionRecord['via'];
+  published_at: number;
+}
+
+interface DraftRow {
+  id: number;
+  flow_id: string;
+  hash: string;
+  document: string;
+  created_by: number | null;
+  created_at: number;
+}
+
+interface AuditRow {
+  id: number;
+  at: number;
+  agent_id: number | null;
+  via: AuditRecord['via'];
+  action: AuditRecord['action'];
+  flow_id: string;
+  from_version: number | null;
+  to_version: number | null;
+  draft_id: number | null;
+  note: string | null;
+}
+
+const toSummary = (r: VersionRow): FlowVersionSummary => ({
+  flowId: r.flow_id,
+  number: r.number,
+  hash: r.hash,
+  note: r.note,
+  publishedBy: r.published_by,
+  via: r.via,
+  publishedAt: r.published_at,
+});
+const toVersion = (r: VersionRow): FlowVersionRecord => ({ ...toSummary(r), document: JSON.parse(r.document!) });
+const toDraft = (r: DraftRow): DraftRecord => ({
+  id: r.id,
+  flowId: r.flow_id,
+  hash: r.hash,
+  document: JSON.parse(r.document),
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+});
+const toAudit = (r: AuditRow): AuditRecord => ({
+  id: r.id,
+  at: r.at,
+  agentId: r.agent_id,
+  via: r.via,
+  action: r.action,
+  flowId: r.flow_id,
+  fromVersion: r.from_version,
+  toVersion: r.to_version,
+  draftId: r.draft_id,
+  note: r.note,
+});
 
 interface StepRow {
   session_id: string;
@@ -91,6 +165,7 @@ const toAgent = (r: AgentRow): AgentRecord => ({
   email: r.email,
   name: r.name,
   role: r.role,
+  languages: JSON.parse(r.languages),
   passwordHash: r.password_hash,
   createdAt: r.created_at,
 });
@@ -124,6 +199,24 @@ const KEEP_ATTEMPTS_MS = 24 * 3600 * 1000;
 
 const isUniqueViolation = (e: unknown) =>
   e instanceof Error && 'code' in e && (e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e.code === 'SQLITE_CONSTRAINT_UNIQUE');
+
+const isBusy = (e: unknown) => typeof (e as { code?: unknown })?.code === 'string' && /^SQLITE_BUSY/.test((e as { code: string }).code);
+
+/**
+ * Runs a write that another process may hold the lock for, trying again while it is busy: up to about two seconds,
+ * waiting between tries without blocking the event loop (the busy timeout would). For rare writes that must not
+ * fail because another instance publishes at the same moment; steps keep the short timeout and answer 503.
+ */
+async function whenFree<T>(write: () => T): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return write();
+    } catch (e) {
+      if (!isBusy(e) || attempt >= 60) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
+    }
+  }
+}
 
 export interface SqliteOptions {
   /** `NORMAL` survives a crash of the process (WAL); `FULL` also survives power loss, at an fsync per step. */
@@ -203,10 +296,21 @@ function migrate(db: Database.Database) {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length)
     throw new Error(`database schema ${current} is newer than this app knows (${migrations.length}); upgrade the app`);
-  db.transaction(() => {
-    for (let v = current; v < migrations.length; v++) db.exec(migrations[v]!);
-    db.pragma(`user_version = ${migrations.length}`);
-  })();
+  // A migration that rebuilds a table drops the old one: with foreign keys on, that drop would cascade (logins)
+  // or fail (sessions). SQLite's way: keys off outside the transaction, every reference checked before the commit.
+  // The pragma cannot change inside a transaction, hence here.
+  db.pragma('foreign_keys = OFF');
+  try {
+    db.transaction(() => {
+      for (let v = current; v < migrations.length; v++) db.exec(migrations[v]!);
+      const broken = db.pragma('foreign_key_check') as { table: string; parent: string }[];
+      if (broken.length)
+        throw new Error(`migration left ${broken.length} broken reference(s), e.g. ${broken[0]!.table} → ${broken[0]!.parent}`);
+      db.pragma(`user_version = ${migrations.length}`);
+    })();
+  } finally {
+    db.pragma('foreign_keys = ON');
+  }
 }
 
 interface Queued {
@@ -412,8 +516,8 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
      WHERE id = @id AND agent_id IS NOT @agentId`,
   );
   const insertAgent = db.prepare(
-    `INSERT INTO agents (email, name, role, password_hash, created_at)
-     VALUES (@email, @name, @role, @passwordHash, @at) RETURNING *`,
+    `INSERT INTO agents (email, name, role, languages, password_hash, created_at)
+     VALUES (@email, @name, @role, @languages, @passwordHash, @at) RETURNING *`,
   );
   const selectAgentByEmail = db.prepare<[string], AgentRow>('SELECT * FROM agents WHERE email = ?');
   const selectAgents = db.prepare<[], AgentRow>('SELECT * FROM agents ORDER BY role DESC, name');
@@ -450,6 +554,119 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
     if (wait) return { status: 'wait' };
     for (const { key } of limits) insertAttempt.run(key, at, attempt);
     return { status: 'reserved' };
+  });
+
+  // Guides and their versions. Lists leave the documents out: a document is tens of kilobytes, a list row is not.
+  const SUMMARY = 'flow_id, number, hash, note, published_by, via, published_at';
+  const selectLatestNumber = db.prepare<[string], { n: number | null }>('SELECT max(number) AS n FROM flow_versions WHERE flow_id = ?');
+  const insertVersion = db.prepare(
+    `INSERT INTO flow_versions (flow_id, number, hash, document, note, published_by, via, published_at)
+     VALUES (@flowId, @number, @hash, @document, @note, @agentId, @via, @at)`,
+  );
+  const selectVersion = db.prepare<[string, number], VersionRow>('SELECT * FROM flow_versions WHERE flow_id = ? AND number = ?');
+  const selectVersionByHash = db.prepare<[string, string], VersionRow>(
+    'SELECT * FROM flow_versions WHERE flow_id = ? AND hash = ? ORDER BY number DESC LIMIT 1',
+  );
+  const selectVersions = db.prepare<[string], VersionRow>(`SELECT ${SUMMARY} FROM flow_versions WHERE flow_id = ? ORDER BY number DESC`);
+  const LATEST = 'number = (SELECT max(number) FROM flow_versions l WHERE l.flow_id = flow_versions.flow_id)';
+  const selectLatestSummaries = db.prepare<[], VersionRow>(`SELECT ${SUMMARY} FROM flow_versions WHERE ${LATEST} ORDER BY flow_id`);
+  const selectLatestVersions = db.prepare<[], VersionRow>(`SELECT * FROM flow_versions WHERE ${LATEST} ORDER BY flow_id`);
+  const selectMark = db.prepare<[], { mark: number | null }>('SELECT max(rowid) AS mark FROM flow_versions');
+  const selectSince = db.prepare<[number], VersionRow & { mark: number }>(
+    'SELECT rowid AS mark, * FROM flow_versions WHERE rowid > ? ORDER BY rowid',
+  );
+  const insertDraft = db.prepare(
+    `INSERT INTO drafts (flow_id, hash, document, created_by, created_at) VALUES (@flowId, @hash, @document, @createdBy, @at)
+     RETURNING *`,
+  );
+  const selectDraft = db.prepare<[number], DraftRow>('SELECT * FROM drafts WHERE id = ?');
+  const upsertPending = db.prepare(
+    `INSERT INTO pending_updates (flow_id, hash, document, found_at) VALUES (@flowId, @hash, @document, @at)
+     ON CONFLICT (flow_id) DO UPDATE SET hash = excluded.hash, document = excluded.document, found_at = excluded.found_at`,
+  );
+  // A published version that has the pending content (or a later release's) leaves nothing to review.
+  const removePendingIfPublished = db.prepare('DELETE FROM pending_updates WHERE flow_id = ? AND hash = ?');
+  const selectPending = db.prepare<[], { flow_id: string; hash: string; document: string; found_at: number }>(
+    'SELECT * FROM pending_updates ORDER BY flow_id',
+  );
+  const selectPendingOf = db.prepare<[string], { flow_id: string; hash: string; document: string; found_at: number }>(
+    'SELECT * FROM pending_updates WHERE flow_id = ?',
+  );
+  const upsertSeen = db.prepare(
+    `INSERT INTO builtin_seen (flow_id, hash, seen_at) VALUES (?, ?, ?)
+     ON CONFLICT (flow_id) DO UPDATE SET hash = excluded.hash, seen_at = excluded.seen_at`,
+  );
+  const selectSeen = db.prepare<[string], { hash: string }>('SELECT hash FROM builtin_seen WHERE flow_id = ?');
+  const insertAudit = db.prepare(
+    `INSERT INTO audit_log (at, agent_id, via, action, flow_id, from_version, to_version, draft_id, note)
+     VALUES (@at, @agentId, @via, @action, @flowId, @fromVersion, @toVersion, @draftId, @note)`,
+  );
+  const selectAudit = db.prepare<[number, number], AuditRow>('SELECT * FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?');
+  const selectFlowAudit = db.prepare<[string, number, number], AuditRow>(
+    'SELECT * FROM audit_log WHERE flow_id = ? ORDER BY id DESC LIMIT ? OFFSET ?',
+  );
+  const audit = (entry: Omit<AuditRecord, 'id' | 'agentId' | 'via'> & { actor: Actor }) =>
+    insertAudit.run({
+      at: entry.at,
+      agentId: entry.actor.agentId,
+      via: entry.actor.via,
+      action: entry.action,
+      flowId: entry.flowId,
+      fromVersion: entry.fromVersion,
+      toVersion: entry.toVersion,
+      draftId: entry.draftId,
+      note: entry.note,
+    });
+
+  /** The next number, taken inside the caller's transaction (BEGIN IMMEDIATE: no other process writes meanwhile). */
+  const storeVersion = (v: NewVersion, at: number): FlowVersionRecord => {
+    const latest = selectLatestNumber.get(v.flowId)?.n ?? null;
+    if (v.ifLatest !== undefined && v.ifLatest !== latest) throw new VersionConflictError(v.flowId, latest);
+    const number = (latest ?? 0) + 1;
+    insertVersion.run({
+      flowId: v.flowId,
+      number,
+      hash: v.hash,
+      document: JSON.stringify(v.document),
+      note: v.note,
+      agentId: v.actor.agentId,
+      via: v.actor.via,
+      at,
+    });
+    removePendingIfPublished.run(v.flowId, v.hash);
+    audit({ at, actor: v.actor, action: v.action, flowId: v.flowId, fromVersion: latest, toVersion: number, draftId: v.draftId ?? null, note: v.note });
+    return { flowId: v.flowId, number, hash: v.hash, document: v.document, note: v.note, publishedBy: v.actor.agentId, via: v.actor.via, publishedAt: at };
+  };
+  const publish = db.transaction(storeVersion);
+  const applyBuiltin = db.transaction((d: BuiltinDecision, at: number): FlowVersionRecord | undefined => {
+    const SYSTEM: Actor = { agentId: null, via: 'release' };
+    if (d.kind === 'publish') {
+      upsertSeen.run(d.version.flowId, d.version.hash, at);
+      return storeVersion({ ...d.version, action: 'publish' }, at);
+    }
+    if (d.kind === 'pending') {
+      const { flowId, hash } = d.pending;
+      upsertSeen.run(flowId, hash, at);
+      upsertPending.run({ flowId, hash, document: JSON.stringify(d.pending.document), at });
+      audit({ at, actor: SYSTEM, action: 'pending', flowId, fromVersion: d.fromVersion, toVersion: null, draftId: null, note: null });
+      return undefined;
+    }
+    upsertSeen.run(d.flowId, d.hash, at);
+    return undefined;
+  });
+  const createDraft = db.transaction(
+    (draft: Omit<DraftRecord, 'id' | 'createdAt'>, entry: { actor: Actor; action: 'draft' | 'import'; note: string | null }, at: number) => {
+      const row = insertDraft.get({ flowId: draft.flowId, hash: draft.hash, document: JSON.stringify(draft.document), createdBy: draft.createdBy, at }) as DraftRow;
+      const latest = selectLatestNumber.get(draft.flowId)?.n ?? null;
+      audit({ at, actor: entry.actor, action: entry.action, flowId: draft.flowId, fromVersion: latest, toVersion: null, draftId: row.id, note: entry.note });
+      return toDraft(row);
+    },
+  );
+  const toPending = (r: { flow_id: string; hash: string; document: string; found_at: number }): PendingUpdateRecord => ({
+    flowId: r.flow_id,
+    hash: r.hash,
+    document: JSON.parse(r.document),
+    foundAt: r.found_at,
   });
 
   const analytics = createAnalytics(db);
@@ -565,8 +782,60 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
         return comments + notes;
       })();
     },
+    async publishVersion(version) {
+      return whenFree(() => publish.immediate(version, now()));
+    },
+    async listLatestVersions() {
+      return selectLatestSummaries.all().map(toSummary);
+    },
+    async listVersions(flowId) {
+      return selectVersions.all(flowId).map(toSummary);
+    },
+    async getVersion(flowId, number) {
+      const n = number ?? selectLatestNumber.get(flowId)?.n;
+      const row = n === null || n === undefined ? undefined : selectVersion.get(flowId, n);
+      return row && toVersion(row);
+    },
+    async getVersionByHash(flowId, hash) {
+      const row = selectVersionByHash.get(flowId, hash);
+      return row && toVersion(row);
+    },
+    async versionsMark() {
+      return selectMark.get()?.mark ?? 0;
+    },
+    async versionsSince(mark) {
+      const rows = selectSince.all(mark);
+      return { mark: rows.at(-1)?.mark ?? mark, versions: rows.map(toVersion) };
+    },
+    async latestVersions() {
+      return selectLatestVersions.all().map(toVersion);
+    },
+    async createDraft(draft, entry) {
+      return whenFree(() => createDraft.immediate(draft, entry, now()));
+    },
+    async getDraft(id) {
+      const row = selectDraft.get(id);
+      return row && toDraft(row);
+    },
+    async listPendingUpdates() {
+      return selectPending.all().map(toPending);
+    },
+    async getPendingUpdate(flowId) {
+      const row = selectPendingOf.get(flowId);
+      return row && toPending(row);
+    },
+    async builtinSeen(flowId) {
+      return selectSeen.get(flowId)?.hash;
+    },
+    async applyBuiltin(decision) {
+      return whenFree(() => applyBuiltin.immediate(decision, now()));
+    },
+    async listAudit({ flowId, limit, offset }) {
+      const rows = flowId === undefined ? selectAudit.all(limit, offset) : selectFlowAudit.all(flowId, limit, offset);
+      return rows.map(toAudit);
+    },
     async createAgent(agent) {
-      return toAgent(insertAgent.get({ ...agent, at: now() }) as AgentRow);
+      return toAgent(insertAgent.get({ ...agent, languages: JSON.stringify(agent.languages ?? []), at: now() }) as AgentRow);
     },
     async findAgentByEmail(email) {
       const row = selectAgentByEmail.get(email.trim());

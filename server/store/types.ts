@@ -1,4 +1,5 @@
 import type { Outcome } from '../../flows/types.ts';
+import type { FlowDocument } from '../content/document.ts';
 
 /** Who reads a step: a participant, or an agent reading scripted wording. */
 export const AUDIENCES = ['participant', 'agent'] as const;
@@ -8,7 +9,11 @@ export const CHANNELS = ['self', 'widget', 'agent', 'api'] as const;
 export type Channel = (typeof CHANNELS)[number];
 export const SESSION_STATUSES = ['active', 'finished'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
-export const ROLES = ['agent', 'admin'] as const;
+/**
+ * Who may do what in the console: agents run sessions; authors also edit, preview and publish guides; translators
+ * edit the texts of their languages only; admins do all of it and manage accounts.
+ */
+export const ROLES = ['agent', 'admin', 'author', 'translator'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**
@@ -23,10 +28,101 @@ export interface AgentRecord {
   email: string;
   name: string;
   role: Role;
+  /** A translator's languages: the only texts of a guide they may change. Empty for every other role. */
+  languages: string[];
   /** scrypt, in the self-describing format of server/auth/password.ts. Never the password. */
   passwordHash: string;
   createdAt: number;
 }
+
+/** How a change to a guide reached the database: the built-in sync at start, the CLI, a bearer token, or a signed-in person. */
+export const CHANGE_VIA = ['release', 'cli', 'token', 'console'] as const;
+export type ChangeVia = (typeof CHANGE_VIA)[number];
+
+/** Who changed a guide: a signed-in person (agentId), or nobody in particular (the system, the CLI, a token). */
+export interface Actor {
+  agentId: number | null;
+  via: ChangeVia;
+}
+
+/** One published version of a guide: immutable, numbered 1, 2, … per guide in the order they were published. */
+export interface FlowVersionRecord {
+  flowId: string;
+  number: number;
+  /** The document's content hash (server/content/document.ts): what a session pins. A rollback repeats an earlier one. */
+  hash: string;
+  document: FlowDocument;
+  note: string | null;
+  /** The person who published it; null for the system (a release at start), the CLI or a token. */
+  publishedBy: number | null;
+  via: ChangeVia;
+  publishedAt: number;
+}
+
+/** A version as lists show it: everything but the document. */
+export type FlowVersionSummary = Omit<FlowVersionRecord, 'document'>;
+
+/** A document stored to be published later (or never); valid when stored. */
+export interface DraftRecord {
+  id: number;
+  flowId: string;
+  hash: string;
+  document: FlowDocument;
+  /** The person who stored it; null for the CLI or a token. */
+  createdBy: number | null;
+  createdAt: number;
+}
+
+/** A release's changed built-in guide, held back because people had published their own edits since. */
+export interface PendingUpdateRecord {
+  flowId: string;
+  hash: string;
+  document: FlowDocument;
+  foundAt: number;
+}
+
+export const AUDIT_ACTIONS = ['publish', 'rollback', 'import', 'draft', 'pending'] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** One line of the audit log: who did what to which guide, from which version to which. */
+export interface AuditRecord {
+  id: number;
+  at: number;
+  agentId: number | null;
+  via: ChangeVia;
+  action: AuditAction;
+  flowId: string;
+  /** The guide's published version before (null for a new guide). */
+  fromVersion: number | null;
+  /** The version published (null for a draft or a pending update). */
+  toVersion: number | null;
+  draftId: number | null;
+  note: string | null;
+}
+
+/** A version to publish, with what the audit log records about it. */
+export interface NewVersion {
+  flowId: string;
+  hash: string;
+  document: FlowDocument;
+  note: string | null;
+  actor: Actor;
+  /** `rollback` republishes an earlier version; `import` comes from a file through the CLI. */
+  action: 'publish' | 'rollback' | 'import';
+  /**
+   * Publish only if the guide's latest version is still this number (null: it has none). Someone else publishing
+   * in between makes it a VersionConflictError instead of a silent overwrite.
+   */
+  ifLatest?: number | null;
+  /** The draft this version publishes; it is recorded in the audit log. */
+  draftId?: number;
+}
+
+/** What the built-in sync decided about one built-in guide; stored with the hash of the document it saw. */
+export type BuiltinDecision =
+  | { kind: 'publish'; version: Omit<NewVersion, 'action'> }
+  | { kind: 'pending'; pending: Omit<PendingUpdateRecord, 'foundAt'>; fromVersion: number | null }
+  | { kind: 'seen'; flowId: string; hash: string };
 
 /** A signed-in agent: who, until when, and the token every form they send must carry. */
 export interface LoginRecord {
@@ -109,6 +205,8 @@ export type NewStep = Omit<StepRecord, 'sessionId' | 'at' | 'note' | 'agentId'> 
 
 export interface AnalyticsFilter {
   flowId?: string;
+  /** Sessions on this version of the guide (its content hash, as sessions pin it); with `flowId` only. */
+  flowVersion?: string;
   /** Sessions created at or after (ms). */
   from: number;
   /** Sessions created before (ms). */
@@ -192,6 +290,16 @@ export class StepConflictError extends Error {
   }
 }
 
+/** Raised when a guide got a new version between reading its latest one and publishing (see NewVersion.ifLatest). */
+export class VersionConflictError extends Error {
+  constructor(
+    readonly flowId: string,
+    readonly latest: number | null,
+  ) {
+    super(`guide ${flowId} is at version ${latest ?? 'none'} now`);
+  }
+}
+
 /** Raised when a new session's ref is taken; the caller draws another. */
 export class RefTakenError extends Error {}
 
@@ -244,7 +352,44 @@ export interface Store {
   /** Empties free text (feedback comments and step notes) of sessions created before `before`; returns how many. */
   purgeText(before: number): Promise<number>;
 
-  createAgent(agent: Omit<AgentRecord, 'id' | 'createdAt'>): Promise<AgentRecord>;
+  /**
+   * Stores the guide's next version (its number is the latest plus one, taken inside one transaction, so two
+   * publishers never get the same number) with its audit row; drops a pending update it makes obsolete.
+   */
+  publishVersion(version: NewVersion): Promise<FlowVersionRecord>;
+  /** Every guide's latest version (without its document), by guide id. */
+  listLatestVersions(): Promise<FlowVersionSummary[]>;
+  /** A guide's versions, newest first, without their documents. */
+  listVersions(flowId: string): Promise<FlowVersionSummary[]>;
+  /** One version; without a number, the latest. */
+  getVersion(flowId: string, number?: number): Promise<FlowVersionRecord | undefined>;
+  /** The newest version with this content hash (what a pinned session needs). */
+  getVersionByHash(flowId: string, hash: string): Promise<FlowVersionRecord | undefined>;
+  /**
+   * A cheap counter that grows with every version published by any process: when it moved, `versionsSince` says
+   * what is new. One indexed lookup, so every instance can ask every few seconds.
+   */
+  versionsMark(): Promise<number>;
+  /** The versions published after `mark`, in the order they were published, with the new mark. */
+  versionsSince(mark: number): Promise<{ mark: number; versions: FlowVersionRecord[] }>;
+  /** The latest version of every guide, with its document (what the registry serves at start). */
+  latestVersions(): Promise<FlowVersionRecord[]>;
+  /** Stores a draft with its audit row (`import` when it came from a file through the CLI). */
+  createDraft(draft: Omit<DraftRecord, 'id' | 'createdAt'>, audit: { actor: Actor; action: 'draft' | 'import'; note: string | null }): Promise<DraftRecord>;
+  getDraft(id: number): Promise<DraftRecord | undefined>;
+  listPendingUpdates(): Promise<PendingUpdateRecord[]>;
+  getPendingUpdate(flowId: string): Promise<PendingUpdateRecord | undefined>;
+  /** The hash of the last built-in document of this guide that a start has seen. */
+  builtinSeen(flowId: string): Promise<string | undefined>;
+  /**
+   * Stores what the built-in sync decided for one guide, and the hash it saw, in one transaction; a publish checks
+   * its `ifLatest` there (another instance starting at the same moment may have got there first).
+   */
+  applyBuiltin(decision: BuiltinDecision): Promise<FlowVersionRecord | undefined>;
+  /** The audit log, newest first; with a guide id, that guide's entries only. */
+  listAudit(filter: { flowId?: string; limit: number; offset: number }): Promise<AuditRecord[]>;
+
+  createAgent(agent: Omit<AgentRecord, 'id' | 'createdAt' | 'languages'> & { languages?: string[] }): Promise<AgentRecord>;
   findAgentByEmail(email: string): Promise<AgentRecord | undefined>;
   listAgents(): Promise<AgentRecord[]>;
   createLogin(tokenHash: string, agentId: number, csrf: string, expiresAt: number): Promise<void>;

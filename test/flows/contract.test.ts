@@ -1,11 +1,14 @@
-import { readdirSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { flows } from '../../flows/index.ts';
+import { BUILTIN_FLOW_IDS } from '../../flows/index.ts';
 import { CHECK, CHECK_RESULT, OUTCOMES } from '../../flows/types.ts';
-import { LANGUAGES, loadResources } from '../../server/i18n/locales.ts';
+import { compileDocument } from '../../server/content/compile.ts';
+import { factIn } from '../../server/content/document.ts';
+import { validateDocument } from '../../server/content/validate.ts';
+import { LANGUAGES } from '../../server/i18n/locales.ts';
+import { everyDocument } from '../fixtures/documents.ts';
 import { pathsToOutcomes, stateMeta } from '../support/walk.ts';
 
-const resources = loadResources();
 const FACT_REF = /\{\{\s*facts\.([A-Za-z0-9_]+)\s*\}\}/g;
 
 function strings(value: unknown, path = ''): [string, string][] {
@@ -15,21 +18,32 @@ function strings(value: unknown, path = ''): [string, string][] {
   return [];
 }
 
-describe('flow registry', () => {
-  it('lists every flow folder exactly once', () => {
+describe('built-in guides', () => {
+  it('lists every flow folder with a document exactly once', () => {
     const folders = readdirSync(new URL('../../flows/', import.meta.url), { withFileTypes: true })
-      .filter((d) => d.isDirectory() && existsSync(new URL(`../../flows/${d.name}/index.ts`, import.meta.url)))
+      .filter((d) => d.isDirectory() && existsSync(new URL(`../../flows/${d.name}/flow.json`, import.meta.url)))
       .map((d) => d.name)
       .sort();
-    expect(flows.map((f) => f.id).sort()).toEqual(folders);
+    expect([...BUILTIN_FLOW_IDS].sort()).toEqual(folders);
+    expect(new Set(BUILTIN_FLOW_IDS).size).toBe(BUILTIN_FLOW_IDS.length);
   });
 });
 
-describe.each(flows.map((f) => [f.id, f] as const))('flow %s', (id, flow) => {
+/*
+ * Every document, built-in or from a file (test/fixtures/<id>/flow.json), is held to the same contract: the
+ * validation every import passes, and what a test can ask beyond it (every option on some path to an outcome, every
+ * fact shown, no text copying a fact).
+ */
+describe.each(everyDocument().map((d) => [d.id, d] as const))('flow %s', (id, doc) => {
+  const flow = compileDocument(doc);
   const { machine } = flow;
   const stateIds = Object.keys(machine.states);
 
-  it('has an id matching its folder and machine', () => {
+  it('passes validation with no problem', () => {
+    expect(validateDocument(doc)).toEqual({ ok: true, document: doc });
+  });
+
+  it('has an id matching its machine', () => {
     expect(machine.id).toBe(id);
     expect(id).toMatch(/^[a-z]+(-[a-z]+)*$/);
   });
@@ -45,7 +59,7 @@ describe.each(flows.map((f) => [f.id, f] as const))('flow %s', (id, flow) => {
       } else {
         expect(meta.kind, state).not.toBe('outcome');
         const options = meta.options ?? [];
-        if (meta.kind !== 'check') expect(options.length, state).toBeGreaterThan(0);
+        expect(options.length, state).toBeGreaterThan(0);
         for (const { event } of options) expect(event, state).toMatch(/^[A-Z][A-Z0-9_]*$/);
       }
     }
@@ -63,13 +77,12 @@ describe.each(flows.map((f) => [f.id, f] as const))('flow %s', (id, flow) => {
   });
 
   it.each(LANGUAGES)('has every text in %s, non-empty, and no stray keys', (lng) => {
-    const ns = resources[lng][id] as Record<string, any> | undefined;
-    expect(ns, `locales/${lng}/${id}.json`).toBeDefined();
-    expect(ns!.title?.trim()).toBeTruthy();
-    expect(ns!.summary?.trim()).toBeTruthy();
-    expect(ns!.keywords?.trim(), `${lng} keywords`).toBeTruthy();
+    const ns = doc.texts[lng] as Record<string, any>;
+    expect(ns.title?.trim()).toBeTruthy();
+    expect(ns.summary?.trim()).toBeTruthy();
+    expect(ns.keywords?.trim(), `${lng} keywords`).toBeTruthy();
     for (const state of stateIds) {
-      const texts = ns![state];
+      const texts = ns[state];
       expect(texts, `${lng} ${state}`).toBeDefined();
       expect(texts.title?.trim(), `${lng} ${state}.title`).toBeTruthy();
       expect(texts.body?.trim(), `${lng} ${state}.body`).toBeTruthy();
@@ -78,19 +91,19 @@ describe.each(flows.map((f) => [f.id, f] as const))('flow %s', (id, flow) => {
       expect(Object.keys(texts.options ?? {}).sort(), `${lng} ${state} options`).toEqual([...events].sort());
     }
     const allowed = new Set(['title', 'summary', 'keywords', ...stateIds]);
-    expect(Object.keys(ns!).filter((k) => !allowed.has(k)), `${lng} stray keys`).toEqual([]);
+    expect(Object.keys(ns).filter((k) => !allowed.has(k)), `${lng} stray keys`).toEqual([]);
   });
 
   it('keeps facts once: texts refer to them, never copy them', () => {
     const used = new Set<string>();
     for (const lng of LANGUAGES) {
-      for (const [key, text] of strings(resources[lng][id])) {
+      for (const [key, text] of strings(doc.texts[lng])) {
         for (const [, name] of text.matchAll(FACT_REF)) {
           expect(flow.facts, `${lng} ${key} uses {{facts.${name}}}`).toHaveProperty(name!);
           used.add(name!);
         }
         for (const [name, value] of Object.entries(flow.facts)) {
-          for (const v of [value].flat()) {
+          for (const v of [factIn(value, lng)].flat()) {
             if (v.length >= 6) expect(text.includes(v), `${lng} ${key} copies fact ${name} ("${v}")`).toBe(false);
           }
         }

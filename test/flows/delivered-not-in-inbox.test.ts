@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { machine } from '../../flows/delivered-not-in-inbox/machine.ts';
-import { facts } from '../../flows/delivered-not-in-inbox/facts.ts';
+import { builtinGuide } from '../fixtures/documents.ts';
 import { checkResult, stateMeta, walker } from '../support/walk.ts';
 
+const { machine, facts } = builtinGuide('delivered-not-in-inbox');
 const walk = walker(machine);
 const outcome = (state: string) => stateMeta(machine, state).outcome;
 

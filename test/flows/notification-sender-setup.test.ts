@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { notificationSenderSetup } from '../../flows/notification-sender-setup/index.ts';
-import { facts } from '../../flows/notification-sender-setup/facts.ts';
-import { LANGUAGES, loadResources } from '../../server/i18n/locales.ts';
+import { LANGUAGES } from '../../server/i18n/locales.ts';
+import { builtinGuide } from '../fixtures/documents.ts';
 import { checkResult, stateMeta, walker } from '../support/walk.ts';
 
-const { machine } = notificationSenderSetup;
-const resources = loadResources();
+const { machine, facts, texts } = builtinGuide('notification-sender-setup');
 
 const walk = walker(machine);
 
@@ -100,7 +98,7 @@ describe('notification-sender-setup', () => {
 
   it('keeps the article\'s two train lines as shown, each a record of its own for the same domain', () => {
     expect(facts.spfArticleZoneLines).toHaveLength(2);
-    facts.spfArticleZoneLines.forEach((line, i) => {
+    facts.spfArticleZoneLines.forEach((line: string, i: number) => {
       expect(line).toBe(`@ IN TXT "${facts.spfVersionTag} a mx ${facts.spfTrainIncludes[i]} ~all"`);
     });
     expect(facts.spfIlearnZoneLine).toBe(`@ IN TXT "${facts.spfVersionTag} a mx ${facts.spfIlearnInclude} ~all"`);
@@ -131,7 +129,7 @@ describe('notification-sender-setup', () => {
   });
 
   it.each(LANGUAGES)('shows the merged records and the one-record rule in %s', (lng) => {
-    const ns = resources[lng]['notification-sender-setup'] as Record<string, { body: string; body_agent: string }>;
+    const ns = texts[lng] as unknown as Record<string, { body: string; body_agent: string }>;
     for (const key of ['body', 'body_agent'] as const) {
       expect(ns.mergeSpfRecord![key]).toContain('{{facts.spfMergedExample}}');
       expect(ns.mergeSpfRecord![key]).toContain('{{facts.spfTrainIncludes}}');

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { facts } from '../../flows/participant-no-email/facts.ts';
-import { machine } from '../../flows/participant-no-email/machine.ts';
 import { CHECK, type SpfStatus } from '../../flows/types.ts';
-import { LANGUAGES, loadResources } from '../../server/i18n/locales.ts';
+import { LANGUAGES } from '../../server/i18n/locales.ts';
+import { builtinGuide } from '../fixtures/documents.ts';
 import { checkResult, stateMeta, walker } from '../support/walk.ts';
 
+const { machine, facts, texts: documentTexts } = builtinGuide('participant-no-email');
 const walk = walker(machine);
 const outcomeOf = (state: string) => stateMeta(machine, state).outcome;
 
@@ -135,9 +135,8 @@ describe('participant-no-email', () => {
       expect(facts.spfMergedExample).toMatch(new RegExp(` ${facts.spfInclude} ~all$`));
     });
 
-    const resources = loadResources();
     const texts = (lng: (typeof LANGUAGES)[number], state: string) => {
-      const step = (resources[lng]['participant-no-email'] as Record<string, { body: string; body_agent: string }>)[state]!;
+      const step = (documentTexts[lng] as unknown as Record<string, { body: string; body_agent: string }>)[state]!;
       return [step.body, step.body_agent];
     };
 

@@ -1,45 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flows } from '../../flows/index.ts';
+import { compileDocument } from '../../server/content/compile.ts';
 import { CHECK, CHECK_RESULT } from '../../flows/types.ts';
-import type { SessionView } from '../../server/engine/engine.ts';
-import { tFor } from '../../server/i18n/i18n.ts';
 import { LANGUAGES } from '../../server/i18n/locales.ts';
-import { checkView } from '../../server/render/check.ts';
 import { AUDIENCES } from '../../server/store/types.ts';
-import { appWithZone, checkZone, expectEveryFactShown, pathWalk, type Driver, type Seen } from '../support/flow-paths.ts';
+import { everyDocument } from '../fixtures/documents.ts';
+import { appWithZone, checkZone, engineDriver, expectEveryFactShown, pathWalk } from '../support/flow-paths.ts';
 import { stateMeta } from '../support/walk.ts';
 
 /*
- * Every path of every flow, in every language and for both audiences, walked through the engine the app runs, on
- * a real SQLite file and with real DNS lookups for check steps: each path ends at its outcome, and no text on the
- * way is a missing key, an unfilled placeholder or a fact placeholder that was not put back. The paths live in the
- * engine, so they are walked here without HTTP; test/http/paths.test.ts walks one per flow and language over HTTP.
+ * Every path of every guide (built-in, or a document file under test/fixtures), in every language and for both
+ * audiences, walked through the engine the app runs, on a real SQLite file and with real DNS lookups for check
+ * steps: each path ends at its outcome, and no text on the way is a missing key, an unfilled placeholder or a fact
+ * placeholder that was not put back. The paths live in the engine, so they are walked here without HTTP;
+ * test/http/paths.test.ts walks one per flow and language over HTTP.
  */
-const zone = checkZone(flows);
+const documents = everyDocument();
+const zone = checkZone(documents.map(compileDocument));
 let app: Awaited<ReturnType<typeof appWithZone>>;
 beforeAll(async () => {
   app = await appWithZone(zone);
+  // Guides from files join the built-in ones as an import would add them.
+  for (const doc of documents) app.t.app.locals.ctx.flows.install(doc, { current: true });
 });
 afterAll(() => app.close());
-
-/** The app's own engine (built by createApp, with its DNS checker), driven directly. */
-function engineDriver(): Driver {
-  const { engine, i18n } = app.t.app.locals.ctx;
-  const seen = (view: SessionView): Seen => ({
-    step: view.step,
-    status: view.session.status,
-    outcome: view.session.outcome,
-    history: view.history,
-    ...(view.check ? { check: { domain: view.check.domain, verdicts: checkView(view.check, tFor(i18n, view.lng)).verdicts } } : {}),
-  });
-  return {
-    async start(flowId, lng, audience) {
-      const view = await engine.start({ flowId, lng, audience });
-      return { id: view.session.id, seen: seen(view) };
-    },
-    send: async (id, type, input) => seen(await engine.send(id, type, input)),
-  };
-}
 
 const PARALLEL = 64;
 
@@ -54,7 +37,7 @@ async function inParallel(tasks: (() => Promise<void>)[], limit: number) {
 
 const combos = LANGUAGES.flatMap((lng) => AUDIENCES.map((audience) => [lng, audience] as const));
 
-describe.each(flows.map((f) => [f.id, f] as const))('every path of %s', (_id, flow) => {
+describe.each(documents.map((d) => [d.id, compileDocument(d)] as const))('every path of %s', (_id, flow) => {
   const paths = zone.pathsOf(flow);
 
   it('takes every option of every step on some path it walks', () => {
@@ -65,7 +48,7 @@ describe.each(flows.map((f) => [f.id, f] as const))('every path of %s', (_id, fl
   });
 
   it('ends at an outcome on every path, in every language, for both audiences', { timeout: 300_000 }, async () => {
-    const driver = engineDriver();
+    const driver = engineDriver(app.t.app);
     const walks = combos.map(([lng, audience]) => pathWalk(driver, flow, zone, lng, audience));
     // Many sessions at once: the store commits their steps together, and a check waiting on DNS holds up no other.
     await inParallel(

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { facts } from '../../flows/survey-emails-blocked/facts.ts';
-import { machine } from '../../flows/survey-emails-blocked/machine.ts';
-import { loadResources } from '../../server/i18n/locales.ts';
+import { builtinGuide } from '../fixtures/documents.ts';
 import { checkResult, stateMeta, walker } from '../support/walk.ts';
 import type { CheckVerdicts, SpfStatus } from '../../flows/types.ts';
 
+const { machine, facts, texts } = builtinGuide('survey-emails-blocked');
 const walk = walker(machine);
 const outcomeOf = (state: string) => stateMeta(machine, state).outcome;
 
@@ -110,8 +109,7 @@ describe('survey-emails-blocked facts', () => {
   });
 
   it('shows each server only its own include and merged record, in every language', () => {
-    const resources = loadResources();
-    for (const ns of Object.values(resources).map((r) => r['survey-emails-blocked'] as Record<string, any>)) {
+    for (const ns of Object.values(texts) as Record<string, any>[]) {
       expect(JSON.stringify(ns.addSpfAzure)).toContain('{{facts.azureSpfInclude}}');
       expect(JSON.stringify(ns.addSpfAzure)).not.toMatch(/facts\.(dachSpfInclude|spfMergedDach)/);
       expect(JSON.stringify(ns.addSpfDach)).toContain('{{facts.dachSpfInclude}}');

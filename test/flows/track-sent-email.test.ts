@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { machine } from '../../flows/track-sent-email/machine.ts';
+import { builtinGuide } from '../fixtures/documents.ts';
 import { stateMeta, walker } from '../support/walk.ts';
 
+const { machine } = builtinGuide('track-sent-email');
 const walk = walker(machine);
 
 const outcomeOf = (state: string) => stateMeta(machine, state).outcome;

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { setup } from 'xstate';
-import { machine } from '../../flows/participant-no-email/machine.ts';
 import { CHECK } from '../../flows/types.ts';
 import type { StepMeta } from '../../flows/types.ts';
+import { builtinGuide } from '../fixtures/documents.ts';
 import { checkResult, walker } from '../support/walk.ts';
 
 /* The flow tests trust the walker to refuse what a person could not send; these hold it to that. */
+const { machine } = builtinGuide('participant-no-email');
 const walk = walker(machine);
 const TO_CHECK = ['OVER_A_MINUTE', 'NOT_IN_SPAM', 'LINK_WORKED', 'PREVENT', 'CUSTOM_DOMAIN', 'CHECK_NOW'];
 
@@ -42,7 +43,8 @@ describe('the strict walker', () => {
   });
 
   describe('on a machine whose meta and transitions disagree', () => {
-    // Flows built with flows/define.ts cannot disagree; a hand-written one can, and the walker must not hide it.
+    // Compiled documents derive options from transitions and cannot disagree; a hand-written machine can, and the
+    // walker must not hide it.
     const odd = setup({ types: { meta: {} as StepMeta } }).createMachine({
       id: 'odd',
       initial: 'a',

@@ -1,13 +1,10 @@
 import { join } from 'node:path';
 import request from 'supertest';
-import { setup } from 'xstate';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ask, end } from '../../flows/define.ts';
-import { flows } from '../../flows/index.ts';
-import type { FlowDefinition, StepMeta } from '../../flows/types.ts';
 import { FlowRegistry } from '../../server/engine/flow-registry.ts';
 import { MAX_STEPS_PER_SESSION } from '../../server/store/types.ts';
 import { tempDir, testApp, type TestApp } from '../support/app.ts';
+import { ask, end, rewrittenDocument } from '../fixtures/documents.ts';
 
 /*
  * No client can grow a session without bound: only a check step takes input, a session holds at most
@@ -187,13 +184,8 @@ describe(`a session holds at most ${MAX_STEPS_PER_SESSION} rows`, () => {
     }
     await before.close();
     // A release that renamed the steps: the stored path no longer exists.
-    const original = flows.find((f) => f.id === 'participant-no-email')!;
-    const machine = setup({ types: { meta: {} as StepMeta } }).createMachine({
-      id: original.id,
-      initial: 'whenSent',
-      states: { whenSent: ask({ RECENTLY: 'waited' }), waited: end('resolved') },
-    } as never);
-    const after = testApp(file, { flows: new FlowRegistry([{ ...original, machine: machine as unknown as FlowDefinition['machine'] }]) });
+    const renamed = rewrittenDocument('participant-no-email', 'whenSent', { whenSent: ask({ RECENTLY: 'waited' }), waited: end('resolved') });
+    const after = testApp(file, { flows: new FlowRegistry([renamed]) });
     try {
       const read = await request(after.app).get(`/api/sessions/${session.id}`).expect(200);
       expect(read.body).toMatchObject({ notice: 'flow_changed', step: { id: 'whenSent' }, history: [] });

@@ -59,6 +59,13 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/admin/analytics' },
   { method: 'GET', path: '/admin/analytics/sessions.csv' },
   { method: 'GET', path: '/admin/analytics/steps.csv' },
+  { method: 'GET', path: '/api/admin/flows' },
+  { method: 'GET', path: '/api/admin/flows/:flowId' },
+  { method: 'GET', path: '/api/admin/flows/:flowId/versions' },
+  { method: 'GET', path: '/api/admin/flows/:flowId/versions/:id' },
+  { method: 'POST', path: '/api/admin/flows/:flowId/drafts' },
+  { method: 'POST', path: '/api/admin/flows/:flowId/publish' },
+  { method: 'GET', path: '/api/admin/audit' },
 ];
 
 let t: TestApp;
@@ -261,6 +268,8 @@ describe('fuzzed requests', () => {
         if (r.acceptLanguage !== null) headers['accept-language'] = r.acceptLanguage;
         if (r.cookie !== null) headers.cookie = r.cookie === 'real' ? real.cookie : r.cookie;
         if (r.requestId !== null) headers['x-request-id'] = r.requestId;
+        // The admin API takes its CSRF token in a header; with it, fuzzed JSON reaches document validation.
+        if (r.csrf) headers['x-csrf-token'] = real.csrf;
         let payload = r.body ?? undefined;
         // Some console forms carry the real CSRF token, so the fuzz reaches past the token check.
         if (r.csrf && payload && r.contentType?.startsWith('application/x-www-form-urlencoded'))
@@ -300,10 +309,15 @@ describe('fuzzed requests', () => {
 
   it('deep and wide JSON on every JSON route is never a 5xx (Back and Start over read no body)', { timeout: 60_000 }, async () => {
     const routes = ROUTES.filter((r) => r.method === 'POST' && r.path.startsWith('/api/'));
+    // A login of its own: the run above may have signed the shared one out (POST /agent/logout is fuzzed too).
+    const admin = await signIn(t, 'fuzz@example.com');
+    const cookie = ((await admin.client.get('/agent')).request as unknown as { cookies: string }).cookies;
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...routes), fc.constantFrom('real', 'finished'), hugeBody, async (route, which, json) => {
         const id = which === 'real' ? real.sessionId : real.finishedId;
-        const res = await send('POST', route.path.replace(':id', id), { 'content-type': 'application/json' }, Buffer.from(json));
+        // Signed in as an administrator with the CSRF token: the admin API's documents are read, not refused at the door.
+        const headers = { 'content-type': 'application/json', cookie, 'x-csrf-token': admin.csrf };
+        const res = await send('POST', route.path.replace(':id', id).replace(':flowId', FLOWS[0]!), headers, Buffer.from(json));
         const where = `${route.path} ${json.slice(0, 60)} → ${res.status} ${res.text.slice(0, 200)}`;
         expect(res.status, where).toBeLessThan(500);
         if (res.status >= 400) expect(CODES.has((JSON.parse(res.text) as { error: { code: string } }).error.code), where).toBe(true);

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flows } from '../../flows/index.ts';
+import { compileDocument } from '../../server/content/compile.ts';
 import { CHECK_RESULT } from '../../flows/types.ts';
 import { LANGUAGES } from '../../server/i18n/locales.ts';
 import { AUDIENCES } from '../../server/store/types.ts';
 import { listen } from '../support/app.ts';
+import { everyDocument } from '../fixtures/documents.ts';
 import { appWithZone, checkZone, pathWalk, type Driver, type Seen } from '../support/flow-paths.ts';
 
 /*
@@ -13,11 +14,14 @@ import { appWithZone, checkZone, pathWalk, type Driver, type Seen } from '../sup
  * test/flows/paths.test.ts; here each language takes a different long path, through a check where the flow has
  * one, and the languages alternate between the two audiences.
  */
-const zone = checkZone(flows);
+const documents = everyDocument();
+const zone = checkZone(documents.map(compileDocument));
 let app: Awaited<ReturnType<typeof appWithZone>>;
 let server: Awaited<ReturnType<typeof listen>>;
 beforeAll(async () => {
   app = await appWithZone(zone);
+  // Guides from files join the built-in ones as an import would add them.
+  for (const doc of documents) app.t.app.locals.ctx.flows.install(doc, { current: true });
   server = await listen(app.t.app);
 });
 afterAll(async () => {
@@ -50,7 +54,7 @@ const api: Driver = {
   },
 };
 
-describe.each(flows.map((f) => [f.id, f] as const))('a path of %s over HTTP', (_id, flow) => {
+describe.each(documents.map((d) => [d.id, compileDocument(d)] as const))('a path of %s over HTTP', (_id, flow) => {
   // Long paths first, and those through a check before the rest.
   const withCheck = (p: { events: string[] }) => (p.events.includes(CHECK_RESULT) ? 1 : 0);
   const paths = zone.pathsOf(flow).sort((a, b) => withCheck(b) - withCheck(a) || b.events.length - a.events.length);

@@ -156,3 +156,21 @@ describe('starting a flow at the step a search found', () => {
     expect(res.body).toMatchObject({ flowId, step: { id: stepId }, history: [] });
   });
 });
+
+describe('search after a guide changes while the app runs', () => {
+  it('finds what the published version says, and no longer what only the old one said', async () => {
+    const search = async (q: string) => (await request(t.app).get('/api/search').query({ q, lng: 'en' }).expect(200)).body as { flowId: string; title: string }[];
+    const { flows } = t.app.locals.ctx;
+    const original = flows.get('participant-no-email')!.document;
+    expect(await search('zebracorn')).toEqual([]);
+    const edited = structuredClone(original);
+    edited.texts.en.keywords += ', zebracorn';
+    edited.texts.en.title = 'A participant got no zebracorn email';
+    flows.install(edited, { number: 2, current: true });
+    expect(await search('zebracorn')).toMatchObject([{ flowId: 'participant-no-email', title: 'A participant got no zebracorn email' }]);
+    // Rolled back: the word is gone from the index, the old title is back.
+    flows.install(original, { number: 3, current: true });
+    expect(await search('zebracorn')).toEqual([]);
+    expect((await search('participant didnt get invitation'))[0]).toMatchObject({ flowId: 'participant-no-email', title: titleOf('participant-no-email', 'en') });
+  });
+});

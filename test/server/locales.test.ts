@@ -5,8 +5,9 @@ import { OUTCOMES } from '../../flows/types.ts';
 import { CHANNELS } from '../../server/store/types.ts';
 import { NOTICES } from '../../server/engine/engine.ts';
 import { ERROR_CODES } from '../../server/http/errors.ts';
-import { LANGUAGES, loadResources } from '../../server/i18n/locales.ts';
+import { LANGUAGES, loadResources, type Language } from '../../server/i18n/locales.ts';
 import { VIEWS_DIR } from '../../server/render/views.ts';
+import { everyDocument } from '../fixtures/documents.ts';
 
 const resources = loadResources();
 
@@ -71,3 +72,31 @@ describe('common texts', () => {
     }
   });
 });
+
+/*
+ * A guide's texts live in its document. Validation holds every text present in every language; here, across the
+ * languages of each document (built-in or from a file): the same optional texts (agent wording) and the same facts.
+ * Keywords are each language's own search words, so they may name other facts.
+ */
+describe.each(everyDocument().map((d) => [d.id, d] as const))('texts of the guide %s', (_id, doc) => {
+  const facts = (text: string) => [...text.matchAll(/\{\{\s*facts\.(\w+)\s*\}\}/g)].map((m) => m[1]).sort();
+  const texts = (lng: Language) => Object.fromEntries(leavesWithValues(doc.texts[lng]).filter(([key]) => key !== 'keywords'));
+
+  it('have the same keys in every language', () => {
+    const en = Object.keys(texts('en')).sort();
+    for (const lng of LANGUAGES) expect(Object.keys(texts(lng)).sort(), lng).toEqual(en);
+  });
+
+  it('name the same facts in every language', () => {
+    const en = texts('en');
+    for (const lng of LANGUAGES) {
+      const other = texts(lng);
+      for (const key of Object.keys(en)) expect(facts(other[key] ?? ''), `${lng} ${key}`).toEqual(facts(en[key]!));
+    }
+  });
+});
+
+function leavesWithValues(obj: unknown, prefix = ''): [string, string][] {
+  if (obj && typeof obj === 'object') return Object.entries(obj).flatMap(([k, v]) => leavesWithValues(v, prefix ? `${prefix}.${k}` : k));
+  return [[prefix, String(obj)]];
+}

@@ -1,17 +1,14 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import request from 'supertest';
-import { setup } from 'xstate';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ask, end } from '../../flows/define.ts';
-import { flows } from '../../flows/index.ts';
-import type { FlowDefinition, StepMeta } from '../../flows/types.ts';
+import type { StateDocument } from '../../server/content/document.ts';
 import { FlowRegistry } from '../../server/engine/flow-registry.ts';
+import { ask, end, rewrittenDocument } from '../fixtures/documents.ts';
 import { tempDir, testApp } from '../support/app.ts';
 import { startChildServer } from '../support/child-server.ts';
 
 const FLOW = 'participant-no-email';
-const original = flows.find((f) => f.id === FLOW)!;
 const dirs: { remove(): void }[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
 
@@ -22,10 +19,8 @@ function dbFile() {
 }
 
 /** The same flow id with another definition, as after a release that rewrote the flow. */
-function changedFlow(states: Record<string, unknown>, initial: string): FlowRegistry {
-  const machine = setup({ types: { meta: {} as StepMeta } }).createMachine({ id: FLOW, initial, states } as never);
-  const def: FlowDefinition = { ...original, machine: machine as unknown as FlowDefinition['machine'] };
-  return new FlowRegistry([def]);
+function changedFlow(states: Record<string, StateDocument>, initial: string): FlowRegistry {
+  return new FlowRegistry([rewrittenDocument(FLOW, initial, states)]);
 }
 
 /** A release that kept the first two steps but dropped `sendLoginLink` and what follows it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AUDIENCES, CHANNELS, ROLES, SESSION_STATUSES } from '../../server/store/types.ts';
+import { AUDIENCES, AUDIT_ACTIONS, CHANGE_VIA, CHANNELS, ROLES, SESSION_STATUSES } from '../../server/store/types.ts';
 import { openDatabase } from '../../server/store/sqlite.ts';
 
 /** The values a CHECK constraint of `table.column` allows, read from the schema SQLite actually holds. */
@@ -19,6 +19,9 @@ describe('schema', () => {
     ['sessions', 'audience', AUDIENCES],
     ['sessions', 'status', SESSION_STATUSES],
     ['agents', 'role', ROLES],
+    ['flow_versions', 'via', CHANGE_VIA],
+    ['audit_log', 'via', CHANGE_VIA],
+    ['audit_log', 'action', AUDIT_ACTIONS],
   ])('%s.%s allows exactly the values the code knows', (table, column, values) => {
     expect(allowed(table, column)).toEqual([...values]);
   });

@@ -4,8 +4,11 @@ import { createI18n } from '../../server/i18n/i18n.ts';
 import { LANGUAGES, type Language } from '../../server/i18n/locales.ts';
 import { StepRenderer } from '../../server/render/step.ts';
 import { FlowSearch, excerpt, fold } from '../../server/services/search.ts';
+import { everyDocument } from '../fixtures/documents.ts';
 
-const registry = new FlowRegistry();
+// Every guide: the built-in ones and those that exist only as document files. A guide from a file must be found
+// by its own words as well as a built-in one, and must not crowd the others out.
+const registry = new FlowRegistry(everyDocument());
 const renderer = new StepRenderer(createI18n());
 const search = new FlowSearch(registry, renderer);
 
@@ -49,6 +52,12 @@ const QUERIES: Record<string, Record<Language, string[]>> = {
     no: ['endre avsenderadresse', 'paminnelse gjentas hele tiden', 'sende fra eget domene', 'noreply adresse'],
     de: ['absender andern', 'erinnerung automatisch wiederholen', 'benachrichtigungen von eigener domain senden', 'eigene absenderadresse verwenden'],
     en: ['change sender address', 'reminders keep repeating', 'send notifications from our own domain', 'use our own email address as sender'],
+  },
+  'booking-confirmation-missing': {
+    sv: ['kunden fick ingen bokningsbekräftelse', 'bekraftelsen pa bokningen kom aldrig', 'kunderna far inget bekräftelsemejl', 'ingen bekräftelse efter tidsbokning'],
+    no: ['kunden fikk ikke bestillingsbekreftelse', 'bekreftelse pa bestilling kom aldri', 'kundene får ikke kvittering', 'ingen bekreftelse etter timebestilling'],
+    de: ['kunde hat keine buchungsbestätigung bekommen', 'terminbestatigung kommt nicht an', 'gast bekommt keine bestätigungsmail', 'keine bestätigung nach der buchung'],
+    en: ['customer did not get booking confirmation', 'appointment confirmation never arrived', 'guests not receiving confirmation email', 'no confirmation after booking'],
   },
 };
 

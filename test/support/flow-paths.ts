@@ -1,10 +1,14 @@
 import { expect } from 'vitest';
 import { CHECK, CHECK_RESULT, type CheckVerdicts, type FlowDefinition } from '../../flows/types.ts';
+import { factIn } from '../../server/content/document.ts';
 import type { Language } from '../../server/i18n/locales.ts';
 import { escapeHtml } from '../../server/render/markdown.ts';
 import type { Audience } from '../../server/store/types.ts';
 import { createDns } from '../../server/checks/dns.ts';
-import { testApp } from './app.ts';
+import type { SessionView } from '../../server/engine/engine.ts';
+import { tFor } from '../../server/i18n/i18n.ts';
+import { checkView } from '../../server/render/check.ts';
+import { testApp, type TestApp } from './app.ts';
 import { domainFor } from './check-zone.ts';
 import { startDnsServer, type Zone } from './dns-server.ts';
 import { pathsToOutcomes, SAMPLE_VERDICTS, stateMeta, type FlowPath } from './walk.ts';
@@ -66,6 +70,25 @@ export function checkZone(flows: readonly FlowDefinition[]) {
 }
 
 export type CheckZone = ReturnType<typeof checkZone>;
+
+/** The app's own engine (built by createApp, with its DNS checker), driven directly. */
+export function engineDriver(app: TestApp['app']): Driver {
+  const { engine, i18n } = app.locals.ctx;
+  const seen = (view: SessionView): Seen => ({
+    step: view.step,
+    status: view.session.status,
+    outcome: view.session.outcome,
+    history: view.history,
+    ...(view.check ? { check: { domain: view.check.domain, verdicts: checkView(view.check, tFor(i18n, view.lng)).verdicts } } : {}),
+  });
+  return {
+    async start(flowId, lng, audience) {
+      const view = await engine.start({ flowId, lng, audience });
+      return { id: view.session.id, seen: seen(view) };
+    },
+    send: async (id, type, input) => seen(await engine.send(id, type, input)),
+  };
+}
 
 /** The app on a real SQLite file, its checks asking a DNS server on 127.0.0.1 that serves `zone`. */
 export async function appWithZone(zone: CheckZone) {
@@ -157,6 +180,6 @@ export function pathWalk(driver: Driver, flow: FlowDefinition, zone: CheckZone, 
 export function expectEveryFactShown(flow: FlowDefinition, walked: PathWalk) {
   const pages = walked.shown.join('\n');
   for (const [name, value] of Object.entries(flow.facts))
-    for (const v of [value].flat())
+    for (const v of [factIn(value, walked.lng)].flat())
       expect(pages.includes(escapeHtml(v)), `fact ${name} ("${v}") in ${walked.lng}/${walked.audience}`).toBe(true);
 }

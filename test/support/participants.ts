@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { flows } from '../../flows/index.ts';
+import { BUILTIN_FLOW_IDS } from '../../flows/index.ts';
 import { LANGUAGES } from '../../server/i18n/locales.ts';
 
 /*
@@ -51,7 +51,7 @@ export class Participants {
     if (!mine || (mine.view.step.final && Math.random() < 0.3)) {
       let res: { status: number; text: string };
       try {
-        res = await this.post(`${base}/api/sessions`, { flowId: random(flows).id, lng: random(LANGUAGES) });
+        res = await this.post(`${base}/api/sessions`, { flowId: random(BUILTIN_FLOW_IDS), lng: random(LANGUAGES) });
       } catch {
         return false; // a session that may exist without anyone knowing its id: nothing was promised
       }

@@ -1,0 +1,21 @@
+import type { FlowRegistry, RegisteredFlow } from '../engine/flow-registry.ts';
+import type { FlowVersionRecord, Store } from '../store/types.ts';
+
+/** What the content code needs of the registry: the current guides, and installing and finding versions. */
+export type VersionRegistry = Pick<FlowRegistry, 'get' | 'list' | 'install' | 'version'>;
+
+/**
+ * The version of a guide a session started on, by its content hash: installed already, or read from the store and
+ * installed now (a session of an older version, after a restart or on another instance). Undefined when no version
+ * has that hash (sessions from before versions were stored): the caller decides what a session on it gets.
+ */
+export async function pinnedFlow(store: Store, registry: VersionRegistry, flowId: string, hash: string): Promise<RegisteredFlow | undefined> {
+  const installed = registry.version(flowId, hash);
+  if (installed) return installed;
+  const stored = await store.getVersionByHash(flowId, hash);
+  return stored && installVersion(registry, stored, false);
+}
+
+/** Installs a stored version under its number. */
+export const installVersion = (registry: VersionRegistry, v: FlowVersionRecord, current: boolean) =>
+  registry.install(v.document, { number: v.number, current });

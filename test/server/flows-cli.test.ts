@@ -1,0 +1,182 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlowDocument } from '../../server/content/document.ts';
+import { createSqliteStore } from '../../server/store/sqlite.ts';
+import { tempDir } from '../support/app.ts';
+
+/*
+ * `npm run flows` and `npm run agent` as an operator runs them: real processes on a real database file.
+ */
+
+const dir = tempDir();
+const db = join(dir.dir, 'cli.db');
+const file = (name: string) => join(dir.dir, name);
+afterAll(() => dir.remove());
+
+interface Run {
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+function run(tool: 'flows' | 'agent-cli', args: string[], stdin = ''): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', `server/tools/${tool}.ts`, ...args], {
+      env: { ...process.env, DB_PATH: db },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    child.stdin.end(stdin);
+    child.on('exit', (code) => resolve({ code, out, err }));
+  });
+}
+const flows = (...args: string[]) => run('flows', args);
+
+/** What the database holds, read directly: versions of a guide, drafts, and the audit log. */
+function stored(flowId = 'participant-no-email') {
+  const store = createSqliteStore(db);
+  const count = (sql: string, ...params: unknown[]) => (store.db.prepare(sql).get(...params) as { n: number }).n;
+  const result = {
+    versions: count('SELECT count(*) AS n FROM flow_versions WHERE flow_id = ?', flowId),
+    drafts: count('SELECT count(*) AS n FROM drafts'),
+    audit: count('SELECT count(*) AS n FROM audit_log'),
+  };
+  store.db.close();
+  return result;
+}
+
+let exported: FlowDocument;
+beforeAll(async () => {
+  // The first command on an empty database brings in the built-in guides, as a server start would.
+  const list = await flows('list');
+  expect(list.code).toBe(0);
+  expect(list.err).toContain(`database: ${db}`);
+  expect(list.out.trim().split('\n')).toHaveLength(5);
+  expect(list.out).toMatch(/^participant-no-email {2}v1 {2}\d{4}-\d\d-\d\d \d\d:\d\d UTC {2}system \(release\)$/m);
+  const res = await flows('export', 'participant-no-email', '--out', file('pne.json'));
+  expect(res.code).toBe(0);
+  exported = JSON.parse(readFileSync(file('pne.json'), 'utf8')) as FlowDocument;
+}, 30_000);
+
+describe('npm run flows', () => {
+  it('exports a version as its document, to stdout by default', { timeout: 20_000 }, async () => {
+    expect(exported).toMatchObject({ id: 'participant-no-email', version: 1 });
+    const res = await flows('export', 'participant-no-email');
+    expect(JSON.parse(res.out)).toEqual(exported);
+    // Written as the built-in file is: version 1 of a built-in guide is that file, plus its number.
+    expect(res.out.replace(/\n {2}"version": 1,/, '')).toBe(readFileSync('flows/participant-no-email/flow.json', 'utf8'));
+    expect(res.err).toContain('database:');
+    const unknown = await flows('export', 'no-such-guide');
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain('There is no flow "no-such-guide"');
+  });
+
+  it('an unchanged document is said to be so and stores nothing', { timeout: 20_000 }, async () => {
+    const before = stored();
+    const res = await flows('import', file('pne.json'), '--publish');
+    expect(res.code).toBe(0);
+    expect(res.out).toContain('has the content of participant-no-email version 1, the latest; nothing was stored');
+    expect(stored()).toEqual(before);
+  });
+
+  it('an invalid document exits 1 with its problems and stores nothing', { timeout: 20_000 }, async () => {
+    const before = stored();
+    const broken = structuredClone(exported) as unknown as { machine: { states: Record<string, { meta: { kind: string } }> }; facts: unknown };
+    broken.machine.states.waitAMinute!.meta.kind = 'riddle';
+    broken.facts = 'not facts';
+    writeFileSync(file('broken.json'), JSON.stringify(broken));
+    for (const args of [[], ['--publish']]) {
+      const res = await flows('import', file('broken.json'), ...args);
+      expect(res.code).toBe(1);
+      expect(res.err).toMatch(/nothing was stored/);
+      expect(res.err).toMatch(/^ {2}- machine\.states\.waitAMinute\.meta\.kind: /m);
+      expect(res.err).toMatch(/^ {2}- facts: /m);
+    }
+    writeFileSync(file('not-json.json'), '{ "id": ');
+    const notJson = await flows('import', file('not-json.json'));
+    expect(notJson.code).toBe(1);
+    expect(notJson.err).toContain('cannot be read as JSON');
+    expect(stored()).toEqual(before);
+  });
+
+  it('imports a changed document as a draft, or publishes it with a note; history lists the versions', { timeout: 30_000 }, async () => {
+    const edited = structuredClone(exported);
+    edited.texts.en.title = 'Edited through the CLI';
+    writeFileSync(file('edited.json'), JSON.stringify(edited));
+    const asDraft = await flows('import', file('edited.json'));
+    expect(asDraft.code).toBe(0);
+    expect(asDraft.out).toMatch(/Stored .* as draft \d+ of participant-no-email/);
+    expect(stored()).toMatchObject({ versions: 1, drafts: 1 });
+
+    const published = await flows('import', file('edited.json'), '--publish', '--note', 'Clearer title');
+    expect(published.out).toContain('Published participant-no-email version 2');
+    expect(stored().versions).toBe(2);
+    const history = await flows('history', 'participant-no-email');
+    const lines = history.out.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^v2 {2}.* UTC {2}CLI {2}\S+ {2}Clearer title$/);
+    expect(lines[1]).toMatch(/^v1 {2}.* UTC {2}system \(release\) {2}\S+ {2}Built-in guide of this release$/);
+    const v2 = JSON.parse((await flows('export', 'participant-no-email', '--version', '2')).out) as FlowDocument;
+    expect(v2.texts.en.title).toBe('Edited through the CLI');
+  });
+
+  it('rolls back to an earlier version as a new one with its content', { timeout: 30_000 }, async () => {
+    const res = await flows('rollback', 'participant-no-email', '1');
+    expect(res.code).toBe(0);
+    expect(res.out).toContain('Published participant-no-email version 3 with the content of version 1');
+    const history = (await flows('history', 'participant-no-email')).out.trim().split('\n');
+    expect(history[0]).toMatch(/^v3 .*\(same content as v1\) {2}Rollback to version 1$/);
+    const current = JSON.parse((await flows('export', 'participant-no-email')).out) as FlowDocument;
+    expect({ ...current, version: 1 }).toEqual(exported);
+    const bad = await flows('rollback', 'participant-no-email', 'two');
+    expect(bad.code).toBe(2);
+    const missing = await flows('rollback', 'participant-no-email', '99');
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('has no version 99');
+  });
+
+  it('a document with a new id becomes a new guide', { timeout: 20_000 }, async () => {
+    const guide = structuredClone(exported) as FlowDocument & { version?: number };
+    guide.id = 'cli-guide';
+    delete guide.machine.id;
+    delete guide.version;
+    writeFileSync(file('new.json'), JSON.stringify(guide));
+    const res = await flows('import', file('new.json'), '--publish');
+    expect(res.out).toContain('Published cli-guide version 1');
+    expect((await flows('list')).out).toMatch(/^cli-guide {2}v1 .* CLI$/m);
+  });
+
+  it('refuses an unknown command or option with the usage', { timeout: 20_000 }, async () => {
+    const res = await flows('frobnicate');
+    expect(res.code).toBe(2);
+    expect(res.err).toContain('usage:');
+    expect((await flows('list', '--bogus')).code).toBe(2);
+  });
+});
+
+describe('npm run agent', () => {
+  it('adds an author, and a translator with their languages', { timeout: 30_000 }, async () => {
+    const author = await run('agent-cli', ['add', '--email', 'author@example.com', '--name', 'Aud', '--role', 'author'], 'a long enough password\n');
+    expect(author.code).toBe(0);
+    const translator = await run(
+      'agent-cli',
+      ['add', '--email', 'tr@example.com', '--name', 'Tor', '--role', 'translator', '--languages', 'de,no'],
+      'a long enough password\n',
+    );
+    expect(translator.out).toContain('Created translator tr@example.com (Tor) for de, no.');
+    const list = await run('agent-cli', ['list']);
+    expect(list.out).toMatch(/^author {6}author@example\.com {2}Aud$/m);
+    expect(list.out).toMatch(/^translator {2}tr@example\.com {2}Tor {2}\(de, no\)$/m);
+    const noLanguages = await run('agent-cli', ['add', '--email', 'x@example.com', '--name', 'X', '--role', 'translator'], 'a long enough password\n');
+    expect(noLanguages.code).toBe(2);
+    expect(noLanguages.err).toContain('needs --languages');
+    const unknown = await run('agent-cli', ['add', '--email', 'x@example.com', '--name', 'X', '--role', 'translator', '--languages', 'fr'], 'x\n');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('fr is not among sv, no, de, en');
+  });
+});
