@@ -19,6 +19,13 @@ export function changesOutside(current: FlowDocument, next: FlowDocument, langua
     for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) walk(a[key], b[key], [...path, key]);
   };
   walk(current, next, []);
+  // Every value the same, and yet another document: an order changed. The order of steps and of a step's options
+  // is content people see (canonicalJson keeps it), so it is not the translator's to change either.
+  if (found.length === 0) {
+    const own = Object.fromEntries(languages.map((l) => [l, current.texts[l as keyof FlowDocument['texts']]]));
+    const masked = { ...next, version: current.version, texts: { ...next.texts, ...own } };
+    if (canonicalJson(masked) !== canonicalJson(current)) found.push('the order of steps or options');
+  }
   return found;
 }
 
