@@ -140,6 +140,8 @@ export function analyticsRoutes(ctx: AppContext, token: string | undefined): Rou
       ),
     ).toString();
     const maxDay = Math.max(1, ...figures.perDay.map((d) => d.started));
+    // A guide's versions, newest first, to compare how each did; none until a guide is chosen.
+    const versions = flow ? await ctx.content.versions(flow.id).catch(() => []) : [];
     sendConsolePage(ctx, req, res, 'admin-analytics', {
       pageTitle: t('analytics.title'),
       f: figures,
@@ -165,6 +167,9 @@ export function analyticsRoutes(ctx: AppContext, token: string | undefined): Rou
         languages: LANGUAGES.map((l) => option(l, LANGUAGE_NAMES[l], filter.lng)),
         channels: CHANNELS.map((c) => option(c, t(`channel.${c}`), filter.channel)),
         audiences: AUDIENCES.map((a) => option(a, t(`analytics.audiences.${a}`), filter.audience)),
+        versions: versions.map((v) =>
+          option(String(v.number), t('analytics.versionOption', { number: v.number, day: isoDay(v.publishedAt) }), version === undefined ? undefined : String(version)),
+        ),
       },
       exports: { sessions: `/admin/analytics/sessions.csv?${query}`, steps: `/admin/analytics/steps.csv?${query}` },
     });

@@ -332,6 +332,15 @@ describe('analytics per version', () => {
     const csv = await request(t.app).get(`/admin/analytics/sessions.csv?flow=${FLOW}&version=2`).set(await adminCookie()).expect(200);
     expect(csv.text.trim().split('\n').length - 1).toBe(counts.get(2));
     await request(t.app).get(`/admin/analytics/sessions.csv?version=2`).set(await adminCookie()).expect(400);
+    // The dashboard offers the guide's versions to choose from, the one shown selected.
+    const page = await request(t.app).get(`/admin/analytics?flow=${FLOW}&version=1`).set(await adminCookie()).set('accept-language', 'sv').expect(200);
+    const select = /<select id="a-version" name="version">(.*?)<\/select>/s.exec(page.text)?.[1] ?? '';
+    expect([...select.matchAll(/<option value="(\d+)"( selected)?>/g)].map((m) => `${m[1]}${m[2] ? '*' : ''}`)).toEqual(
+      (await t.store.listVersions(FLOW)).map((v) => `${v.number}${v.number === 1 ? '*' : ''}`),
+    );
+    expect(select).toMatch(/<option value="1" selected>Version 1 \(\d{4}-\d\d-\d\d\)</);
+    expect(select).toContain('Alla versioner');
+    expect((await request(t.app).get('/admin/analytics').set(await adminCookie()).expect(200)).text).not.toContain('name="version"');
   });
 });
 
