@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFlowsCommand } from '../../server/tools/flows-command.ts';
 import type { FlowDocument } from '../../server/content/document.ts';
 import type { Problem } from '../../server/content/validate.ts';
 import { LANGUAGES } from '../../server/i18n/locales.ts';
@@ -134,16 +134,16 @@ afterAll(async () => {
 
 const broken = (rule: Rule) => editedDocument(rule.flow, (d) => rule.change(d as Doc));
 
-function importFile(path: string): Promise<{ code: number | null; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/tools/flows.ts', 'import', path, '--publish'], {
-      env: { ...process.env, DB_PATH: t.file },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d));
-    child.on('exit', (code) => resolve({ code, err }));
+/** `npm run flows -- import FILE --publish`, run in this process on the app's database file. */
+async function importFile(path: string): Promise<{ code: number; err: string }> {
+  let err = '';
+  const code = await runFlowsCommand(['import', path, '--publish'], {
+    out: () => {},
+    err: (line) => (err += `${line}\n`),
+    write: () => {},
+    env: { ...process.env, DB_PATH: t.file },
   });
+  return { code, err };
 }
 
 describe('each validation rule', () => {

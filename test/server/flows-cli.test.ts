@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowDocument } from '../../server/content/document.ts';
 import { createSqliteStore } from '../../server/store/sqlite.ts';
+import { runFlowsCommand } from '../../server/tools/flows-command.ts';
 import { tempDir } from '../support/app.ts';
 
 /*
@@ -35,7 +36,21 @@ function run(tool: 'flows' | 'agent-cli', args: string[], stdin = ''): Promise<R
     child.on('exit', (code) => resolve({ code, out, err }));
   });
 }
-const flows = (...args: string[]) => run('flows', args);
+/**
+ * `npm run flows` in this process (its command function, with the same arguments, environment and output a real
+ * run has); the first command below runs as a real process, so the entry point itself is covered too.
+ */
+async function flows(...args: string[]): Promise<Run> {
+  let out = '';
+  let err = '';
+  const code = await runFlowsCommand(args, {
+    out: (line) => (out += `${line}\n`),
+    err: (line) => (err += `${line}\n`),
+    write: (text) => (out += text),
+    env: { ...process.env, DB_PATH: db },
+  });
+  return { code, out, err };
+}
 
 /** What the database holds, read directly: versions of a guide, drafts, and the audit log. */
 function stored(flowId = 'participant-no-email') {
@@ -53,7 +68,7 @@ function stored(flowId = 'participant-no-email') {
 let exported: FlowDocument;
 beforeAll(async () => {
   // The first command on an empty database brings in the built-in guides, as a server start would.
-  const list = await flows('list');
+  const list = await run('flows', ['list']);
   expect(list.code).toBe(0);
   expect(list.err).toContain(`database: ${db}`);
   expect(list.out.trim().split('\n')).toHaveLength(5);
