@@ -22,8 +22,10 @@ function compileDir(hbs: typeof Handlebars, dir: string) {
 export function createViews(dir: string = VIEWS_DIR): Render {
   const hbs = Handlebars.create();
   for (const [name, fn] of Object.entries(helpers)) hbs.registerHelper(name, fn as Handlebars.HelperDelegate);
+  // Registered compiled, not as source: a partial given as a string is compiled again on every call that passes it
+  // a block or hash (Handlebars keeps the compiled one only in that call's own partials object).
   for (const file of readdirSync(join(dir, 'partials')).filter((f) => f.endsWith('.hbs')))
-    hbs.registerPartial(basename(file, '.hbs'), readFileSync(join(dir, 'partials', file), 'utf8'));
+    hbs.registerPartial(basename(file, '.hbs'), hbs.compile(readFileSync(join(dir, 'partials', file), 'utf8'), { strict: false }));
   const layouts = compileDir(hbs, join(dir, 'layouts'));
   const pages = compileDir(hbs, join(dir, 'pages'));
 
