@@ -393,7 +393,7 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
   // there was one) is read from its end.
   const selectPathRows = db.prepare<{ id: string; path: string; max: number }, StepRow>(
     `SELECT * FROM steps WHERE session_id = @id
-       AND seq IN (SELECT value FROM json_each(@path) ORDER BY key DESC LIMIT @max) ORDER BY seq`,
+       AND seq IN (SELECT value FROM json_each(@path) WHERE key >= json_array_length(@path) - @max) ORDER BY seq`,
   );
   // Sessions stored before paths were kept: their path is worked out here, from the rows since the last start.
   // Each answer climbs one step (h + 1) and each Back comes down one; an answer stays on the path unless a later
