@@ -145,3 +145,20 @@ describe('built-in guides at start', () => {
     await s.close();
   });
 });
+
+describe('a broken built-in document', () => {
+  // builtinDocuments() checks only the shape; the full validation is here, for every document not seen before.
+  it('stops the start with its problems, and stores nothing', async () => {
+    const s = store();
+    const broken = builtinDocuments().map((d) =>
+      d.id === FLOW
+        ? editedDocument(FLOW, (e) => {
+            delete e.texts.de.checkSpam!.title;
+          })
+        : d,
+    );
+    await expect(syncBuiltins(s, broken)).rejects.toThrow(/participant-no-email is not valid: .*checkSpam/);
+    expect(await s.listVersions(FLOW)).toEqual([]);
+    await s.close();
+  });
+});
