@@ -194,6 +194,8 @@ function sessionPage(ctx: AppContext, req: Request, view: SessionView, base: str
     flowId: view.session.flowId,
     outcomeLabel: view.step.outcome ? t(`session.outcome.${view.step.outcome}`) : undefined,
     showRef: view.step.outcome === 'escalated',
+    // An escalated ending solved nothing yet: asking "did this solve your problem?" there would only count a no.
+    showFeedback: view.step.final && view.step.outcome !== 'escalated',
     feedbackGiven: view.feedbackGiven,
     notice: view.notice,
     noticeText: view.notice ? t(`session.notice.${view.notice}`) : undefined,

@@ -20,7 +20,7 @@ describe('hand-off from participant to agent', () => {
     expect(await p.getAttribute('html', 'lang')).toBe('no');
     await p.click('button[type=submit]');
     for (const event of ['OVER_A_MINUTE', 'NOT_IN_SPAM', 'LINK_FAILED']) await p.click(`button[value=${event}]`);
-    const ref = (await p.locator('p.ref-code').textContent())!.trim();
+    const ref = (await p.locator('#session-ref').textContent())!.trim();
     expect(ref).toMatch(/^[A-Z2-9]{3}-[A-Z2-9]{3}$/);
     await participant.close();
 

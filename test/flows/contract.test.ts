@@ -7,7 +7,7 @@ import { factIn } from '../../server/content/document.ts';
 import { validateDocument } from '../../server/content/validate.ts';
 import { LANGUAGES } from '../../server/i18n/locales.ts';
 import { everyDocument } from '../fixtures/documents.ts';
-import { pathsToOutcomes, stateMeta } from '../support/walk.ts';
+import { optionsBackOnPath, pathsToOutcomes, stateMeta } from '../support/walk.ts';
 
 const FACT_REF = /\{\{\s*facts\.([A-Za-z0-9_]+)\s*\}\}/g;
 
@@ -72,6 +72,7 @@ describe.each(everyDocument().map((d) => [d.id, d] as const))('flow %s', (id, do
     // Every option of every step is taken on some path to an ending: no option leads into a dead end.
     // A check step's CHECK option is taken by sending a domain, which reaches the machine as CHECK_RESULT.
     const taken = new Set(paths.flatMap((p) => p.events.map((e, i) => `${p.states[i]}/${e === CHECK_RESULT ? CHECK : e}`)));
+    for (const back of optionsBackOnPath(machine, paths)) taken.add(back);
     for (const state of stateIds)
       for (const { event } of stateMeta(machine, state).options ?? []) expect(taken, `${state}/${event}`).toContain(`${state}/${event}`);
   });

@@ -93,6 +93,13 @@ describe('delivered-not-in-inbox', () => {
     expect(after('checkUnavailable', 'CONTINUE')).toBe('shortLinks');
   });
 
+  it('runs the check again from "could not check"', () => {
+    expect(walk.from('checkUnavailable', 'TRY_AGAIN').state).toBe('checkSendingDomain');
+    const setupPath = ['DELIVERED', 'FOUND_IN_JUNK', 'MOVED', 'FIRST_TIME', 'DOMAIN_CONNECTED', 'CHECK_NOW'];
+    const failed = [...setupPath, checkResult({ spf: 'error', mx: 'error', dmarc: 'error' })];
+    expect(walk(...failed, 'TRY_AGAIN', checkResult({ dmarc: 'missing' })).state).toBe('publishDmarc');
+  });
+
   it('lists both shared sending domains for accounts without their own', () => {
     expect(facts.sharedSendingDomains).toEqual(['shared.hubspot.com', 'hubspotemail.net']);
   });

@@ -44,9 +44,19 @@ describe('notification-sender-setup', () => {
     const failed = walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'ADDED', 'TEST_FAILED');
     expect(failed.state).toBe('makeAddressReceive');
     expect(failed.done).toBe(false);
-    const ready = walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'ADDED', 'TEST_ARRIVED');
-    expect(ready.state).toBe('ownDomainReady');
+    const checked = ['SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'CHECK_NOW', checkResult({ spf: 'ok' })];
+    expect(walk(...checked, 'TEST_FAILED')).toMatchObject({ state: 'makeAddressReceiveVerified', done: false });
+    expect(walk(...checked, 'TEST_ARRIVED').state).toBe('ownDomainReady');
+    expect(walk(...checked, 'TEST_FAILED', 'FIXED').state).toBe('ownDomainReady');
     expect(outcomeOf('ownDomainReady')).toBe('resolved');
+  });
+
+  it('calls an address ready only after the check found the SPF record; a record nobody checked is informational', () => {
+    const unchecked = walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'ADDED', 'TEST_ARRIVED');
+    expect(unchecked.state).toBe('ownDomainUnchecked');
+    expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'HAS_SPF_RECORD', 'MERGED', 'TEST_FAILED', 'FIXED').state).toBe('ownDomainUnchecked');
+    expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'CHECK_NOW', 'SKIP_CHECK', 'TEST_ARRIVED').state).toBe('ownDomainUnchecked');
+    expect(outcomeOf('ownDomainUnchecked')).toBe('informational');
   });
 
   it('treats an SMTP service with low limits like a mailbox not meant for bulk sending', () => {
@@ -77,7 +87,7 @@ describe('notification-sender-setup', () => {
     });
 
     it('routes the SPF verdicts: ok to the test email, gaps to the record shown, broken records to repair', () => {
-      expect(afterCheck('ok')).toBe('checkMailbox');
+      expect(afterCheck('ok')).toBe('checkMailboxVerified');
       for (const spf of ['include_missing', 'missing', 'multiple'] as const) expect(afterCheck(spf)).toBe('publishSuggestedRecord');
       for (const spf of ['too_many_lookups', 'invalid'] as const) expect(afterCheck(spf)).toBe('spfRecordBroken');
       expect(afterCheck('error', 'error')).toBe('checkUnavailable');
@@ -90,6 +100,13 @@ describe('notification-sender-setup', () => {
       expect(next('publishSuggestedRecord', 'PUBLISHED')).toBe('checkMailbox');
       expect(next('spfRecordBroken', 'FIXED')).toBe('checkMailbox');
       expect(next('checkUnavailable', 'CARRY_ON')).toBe('checkMailbox');
+    });
+
+    it('runs the check again from "could not check"', () => {
+      const unavailable = ['SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'CHECK_NOW', checkResult({ spf: 'error', mx: 'error' })];
+      expect(walk(...unavailable).state).toBe('checkUnavailable');
+      expect(walk(...unavailable, 'TRY_AGAIN').state).toBe('checkDomainRecords');
+      expect(walk(...unavailable, 'TRY_AGAIN', checkResult({ spf: 'ok' })).state).toBe('checkMailboxVerified');
     });
   });
 

@@ -41,6 +41,7 @@ const BRANCHES: [from: string, answer: string, to: string][] = [
   ['publishSuggestedRecord', 'NEED_HELP', 'contactSupport'],
   ['spfRecordBroken', 'FIXED', 'spfRecordAdded'],
   ['spfRecordBroken', 'NEED_HELP', 'contactSupport'],
+  ['checkUnavailable', 'TRY_AGAIN', 'checkSpf'],
   ['checkUnavailable', 'ADDED_ANYWAY', 'spfRecordAdded'],
   ['checkUnavailable', 'NEED_HELP', 'contactSupport'],
 ];
@@ -51,7 +52,8 @@ const OUTCOMES: [state: string, outcome: string][] = [
   ['markedAsSpamBefore', 'resolved'],
   ['linksToManySites', 'resolved'],
   ['allowListDone', 'resolved'],
-  ['spfRecordAdded', 'resolved'],
+  // Reached without a check that found the include: nothing this guide verified, so nothing it can call solved.
+  ['spfRecordAdded', 'informational'],
   ['spfVerified', 'resolved'],
   ['loginLinkWorkaround', 'workaround'],
   ['contactSupport', 'escalated'],
@@ -117,6 +119,12 @@ describe('participant-no-email', () => {
       ['error', 'checkUnavailable'],
     ] satisfies [SpfStatus, string][])('sends SPF %s to %s', (spf, to) => {
       expect(walk(...atCheck, checkResult({ spf })).state).toBe(to);
+    });
+
+    it('runs the check again from "could not check", and goes on from there with the new answer', () => {
+      const unavailable = [...atCheck, checkResult({ spf: 'error' })];
+      expect(walk(...unavailable, 'TRY_AGAIN').state).toBe('checkSpf');
+      expect(walk(...unavailable, 'TRY_AGAIN', checkResult({ spf: 'ok' }))).toMatchObject({ state: 'spfVerified', done: true });
     });
 
     it('branches on SPF alone: MX and DMARC findings do not change where the check leads', () => {

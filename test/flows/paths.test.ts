@@ -5,7 +5,7 @@ import { LANGUAGES } from '../../server/i18n/locales.ts';
 import { AUDIENCES } from '../../server/store/types.ts';
 import { everyDocument } from '../fixtures/documents.ts';
 import { appWithZone, checkZone, engineDriver, expectEveryFactShown, pathWalk } from '../support/flow-paths.ts';
-import { stateMeta } from '../support/walk.ts';
+import { optionsBackOnPath, stateMeta } from '../support/walk.ts';
 
 /*
  * Every path of every guide (built-in, or a document file under test/fixtures), in every language and for both
@@ -43,6 +43,7 @@ describe.each(documents.map((d) => [d.id, compileDocument(d)] as const))('every 
   it('takes every option of every step on some path it walks', () => {
     // A check's CHECK option is taken by sending a domain; paths a live check cannot take are left out above.
     const taken = new Set(paths.flatMap((p) => p.events.map((e, i) => `${p.states[i]}/${e === CHECK_RESULT ? CHECK : e}`)));
+    for (const back of optionsBackOnPath(flow.machine, paths)) taken.add(back);
     const offered = Object.keys(flow.machine.states).flatMap((s) => (stateMeta(flow.machine, s).options ?? []).map((o) => `${s}/${o.event}`));
     expect([...taken].sort()).toEqual(offered.sort());
   });

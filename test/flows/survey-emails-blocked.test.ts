@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LANGUAGES } from '../../server/i18n/locales.ts';
 import { builtinGuide } from '../fixtures/documents.ts';
 import { checkResult, stateMeta, walker } from '../support/walk.ts';
 import type { CheckVerdicts, SpfStatus } from '../../flows/types.ts';
@@ -27,18 +28,32 @@ describe('survey-emails-blocked flow', () => {
     expect(outcomeOf('contactSupport')).toBe('escalated');
   });
 
+  it('leads "I don\'t know" about TLS to how to find out, and from there on to the SPF part', () => {
+    expect(walk('SHOW_STEPS', 'TLS_UNKNOWN').state).toBe('findOutTls');
+    expect(walk('SHOW_STEPS', 'TLS_UNKNOWN', 'TLS_ENABLED').state).toBe('whichServer');
+    expect(walk('SHOW_STEPS', 'TLS_UNKNOWN', 'NEED_HELP').state).toBe('contactSupport');
+    for (const lng of LANGUAGES) expect((texts[lng] as Record<string, any>).findOutTls.body).toContain('{{facts.tlsName}}');
+  });
+
   it('leads each hosting server to its own SPF include', () => {
     expect(walk('SHOW_STEPS', 'TLS_ENABLED', 'AZURE').state).toBe('addSpfAzure');
     expect(walk('SHOW_STEPS', 'TLS_ENABLED', 'DACH').state).toBe('addSpfDach');
     expect(walk('SHOW_STEPS', 'TLS_ENABLED', 'NEITHER').state).toBe('contactSupport');
   });
 
-  it('ends resolved after the SPF include, with DKIM keys added where the organisation uses DKIM', () => {
-    const withoutDkim = walk('SHOW_STEPS', 'TLS_ENABLED', 'AZURE', 'SPF_UPDATED', 'NO_DKIM');
-    expect(withoutDkim.state).toBe('senderAuthorised');
-    const withDkim = walk('SHOW_STEPS', 'TLS_ENABLED', 'DACH', 'SPF_UPDATED', 'USES_DKIM', 'KEYS_ADDED');
-    expect(withDkim.state).toBe('senderAuthorised');
+  it('ends resolved only where the check found the include, with DKIM keys added where the organisation uses DKIM', () => {
+    const verified = (server: 'AZURE' | 'DACH') => ['SHOW_STEPS', 'TLS_ENABLED', server, 'CHECK_NOW', checkResult({ spf: 'ok' })];
+    expect(walk(...verified('AZURE'), 'NO_DKIM').state).toBe('senderAuthorised');
+    expect(walk(...verified('DACH'), 'USES_DKIM', 'KEYS_ADDED').state).toBe('senderAuthorised');
     expect(outcomeOf('senderAuthorised')).toBe('resolved');
+  });
+
+  it('ends informational where nothing checked the SPF record: updated by hand, skipped, or the IP list', () => {
+    expect(walk('SHOW_STEPS', 'TLS_ENABLED', 'AZURE', 'SPF_UPDATED', 'NO_DKIM').state).toBe('senderNotConfirmed');
+    expect(walk('SHOW_STEPS', 'TLS_ENABLED', 'DACH', 'SPF_UPDATED', 'USES_DKIM', 'KEYS_ADDED').state).toBe('senderNotConfirmed');
+    expect(walk('SHOW_STEPS', 'TLS_ENABLED', 'AZURE', 'CHECK_NOW', 'SKIP_CHECK', 'NO_DKIM').state).toBe('senderNotConfirmed');
+    expect(walk('SHOW_STEPS', 'TLS_ENABLED', 'DACH', 'USE_IPS', 'IPS_ADDED', 'NO_DKIM').state).toBe('senderNotConfirmed');
+    expect(outcomeOf('senderNotConfirmed')).toBe('informational');
   });
 
   it('offers the IP list as an alternative to the include, still followed by DKIM', () => {
@@ -65,11 +80,22 @@ describe('survey-emails-blocked domain check', () => {
   });
 
   it.each(['AZURE', 'DACH'] as const)('routes each verdict on %s', (server) => {
-    expect(checked(server, 'ok')).toBe('dkimCheck');
-    expect(checked(server, 'ok', 'missing')).toBe('dkimCheck');
+    expect(checked(server, 'ok')).toBe('dkimCheckVerified');
+    expect(checked(server, 'ok', 'missing')).toBe('dkimCheckVerified');
     for (const spf of ['include_missing', 'missing', 'multiple'] as const) expect(checked(server, spf)).toBe('publishSuggestedRecord');
     for (const spf of ['too_many_lookups', 'invalid'] as const) expect(checked(server, spf)).toBe('spfRecordBroken');
-    expect(checked(server, 'error', 'error')).toBe('checkUnavailable');
+    const unavailable = server === 'AZURE' ? 'checkUnavailableAzure' : 'checkUnavailableDach';
+    expect(checked(server, 'error', 'error')).toBe(unavailable);
+  });
+
+  it.each([
+    ['AZURE', 'checkUnavailableAzure', 'checkSpfAzure'],
+    ['DACH', 'checkUnavailableDach', 'checkSpfDach'],
+  ] as const)('runs the check again from "could not check" on %s, at the same server', (server, unavailable, check) => {
+    const failed = ['SHOW_STEPS', 'TLS_ENABLED', server, 'CHECK_NOW', checkResult({ spf: 'error', mx: 'error' })];
+    expect(walk(...failed).state).toBe(unavailable);
+    expect(walk(...failed, 'TRY_AGAIN').state).toBe(check);
+    expect(walk(...failed, 'TRY_AGAIN', checkResult({ spf: 'ok' })).state).toBe('dkimCheckVerified');
   });
 
   it('goes on to DKIM after publishing, repairing, a failed lookup or a skipped check', () => {
@@ -77,8 +103,9 @@ describe('survey-emails-blocked domain check', () => {
     const from = (state: string, type: string) => walk.from(state, type).state;
     expect(from('publishSuggestedRecord', 'PUBLISHED')).toBe('dkimCheck');
     expect(from('spfRecordBroken', 'FIXED')).toBe('dkimCheck');
-    expect(from('checkUnavailable', 'CARRY_ON')).toBe('dkimCheck');
-    for (const state of ['publishSuggestedRecord', 'spfRecordBroken', 'checkUnavailable']) expect(from(state, 'NEED_HELP')).toBe('contactSupport');
+    const unavailable = ['checkUnavailableAzure', 'checkUnavailableDach'];
+    for (const state of unavailable) expect(from(state, 'CARRY_ON')).toBe('dkimCheck');
+    for (const state of ['publishSuggestedRecord', 'spfRecordBroken', ...unavailable]) expect(from(state, 'NEED_HELP')).toBe('contactSupport');
   });
 });
 

@@ -105,7 +105,7 @@ describe('sessions', () => {
     // The stored language is used unless the request asks for another.
     expect(got.body.lng).toBe('de');
     const en = await request(t.app).get(`/api/sessions/${id}?lng=en`).expect(200);
-    expect(en.body.step.title).toBe('Let our support team take a look');
+    expect(en.body.step.title).toBe('Let Learnifier support take a look');
   });
 
   it('shows agent wording to an agent audience, falling back to participant wording', async () => {

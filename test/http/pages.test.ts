@@ -81,16 +81,25 @@ describe('a session without JavaScript', () => {
     expect(page.text).not.toContain('name="back"');
   });
 
-  it('shows the ref at an escalating outcome and records feedback', async () => {
+  it('shows the ref at an escalating outcome, without asking whether it solved the problem', async () => {
     const url = await startSession({ 'accept-language': 'en' });
     await answer(url, { event: 'OVER_A_MINUTE' });
     await answer(url, { event: 'NOT_IN_SPAM' });
     await answer(url, { event: 'LINK_FAILED' });
     const id = url.slice(3);
     const session = (await t.store.getSession(id))!;
-    let page = await request(t.app).get(url).expect(200);
+    const page = await request(t.app).get(url).expect(200);
     expect(page.text).toContain('Handed to support');
-    expect(page.text).toContain(`<p class="ref-code">${session.ref}</p>`);
+    expect(page.text).toContain(`<span class="ref-code" id="session-ref">${session.ref}</span>`);
+    expect(page.text).not.toContain('Did this solve your problem?');
+  });
+
+  it('records feedback at an ending', async () => {
+    const url = await startSession({ 'accept-language': 'en' });
+    await answer(url, { event: 'UNDER_A_MINUTE' });
+    await answer(url, { event: 'ARRIVED' });
+    const id = url.slice(3);
+    let page = await request(t.app).get(url).expect(200);
     expect(page.text).toContain('Did this solve your problem?');
 
     await request(t.app)

@@ -44,9 +44,9 @@ describe('pages', () => {
     [...html.matchAll(/(?:href|src)="(\/assets\/[^"]*)"/g)].map((m) => m[1]!.replace(/&#x3D;/g, '='));
 
   it.each([
-    ['/', ['app.css']],
+    ['/', ['app.css', 'copy.js']],
     ['/agent/login', ['app.css', 'console.js']],
-    ['/embed/flows/participant-no-email', ['app.css', 'embed.js']],
+    ['/embed/flows/participant-no-email', ['app.css', 'copy.js', 'embed.js']],
   ])('%s links each asset by its own content', async (path, assets) => {
     const page = await request(t.app).get(path).expect(200);
     expect(urls(page.text)).toEqual(assets.map(expected));

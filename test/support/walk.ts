@@ -124,3 +124,25 @@ export function pathsToOutcomes(machine: AnyStateMachine): FlowPath[] {
       data: p.steps.slice(1).map((s) => (s.event as { data?: unknown }).data),
     }));
 }
+
+/**
+ * The options on these paths that lead back to a step already walked (such as "Try again" at a check that got no
+ * answer). A simple path never takes them, yet they are no dead end: the step they return to is on a path that
+ * ends at an outcome.
+ */
+export function optionsBackOnPath(machine: AnyStateMachine, paths: readonly FlowPath[]): Set<string> {
+  const walk = walker(machine);
+  const targets = new Map<string, string>();
+  const target = (state: string, event: string) => {
+    const key = `${state}/${event}`;
+    if (!targets.has(key)) targets.set(key, walk.from(state, event).state);
+    return targets.get(key)!;
+  };
+  const back = new Set<string>();
+  for (const p of paths)
+    p.states.forEach((state, i) => {
+      for (const { event } of stateMeta(machine, state).options ?? [])
+        if (event !== CHECK && p.states.slice(0, i + 1).includes(target(state, event))) back.add(`${state}/${event}`);
+    });
+  return back;
+}
