@@ -153,7 +153,7 @@ describe('a broken built-in document', () => {
     const broken = builtinDocuments().map((d) =>
       d.id === FLOW
         ? editedDocument(FLOW, (e) => {
-            delete e.texts.de.checkSpam!.title;
+            e.texts.de.checkSpam!.title = '';
           })
         : d,
     );
