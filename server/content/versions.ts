@@ -12,9 +12,21 @@ export type VersionRegistry = Pick<FlowRegistry, 'get' | 'list' | 'install' | 'v
 export async function pinnedFlow(store: Store, registry: VersionRegistry, flowId: string, hash: string): Promise<RegisteredFlow | undefined> {
   const installed = registry.version(flowId, hash);
   if (installed) return installed;
+  const key = `${flowId}\u0000${hash}`;
+  let missing = neverStored.get(store);
+  if (!missing) neverStored.set(store, (missing = new Set()));
+  if (missing.has(key)) return undefined;
   const stored = await store.getVersionByHash(flowId, hash);
-  return stored && installVersion(registry, stored, false);
+  if (stored) return installVersion(registry, stored, false);
+  // A hash no version has (a session from before versions) never gains one: a session is only ever started on a
+  // stored version. Remembered, so such a session's steps do not ask the store again each time.
+  if (missing.size >= 10_000) missing.clear();
+  missing.add(key);
+  return undefined;
 }
+
+/** Per database: the hashes of guide versions it does not have. */
+const neverStored = new WeakMap<Store, Set<string>>();
 
 /** Installs a stored version under its number. */
 export const installVersion = (registry: VersionRegistry, v: FlowVersionRecord, current: boolean) =>

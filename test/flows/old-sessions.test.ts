@@ -23,6 +23,13 @@ describe('a session stored under a version from before documents', () => {
     t.store.db.prepare('UPDATE sessions SET flow_version = ? WHERE id = ?').run(OLD_VERSION, id);
     expect(t.app.locals.ctx.flows.version('participant-no-email', OLD_VERSION)).toBeUndefined();
 
+    // The store is asked once whether it has that version; the answer (no) is remembered for later reads.
+    const lookup = t.store.getVersionByHash.bind(t.store);
+    let asked = 0;
+    t.store.getVersionByHash = (...args) => (asked++, lookup(...args));
+    for (let i = 0; i < 3; i++) await request(t.app).get(`/api/sessions/${id}`).expect(200);
+    t.store.getVersionByHash = lookup;
+    expect(asked).toBe(1);
     const again = await request(t.app).get(`/api/sessions/${id}`).expect(200);
     expect(again.body.notice).toBeUndefined();
     expect(again.body).toMatchObject({ step: { id: 'checkSpam' }, history: [{ stepId: 'howLongAgo' }] });
