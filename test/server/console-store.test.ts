@@ -1,18 +1,11 @@
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrations } from '../../server/store/migrations.ts';
 import { createSqliteStore } from '../../server/store/sqlite.ts';
 import type { AttemptLimit, NewSession, NewStep } from '../../server/store/types.ts';
-import { tempDir } from '../support/app.ts';
+import { useTempFiles } from '../support/app.ts';
 
-const dirs: { remove(): void }[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
-function file() {
-  const d = tempDir();
-  dirs.push(d);
-  return join(d.dir, 'console.db');
-}
+const file = useTempFiles('console.db');
 
 const MINUTE = 60_000;
 /** A store on a clock the test moves. */

@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { builtinDocuments } from '../../server/content/builtin.ts';
 import { contentHash, type FlowDocument } from '../../server/content/document.ts';
 import { ContentService } from '../../server/content/service.ts';
@@ -7,7 +6,7 @@ import { startContent } from '../../server/content/startup.ts';
 import { syncBuiltins } from '../../server/content/sync.ts';
 import { FlowRegistry } from '../../server/engine/flow-registry.ts';
 import { createSqliteStore } from '../../server/store/sqlite.ts';
-import { tempDir } from '../support/app.ts';
+import { useTempFiles } from '../support/app.ts';
 import { editedDocument } from '../support/content.ts';
 
 /*
@@ -16,13 +15,8 @@ import { editedDocument } from '../support/content.ts';
  * one changes nothing. Each "release" here is a list of built-in documents.
  */
 
-const dirs: { remove(): void }[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
-function store() {
-  const d = tempDir();
-  dirs.push(d);
-  return createSqliteStore(join(d.dir, 'sync.db'));
-}
+const syncFile = useTempFiles('sync.db');
+const store = () => createSqliteStore(syncFile());
 
 const FLOW = 'participant-no-email';
 /** A release whose participant-no-email says `title` as its English title. */
@@ -116,9 +110,7 @@ describe('built-in guides at start', () => {
   });
 
   it('two instances starting at once on an empty database publish each guide once', async () => {
-    const d = tempDir();
-    dirs.push(d);
-    const file = join(d.dir, 'twice.db');
+    const file = syncFile();
     const one = createSqliteStore(file);
     const two = createSqliteStore(file);
     await Promise.all([syncBuiltins(one, release()), syncBuiltins(two, release())]);

@@ -1,20 +1,13 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FlowDocument } from '../../server/content/document.ts';
 import { migrations } from '../../server/store/migrations.ts';
 import { createSqliteStore } from '../../server/store/sqlite.ts';
 import { VersionConflictError, type Actor, type NewVersion } from '../../server/store/types.ts';
-import { tempDir } from '../support/app.ts';
+import { useTempFiles } from '../support/app.ts';
 
-const dirs: { remove(): void }[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
-function file() {
-  const d = tempDir();
-  dirs.push(d);
-  return join(d.dir, 'versions.db');
-}
+const file = useTempFiles('versions.db');
 
 /** The store keeps documents as they are given; their shape is the content service's to check. */
 const doc = (id: string, title: string) => ({ id, machine: { initial: 'a', states: {} }, facts: {}, texts: { en: { title } } }) as unknown as FlowDocument;

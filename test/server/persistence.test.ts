@@ -1,22 +1,14 @@
 import type { ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StateDocument } from '../../server/content/document.ts';
 import { FlowRegistry } from '../../server/engine/flow-registry.ts';
 import { ask, end, rewrittenDocument } from '../fixtures/documents.ts';
-import { tempDir, testApp } from '../support/app.ts';
+import { testApp, useTempFiles } from '../support/app.ts';
 import { startChildServer } from '../support/child-server.ts';
 
 const FLOW = 'participant-no-email';
-const dirs: { remove(): void }[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
-
-function dbFile() {
-  const d = tempDir();
-  dirs.push(d);
-  return join(d.dir, 'mailhelp.db');
-}
+const dbFile = useTempFiles('mailhelp.db');
 
 /** The same flow id with another definition, as after a release that rewrote the flow. */
 function changedFlow(states: Record<string, StateDocument>, initial: string): FlowRegistry {

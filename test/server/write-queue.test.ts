@@ -1,18 +1,10 @@
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../server/store/sqlite.ts';
 import { StepConflictError, type NewSession, type NewStep } from '../../server/store/types.ts';
-import { tempDir } from '../support/app.ts';
+import { useTempFiles } from '../support/app.ts';
 
-const dirs: { remove(): void }[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
-
-function file() {
-  const d = tempDir();
-  dirs.push(d);
-  return join(d.dir, 'queue.db');
-}
+const file = useTempFiles('queue.db');
 
 const snapshot = (value: string) => ({ value, context: {} });
 const session = (i: number): NewSession => ({

@@ -21,6 +21,17 @@ export function tempDir(prefix = 'mailhelp-test-'): { dir: string; remove(): voi
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** A fresh database file path per call, in a temporary directory removed after each test. */
+export function useTempFiles(name = 'mailhelp.db'): () => string {
+  const dirs: { remove(): void }[] = [];
+  afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
+  return () => {
+    const d = tempDir();
+    dirs.push(d);
+    return join(d.dir, name);
+  };
+}
+
 /**
  * The real app on a real SQLite file. Unexpected server errors are collected instead of printed, so a test can
  * assert that none happened.
