@@ -65,6 +65,18 @@ export const CHECK = 'CHECK';
 export type FactValue = string | readonly string[] | Readonly<Partial<Record<string, string>>>;
 export type Facts = Readonly<Record<string, FactValue>>;
 
+/**
+ * A fact another guide states, named by that guide's id and the fact's name: a guide that needs another article's
+ * value (the recipient's guide shows each product's sender addresses) shows that guide's current value, so every
+ * value is written in one document only.
+ */
+export interface FactReference {
+  readonly guide: string;
+  readonly fact: string;
+}
+/** A fact as a document writes it: a value, or a reference to another guide's. */
+export type DocumentFact = FactValue | FactReference;
+
 export interface FlowDefinition {
   /** kebab-case id, as in URLs and the session's flow_id. */
   id: string;

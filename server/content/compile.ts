@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { setup, type AnyStateMachine } from 'xstate';
 import { checkGuards } from '../../flows/guards.ts';
 import { CHECK, CHECK_RESULT, type StepMeta } from '../../flows/types.ts';
 import type { RegisteredFlow } from '../engine/flow-registry.ts';
+import { referencesOf, resolveFacts, type GuideFacts } from './fact-refs.ts';
 import { contentHash, type FlowDocument, type StateDocument } from './document.ts';
 
 /*
@@ -76,14 +78,14 @@ export function createFlowMachine(config: ReturnType<typeof machineConfig>): Any
  * content it started on, and its texts live in their own i18next namespace per version (`<id>@<version>`), so two
  * versions of one guide never mix their words.
  */
-export function compileDocument(doc: FlowDocument): RegisteredFlow {
+export function compileDocument(doc: FlowDocument, others: GuideFacts = () => undefined): RegisteredFlow {
   // `version` says where a document was published, not what it is: the number is the registry's to keep.
   const { version: _number, ...document } = structuredClone(doc);
   const version = contentHash(document);
   return {
     id: document.id,
     machine: createFlowMachine(machineConfig(document)),
-    facts: document.facts,
+    ...linkedFacts(document, version, others),
     source: document.source ?? '',
     version,
     initial: document.machine.initial,
@@ -96,4 +98,16 @@ export function compileDocument(doc: FlowDocument): RegisteredFlow {
 export function exportDocument(flow: RegisteredFlow): FlowDocument {
   const content = structuredClone(flow.document);
   return flow.number === undefined ? content : { ...content, version: flow.number };
+}
+
+/**
+ * A version's facts with other guides' facts put in, and the key its rendered texts are kept under: its version,
+ * plus the values it shows of other guides (an edit there changes what this version shows, not what it is).
+ */
+export function linkedFacts(document: FlowDocument, version: string, others: GuideFacts): Pick<RegisteredFlow, 'facts' | 'renderKey'> {
+  const refs = referencesOf(document.facts);
+  if (!refs.length) return { facts: document.facts, renderKey: version };
+  const facts = resolveFacts(document.facts, others);
+  const shown = JSON.stringify(refs.map(([name]) => facts[name]));
+  return { facts, renderKey: `${version}+${createHash('sha256').update(shown).digest('base64url').slice(0, 12)}` };
 }

@@ -61,12 +61,24 @@ const machineConfig = z.strictObject({
   states: z.record(stepId, stateConfig).describe('The steps, in the order they are listed'),
 });
 
-/** A fact: one value, a list (shown as a bulleted list of code), or a value per language (a UI label as each language's product shows it). */
-const factValue = z.union([
-  z.string().max(2000),
-  z.array(z.string().max(2000)).min(1).max(100),
-  z.partialRecord(z.enum(LANGUAGES), z.string().max(2000)),
-]);
+/**
+ * A fact: one value, a list (shown as a bulleted list of code), a value per language (a UI label as each language's
+ * product shows it; a language without one shows the English label), or another guide's fact by reference.
+ */
+const factValue = z.union(
+  [
+    z.string().max(2000),
+    z.array(z.string().max(2000)).min(1).max(100),
+    z
+      .strictObject({ guide: z.string().regex(FLOW_ID).max(80), fact: z.string().regex(FACT_NAME).max(100) })
+      .describe("Another guide's fact, shown as that guide's current version states it"),
+    z.partialRecord(z.enum(LANGUAGES), z.string().max(2000)),
+  ],
+  {
+    error:
+      'a fact is a value (at most 2,000 characters), a list of 1 to 100 values, a value per language ({"en": "…", "de": "…"}) or another guide\'s fact ({"guide": "guide-id", "fact": "factName"})',
+  },
+);
 
 const stepTexts = z.strictObject({
   title: z.string().max(300),
@@ -196,7 +208,10 @@ export function formatDocument(doc: FlowDocument): string {
 
 export type StepTexts = z.infer<typeof stepTexts>;
 
-/** A fact as a step in `lng` shows it: a value per language gives the one of that language. */
+/**
+ * A fact as a step in `lng` shows it: a value per language gives the one of that language, or the English one where
+ * the product (or its article) gives no label in that language.
+ */
 export function factIn(value: FactValue, lng: Language): string | readonly string[] {
   if (typeof value === 'string' || Array.isArray(value)) return value;
   const byLanguage = value as Partial<Record<Language, string>>;

@@ -187,12 +187,17 @@ export class ContentService {
 
   /** The document, validated, for guide `flowId`; without the `version` an export adds (numbers are the store's). */
   private checked(flowId: string | undefined, input: unknown): FlowDocument {
-    const result = validateDocument(input);
+    const result = validateDocument(input, { others: this.otherGuides() });
     if (!result.ok) throw invalidDocument(result.problems);
     const { version: _number, ...document } = result.document;
     if (flowId !== undefined && document.id !== flowId)
       throw invalidDocument([{ message: `the document's id is "${document.id}", but it was sent for guide "${flowId}"`, path: 'id' }]);
     return document;
+  }
+
+  /** Every current guide's facts: a document is published alongside them (see referenceProblems). */
+  private otherGuides(): Map<string, FlowDocument['facts']> {
+    return new Map(this.registry.list.map((f) => [f.id, f.document.facts]));
   }
 
   /** A translator may change the texts of their languages in a guide that exists, and nothing else. */

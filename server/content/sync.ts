@@ -27,18 +27,20 @@ const ATTEMPTS = 5;
  */
 export async function syncBuiltins(store: Store, documents: readonly FlowDocument[]): Promise<SyncOutcome[]> {
   const outcomes: SyncOutcome[] = [];
-  for (const { version: _number, ...document } of documents) outcomes.push(await syncOne(store, document));
+  // A release's guides are checked with each other: one may show another's facts.
+  const others = new Map(documents.map((d) => [d.id, d.facts]));
+  for (const { version: _number, ...document } of documents) outcomes.push(await syncOne(store, document, others));
   return outcomes;
 }
 
-async function syncOne(store: Store, document: FlowDocument): Promise<SyncOutcome> {
+async function syncOne(store: Store, document: FlowDocument, others: ReadonlyMap<string, FlowDocument['facts']>): Promise<SyncOutcome> {
   const flowId = document.id;
   const hash = contentHash(document);
   for (let attempt = 0; ; attempt++) {
     const seen = await store.builtinSeen(flowId);
     // Seen before means stored before, and validated then: a start with nothing new costs a hash per guide.
     if (seen === hash) return { flowId, result: 'unchanged' };
-    const checked = validateDocument(document);
+    const checked = validateDocument(document, { others });
     if (!checked.ok) throw new Error(`the built-in guide ${flowId} is not valid: ${checked.problems.map((p) => p.message).join('; ')}`);
     const versions = await store.listVersions(flowId);
     const decision = decide(document, hash, seen, versions);

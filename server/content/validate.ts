@@ -3,8 +3,9 @@ import type { AnyStateMachine } from 'xstate';
 import { adjacencyMapToArray, getAdjacencyMap } from 'xstate/graph';
 import { checkGuards } from '../../flows/guards.ts';
 import { CHECK, CHECK_RESULT, CHECK_STATUSES, ENGINE_EVENTS, type CheckVerdicts } from '../../flows/types.ts';
-import { LANGUAGES, type Language } from '../i18n/locales.ts';
+import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../i18n/locales.ts';
 import { createFlowMachine, machineConfig, optionsOf } from './compile.ts';
+import { isReference, referenceProblems } from './fact-refs.ts';
 import { flowDocumentSchema, RESERVED_TEXT_KEYS, type FlowDocument, type StateDocument, type StepTexts } from './document.ts';
 
 /** One reason a document cannot be stored, naming where: the step, the event and the language it concerns. */
@@ -19,13 +20,21 @@ export interface Problem {
 
 export type Validation = { ok: true; document: FlowDocument } | { ok: false; problems: Problem[] };
 
+export interface ValidationContext {
+  /**
+   * The guides the document is published alongside (id → facts as written), to check the facts it shows of other
+   * guides and theirs of it. Without them, references are checked by their shape only (a file read on its own).
+   */
+  others?: ReadonlyMap<string, FlowDocument['facts']>;
+}
+
 /**
  * Every check a document passes before it is stored or run, from any side (CLI, API, studio, built-in guides,
  * tests): its shape, then its graph, its check steps, its texts in every language, its facts and its Markdown. All
  * problems are listed at once, each naming the step, the event and the language it concerns; a document whose
  * shape is wrong is not looked at further (its parts cannot be trusted to be what they claim).
  */
-export function validateDocument(input: unknown): Validation {
+export function validateDocument(input: unknown, context: ValidationContext = {}): Validation {
   const parsed = flowDocumentSchema.safeParse(input);
   if (!parsed.success)
     return {
@@ -34,7 +43,13 @@ export function validateDocument(input: unknown): Validation {
       problems: parsed.error.issues.map((i) => shapeProblem(i.path, i.code === 'invalid_key' ? i.issues.map((k) => k.message).join('; ') : i.message)),
     };
   const doc = parsed.data;
-  const problems = [...machineProblems(doc), ...graphProblems(doc), ...textProblems(doc), ...factProblems(doc)];
+  const problems = [
+    ...machineProblems(doc),
+    ...graphProblems(doc),
+    ...textProblems(doc),
+    ...factProblems(doc),
+    ...(context.others ? referenceProblems(doc, context.others) : []),
+  ];
   return problems.length ? { ok: false, problems } : { ok: true, document: doc };
 }
 
@@ -301,18 +316,24 @@ function textProblems(doc: FlowDocument): Problem[] {
   return problems;
 }
 
-/** Facts given per language have a value in every language; a check's includes name facts that exist, one value each. */
+/**
+ * Facts given per language have the English value the other languages fall back to; a check's includes name facts
+ * of this guide that exist, one value each.
+ */
 function factProblems(doc: FlowDocument): Problem[] {
   const problems: Problem[] = [];
   const perLanguage = (name: string) => {
     const value = doc.facts[name];
-    return value !== undefined && typeof value === 'object' && !Array.isArray(value);
+    return value !== undefined && typeof value === 'object' && !Array.isArray(value) && !isReference(value);
   };
   for (const [name, value] of Object.entries(doc.facts))
-    if (perLanguage(name))
-      for (const lng of LANGUAGES)
-        if ((value as Partial<Record<Language, string>>)[lng] === undefined)
-          problems.push(problem(`the fact "${name}" is given per language but has no value in ${lng}`, { path: `facts.${name}`, lng }));
+    if (perLanguage(name) && (value as Partial<Record<Language, string>>)[DEFAULT_LANGUAGE] === undefined)
+      problems.push(
+        problem(`the fact "${name}" is given per language but has no value in ${DEFAULT_LANGUAGE}, which languages without their own fall back to`, {
+          path: `facts.${name}`,
+          lng: DEFAULT_LANGUAGE,
+        }),
+      );
   for (const [step, state] of Object.entries(doc.machine.states))
     state.meta.check?.includes.forEach((include, i) => {
       const at = { path: `machine.states.${step}.meta.check.includes.${i}`, step };
@@ -320,6 +341,7 @@ function factProblems(doc: FlowDocument): Problem[] {
         const fact = FACT_PLACEHOLDER.exec(inner!);
         if (!fact) problems.push(problem(`the check's include ${whole} is not a fact (write {{facts.name}})`, at));
         else if (!(fact[1]! in doc.facts)) problems.push(problem(`the check's include ${whole} names no fact`, at));
+        else if (isReference(doc.facts[fact[1]!]!)) problems.push(problem(`the check's include ${whole} is another guide's fact; a check looks for its own guide's facts`, at));
         else if (perLanguage(fact[1]!)) problems.push(problem(`the check's include ${whole} is a fact per language; a check looks for one value`, at));
         else if (Array.isArray(doc.facts[fact[1]!]) && whole !== include)
           problems.push(problem(`the check's include ${whole} is a list, which can only stand alone`, at));

@@ -1,6 +1,6 @@
 import type { FlowDefinition, StepMeta } from '../../flows/types.ts';
 import { builtinDocuments } from '../content/builtin.ts';
-import { compileDocument } from '../content/compile.ts';
+import { compileDocument, linkedFacts } from '../content/compile.ts';
 import { contentHash, type FlowDocument } from '../content/document.ts';
 
 export interface RegisteredFlow extends FlowDefinition {
@@ -13,6 +13,11 @@ export interface RegisteredFlow extends FlowDefinition {
   number?: number;
   /** The i18next namespace of this version's texts: `<id>@<version>`. */
   ns: string;
+  /**
+   * What its rendered texts are kept under: the version, and for a guide that shows other guides' facts, the
+   * values it shows now (see linkedFacts).
+   */
+  renderKey: string;
 }
 
 export interface InstallInfo {
@@ -37,6 +42,7 @@ export class FlowRegistry {
   constructor(documents: readonly FlowDocument[] = builtinDocuments()) {
     this.builtinOrder = documents.map((d) => d.id);
     for (const doc of documents) this.put(doc, { current: true });
+    this.relink();
     this.reorder();
   }
 
@@ -63,6 +69,7 @@ export class FlowRegistry {
   install(doc: FlowDocument, info: InstallInfo): RegisteredFlow {
     const flow = this.put(doc, info);
     if (info.current) {
+      this.relink();
       this.reorder();
       for (const listener of this.listeners) listener();
     }
@@ -78,13 +85,34 @@ export class FlowRegistry {
   private put(doc: FlowDocument, { number, current }: InstallInfo): RegisteredFlow {
     const hash = contentHash(doc);
     const known = this.versions.get(hash);
-    let flow = known ?? compileDocument(doc);
+    let flow = known ?? compileDocument(doc, this.factsOf);
+    if (known) {
+      const linked = linkedFacts(known.document, known.version, this.factsOf);
+      if (linked.renderKey !== known.renderKey) flow = { ...known, ...linked };
+    }
     // The same content published again (a rollback) keeps its compiled machine and takes the newer number.
     if (number !== undefined && flow.number !== number) flow = { ...flow, number };
     this.versions.set(hash, flow);
     if (current) this.current.set(flow.id, flow);
     else if (this.current.get(flow.id)?.version === flow.version) this.current.set(flow.id, flow);
     return flow;
+  }
+
+  /** A current guide's facts as its document writes them, for the guides that show them. */
+  private readonly factsOf = (id: string) => this.current.get(id)?.document.facts;
+
+  /**
+   * Every installed version that shows other guides' facts takes their current values: a guide published later
+   * (or installed after it at start) reaches the guides that show its facts, old versions included.
+   */
+  private relink() {
+    for (const [hash, flow] of this.versions) {
+      const linked = linkedFacts(flow.document, flow.version, this.factsOf);
+      if (linked.renderKey === flow.renderKey) continue;
+      const relinked = { ...flow, ...linked };
+      this.versions.set(hash, relinked);
+      if (this.current.get(flow.id) === flow) this.current.set(flow.id, relinked);
+    }
   }
 
   private reorder() {

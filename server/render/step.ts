@@ -51,8 +51,9 @@ function factPlaceholders(facts: Facts, lng: Language) {
 }
 
 /*
- * Every cache below is keyed by the flow's version (its content hash), never its id: two versions of one guide,
- * one for sessions pinned to it and one for new sessions, never share a text.
+ * Every cache below is keyed by the flow's render key (its version, its content hash, plus the values it shows of
+ * other guides), never its id: two versions of one guide, one for sessions pinned to it and one for new sessions,
+ * never share a text, and a guide shows another guide's fact as that guide states it now.
  */
 export class StepRenderer {
   /** Steps are pure functions of flow version, state, language and audience, so each is rendered once. */
@@ -66,7 +67,7 @@ export class StepRenderer {
   constructor(private readonly i18n: i18n) {}
 
   private factsOf(flow: RegisteredFlow, lng: Language) {
-    const id = `${flow.version}\u0000${lng}`;
+    const id = `${flow.renderKey}\u0000${lng}`;
     let f = this.facts.get(id);
     if (!f) this.facts.set(id, (f = factPlaceholders(flow.facts, lng)));
     return f;
@@ -86,7 +87,7 @@ export class StepRenderer {
 
   /** A text of the flow in plain form (for titles, labels and transcripts). */
   text(flow: RegisteredFlow, key: string, lng: Language, audience: Audience = 'participant'): string {
-    const id = `${flow.version}\u0000${key}\u0000${lng}\u0000${audience}`;
+    const id = `${flow.renderKey}\u0000${key}\u0000${lng}\u0000${audience}`;
     let text = this.texts.get(id);
     if (text === undefined) {
       const { plain } = this.factsOf(flow, lng);
@@ -104,7 +105,7 @@ export class StepRenderer {
   }
 
   step(flow: RegisteredFlow, state: string, lng: Language, audience: Audience): StepView {
-    const key = `${flow.version}\u0000${state}\u0000${lng}\u0000${audience}`;
+    const key = `${flow.renderKey}\u0000${state}\u0000${lng}\u0000${audience}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
     const meta = stepMeta(flow, state);

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mermaidDiagram } from '../../server/render/diagram.ts';
-import { compileDocument } from '../../server/content/compile.ts';
 import { createI18n } from '../../server/i18n/i18n.ts';
 import { StepRenderer } from '../../server/render/step.ts';
 import { readmeWithDiagram } from '../../server/tools/readme-diagram.ts';
 import { BUILTIN_FLOW_IDS } from '../../flows/index.ts';
-import { everyDocument } from '../fixtures/documents.ts';
+import { compileLinked, everyDocument } from '../fixtures/documents.ts';
 import { stateMeta } from '../support/walk.ts';
 import { CHECK, CHECK_RESULT } from '../../flows/types.ts';
 
@@ -16,7 +15,7 @@ const renderer = new StepRenderer(createI18n());
 const readmeOf = (id: string) =>
   new URL((BUILTIN_FLOW_IDS as readonly string[]).includes(id) ? `../../flows/${id}/README.md` : `../fixtures/${id}/README.md`, import.meta.url);
 
-describe.each(everyDocument().map((d) => [d.id, compileDocument(d)] as const))('docs of %s', (id, flow) => {
+describe.each(everyDocument().map((d) => [d.id, compileLinked(d)] as const))('docs of %s', (id, flow) => {
   it('has a README whose diagram is the generated one (run `npm run flow-docs`)', () => {
     const readme = readFileSync(readmeOf(id), 'utf8');
     expect(readme).toMatch(new RegExp(`^# ${id}\\n`));

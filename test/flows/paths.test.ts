@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileDocument } from '../../server/content/compile.ts';
 import { CHECK, CHECK_RESULT } from '../../flows/types.ts';
 import { LANGUAGES } from '../../server/i18n/locales.ts';
 import { AUDIENCES } from '../../server/store/types.ts';
-import { everyDocument } from '../fixtures/documents.ts';
+import { compileLinked, everyDocument } from '../fixtures/documents.ts';
 import { appWithZone, checkZone, engineDriver, expectEveryFactShown, pathWalk } from '../support/flow-paths.ts';
 import { optionsBackOnPath, stateMeta } from '../support/walk.ts';
 
@@ -15,7 +14,7 @@ import { optionsBackOnPath, stateMeta } from '../support/walk.ts';
  * test/http/paths.test.ts walks one per flow and language over HTTP.
  */
 const documents = everyDocument();
-const zone = checkZone(documents.map(compileDocument));
+const zone = checkZone(documents.map(compileLinked));
 let app: Awaited<ReturnType<typeof appWithZone>>;
 beforeAll(async () => {
   app = await appWithZone(zone);
@@ -37,7 +36,7 @@ async function inParallel(tasks: (() => Promise<void>)[], limit: number) {
 
 const combos = LANGUAGES.flatMap((lng) => AUDIENCES.map((audience) => [lng, audience] as const));
 
-describe.each(documents.map((d) => [d.id, compileDocument(d)] as const))('every path of %s', (_id, flow) => {
+describe.each(documents.map((d) => [d.id, compileLinked(d)] as const))('every path of %s', (_id, flow) => {
   const paths = zone.pathsOf(flow);
 
   it('takes every option of every step on some path it walks', () => {

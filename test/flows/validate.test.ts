@@ -420,10 +420,41 @@ describe('validation of a guide document', () => {
       ]);
     });
 
-    it('refuses a fact per language without a value in every language', () => {
-      expect(problemsAfter((d) => delete d.facts.bookingsMenu.no)).toEqual([
-        { message: 'in no: the fact "bookingsMenu" is given per language but has no value in no', path: 'facts.bookingsMenu', lng: 'no' },
+    it('accepts a fact per language without a value in some languages (they show the English one), but not without English', () => {
+      expect(problemsAfter((d) => delete d.facts.bookingsMenu.no)).toEqual([]);
+      expect(problemsAfter((d) => delete d.facts.bookingsMenu.en)).toEqual([
+        {
+          message: 'in en: the fact "bookingsMenu" is given per language but has no value in en, which languages without their own fall back to',
+          path: 'facts.bookingsMenu',
+          lng: 'en',
+        },
       ]);
+    });
+
+    it("refuses another guide's fact as a check include", () => {
+      expect(
+        problemsAfter((d) => {
+          d.facts.otherSender = { guide: 'participant-no-email', fact: 'senderAddress' };
+          states(d).checkDomain.meta.check.includes.push('{{facts.otherSender}}');
+        }),
+      ).toEqual([
+        {
+          message: "step \"checkDomain\": the check's include {{facts.otherSender}} is another guide's fact; a check looks for its own guide's facts",
+          path: 'machine.states.checkDomain.meta.check.includes.1',
+          step: 'checkDomain',
+        },
+      ]);
+    });
+
+    it('refuses a reference that is not a guide id and a fact name', () => {
+      const problems = problemsAfter((d) => (d.facts.otherSender = { guide: 'Participant No Email', fact: 'sender-address' }));
+      expect(problems).toEqual([
+        {
+          message: expect.stringContaining(`facts.otherSender: a fact is a value`) as string,
+          path: 'facts.otherSender',
+        },
+      ]);
+      expect(problems[0]!.message).toContain(`another guide's fact ({"guide": "guide-id", "fact": "factName"})`);
     });
 
     it('refuses a fact per language as a check include', () => {

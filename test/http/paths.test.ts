@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileDocument } from '../../server/content/compile.ts';
 import { CHECK_RESULT } from '../../flows/types.ts';
 import { LANGUAGES } from '../../server/i18n/locales.ts';
 import { AUDIENCES } from '../../server/store/types.ts';
 import { listen } from '../support/app.ts';
-import { everyDocument } from '../fixtures/documents.ts';
+import { compileLinked, everyDocument } from '../fixtures/documents.ts';
 import { appWithZone, checkZone, pathWalk, type Driver, type Seen } from '../support/flow-paths.ts';
 
 /*
@@ -15,7 +14,7 @@ import { appWithZone, checkZone, pathWalk, type Driver, type Seen } from '../sup
  * one, and the languages alternate between the two audiences.
  */
 const documents = everyDocument();
-const zone = checkZone(documents.map(compileDocument));
+const zone = checkZone(documents.map(compileLinked));
 let app: Awaited<ReturnType<typeof appWithZone>>;
 let server: Awaited<ReturnType<typeof listen>>;
 beforeAll(async () => {
@@ -54,7 +53,7 @@ const api: Driver = {
   },
 };
 
-describe.each(documents.map((d) => [d.id, compileDocument(d)] as const))('a path of %s over HTTP', (_id, flow) => {
+describe.each(documents.map((d) => [d.id, compileLinked(d)] as const))('a path of %s over HTTP', (_id, flow) => {
   // Long paths first, and those through a check before the rest.
   const withCheck = (p: { events: string[] }) => (p.events.includes(CHECK_RESULT) ? 1 : 0);
   const paths = zone.pathsOf(flow).sort((a, b) => withCheck(b) - withCheck(a) || b.events.length - a.events.length);
