@@ -5,9 +5,12 @@ const Packet = (dns2 as any).Packet;
 const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(Packet.TYPE as Record<string, number>).map(([k, v]) => [v, k]));
 
 export interface ZoneRecord {
-  type: 'TXT' | 'MX' | 'A';
-  /** TXT: the text (an array for several strings); MX: `priority exchange`; A: the address. */
-  value: string | string[];
+  type: 'TXT' | 'MX' | 'A' | 'AAAA' | 'PTR' | 'CNAME';
+  /**
+   * TXT: the text (an array for several strings, an empty array for none; bytes as a Buffer when they must go out
+   * exactly, such as ones that are not UTF-8); MX: `priority exchange`; A, AAAA: the address; PTR, CNAME: the name.
+   */
+  value: string | Buffer | (string | Buffer)[];
 }
 
 export type Zone = Record<string, ZoneRecord[]>;
@@ -45,10 +48,15 @@ export async function startDnsServer(zone: Zone, silent: string[] = [], servfail
       }
       for (const r of records) {
         const base = { name: question.name, class: Packet.CLASS.IN, ttl: 60 };
-        // A TXT string holds at most 255 bytes: longer records go out as several strings, as DNS servers do.
-        const strings = [r.value].flat().flatMap((v) => String(v).match(/.{1,255}/g) ?? ['']);
+        // A TXT string holds at most 255 bytes: longer records go out as several strings, as DNS servers do. Control
+        // characters stay inside their string (`[^]`, unlike `.`, also matches a carriage return).
+        const strings = [r.value].flat().flatMap((v) => (Buffer.isBuffer(v) ? [v] : (v.match(/[^]{1,255}/g) ?? [''])));
         if (r.type === 'TXT' && question.type === Packet.TYPE.TXT) response.answers.push({ ...base, type: Packet.TYPE.TXT, data: strings });
         if (r.type === 'A' && question.type === Packet.TYPE.A) response.answers.push({ ...base, type: Packet.TYPE.A, address: r.value });
+        if (r.type === 'AAAA' && question.type === Packet.TYPE.AAAA) response.answers.push({ ...base, type: Packet.TYPE.AAAA, address: r.value });
+        if (r.type === 'PTR' && question.type === Packet.TYPE.PTR) response.answers.push({ ...base, type: Packet.TYPE.PTR, domain: r.value });
+        // A CNAME answers every type of question about its name.
+        if (r.type === 'CNAME') response.answers.push({ ...base, type: Packet.TYPE.CNAME, domain: r.value });
         if (r.type === 'MX' && question.type === Packet.TYPE.MX) {
           const [priority, exchange] = String(r.value).split(' ');
           response.answers.push({ ...base, type: Packet.TYPE.MX, priority: Number(priority), exchange: exchange === '.' ? '' : exchange });
