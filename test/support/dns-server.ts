@@ -50,7 +50,7 @@ export async function startDnsServer(zone: Zone, silent: string[] = [], servfail
         const base = { name: question.name, class: Packet.CLASS.IN, ttl: 60 };
         // A TXT string holds at most 255 bytes: longer records go out as several strings, as DNS servers do. Control
         // characters stay inside their string (`[^]`, unlike `.`, also matches a carriage return).
-        const strings = [r.value].flat().flatMap((v) => (Buffer.isBuffer(v) ? [v] : (v.match(/[^]{1,255}/g) ?? [''])));
+        const strings = [r.value].flat().flatMap((v): (string | Buffer)[] => (Buffer.isBuffer(v) ? [v] : (v.match(/[^]{1,255}/g) ?? [''])));
         if (r.type === 'TXT' && question.type === Packet.TYPE.TXT) response.answers.push({ ...base, type: Packet.TYPE.TXT, data: strings });
         if (r.type === 'A' && question.type === Packet.TYPE.A) response.answers.push({ ...base, type: Packet.TYPE.A, address: r.value });
         if (r.type === 'AAAA' && question.type === Packet.TYPE.AAAA) response.answers.push({ ...base, type: Packet.TYPE.AAAA, address: r.value });

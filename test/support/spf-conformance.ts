@@ -15,8 +15,8 @@ export interface CaseRun {
   agrees?: boolean;
 }
 
-/** How long a silent name is waited for: the suite's TIMEOUT. */
-const TIMEOUT_MS = 250;
+/** How long a silent name is waited for (the suite's TIMEOUT): long enough that a loaded machine never times out an answering one. */
+const TIMEOUT_MS = 1000;
 
 /**
  * Runs every case of the RFC 7208 corpus through the domain check, each group's zone served by a real DNS server on
