@@ -1,11 +1,14 @@
 import type { TFunction } from 'i18next';
 import type { EmailDomainReport } from '../checks/email-domain.ts';
+import type { SpfError } from '../checks/spf.ts';
 
 export interface VerdictView {
   part: 'spf' | 'mx' | 'dmarc';
   status: string;
   tone: 'ok' | 'warn' | 'bad';
   text: string;
+  /** What exactly is wrong, one line each (the SPF terms that break a rule, and the rule in plain words). */
+  details: string[];
 }
 
 export interface CheckView {
@@ -14,7 +17,32 @@ export interface CheckView {
   /** The exact SPF record to publish, when one needs changing. */
   record: string | null;
   bindLine: string | null;
+  /** How the record to publish differs from the published one where a term had to go or be corrected, one line each. */
+  recordChanges: string[];
   raw: { spf: string[]; mx: string[]; dmarc: string | null };
+}
+
+/** Terms listed under a verdict at most; a record made of hundreds of broken terms says how many more there are. */
+const DETAILS_SHOWN = 10;
+
+/** A term as people can read it: control characters (invisible, or breaking the line) as their printable symbols. */
+const readable = (term: string) => term.replace(/[\x00-\x1f\x7f]/g, (c) => String.fromCharCode(c === '\x7f' ? 0x2421 : 0x2400 + c.charCodeAt(0)));
+
+function spfDetails(errors: SpfError[], domain: string, t: TFunction): string[] {
+  const lines = errors.slice(0, DETAILS_SHOWN).map((e) => {
+    const error = t(`check.spfError.${e.code}`, { term: readable(e.term) });
+    return e.domain === domain ? error : t('check.spfErrorElsewhere', { domain: e.domain, error });
+  });
+  if (errors.length > DETAILS_SHOWN) lines.push(t('check.spfErrorMore', { count: errors.length - DETAILS_SHOWN }));
+  return lines;
+}
+
+function recordChanges(errors: SpfError[], t: TFunction): string[] {
+  return errors.flatMap((e) => {
+    if (e.fix === undefined || e.fix === e.term) return [];
+    const term = readable(e.term);
+    return [e.fix === null ? t('check.spfFix.dropped', { term }) : t('check.spfFix.fixed', { term, fix: e.fix })];
+  });
 }
 
 const TONE: Record<string, VerdictView['tone']> = {
@@ -27,6 +55,8 @@ const TONE: Record<string, VerdictView['tone']> = {
 /** A check's report in plain words of the reader's language: one line per part, the record to publish, the raw data. */
 export function checkView(report: EmailDomainReport, t: TFunction): CheckView {
   const { spf, mx, dmarc } = report;
+  // Reports stored before errors were reported have none.
+  const errors = spf.errors ?? [];
   const domain = report.domainUnicode === report.domain ? report.domain : `${report.domainUnicode} (${report.domain})`;
   const allText = spf.records.length ? ` ${t(`check.all.${spf.all ?? 'none'}`)}` : '';
   const verdicts: VerdictView[] = [
@@ -43,18 +73,21 @@ export function checkView(report: EmailDomainReport, t: TFunction): CheckView {
           includes: spf.missingIncludes.join(', '),
           message: spf.message ?? '',
         }) + (spf.status === 'ok' || spf.status === 'include_missing' ? allText : ''),
+      details: spfDetails(errors, report.domain, t),
     },
     {
       part: 'mx',
       status: mx.status,
       tone: TONE[mx.status] ?? 'bad',
       text: t(`check.mx.${mx.status}`, { domain, hosts: mx.hosts.map((h) => h.exchange).join(', '), message: mx.message ?? '' }),
+      details: [],
     },
     {
       part: 'dmarc',
       status: dmarc.status,
       tone: TONE[dmarc.status] ?? 'bad',
       text: t(`check.dmarc.${dmarc.status}`, { domain: report.domain, policy: dmarc.policy ?? '', message: dmarc.message ?? '' }),
+      details: [],
     },
   ];
   return {
@@ -62,6 +95,7 @@ export function checkView(report: EmailDomainReport, t: TFunction): CheckView {
     verdicts,
     record: spf.suggestedRecord,
     bindLine: spf.bindLine,
+    recordChanges: spf.suggestedRecord ? recordChanges(errors, t) : [],
     raw: { spf: spf.records, mx: mx.hosts.map((h) => `${h.priority} ${h.exchange || '.'}`), dmarc: dmarc.record },
   };
 }
