@@ -4,6 +4,7 @@ import { createDns } from '../../server/checks/dns.ts';
 import { parseDomain } from '../../server/checks/domain.ts';
 import { checkEmailDomain } from '../../server/checks/email-domain.ts';
 import { bindLine, suggestRecord } from '../../server/checks/spf.ts';
+import { parseRecord } from '../../server/checks/spf-syntax.ts';
 import { startDnsServer, type Zone } from '../support/dns-server.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 
@@ -47,6 +48,17 @@ const zone: Zone = {
   ...domain('xn--bcher-kva.example.com', [`v=spf1 include:${VENDOR} ~all`]),
   ...domain('slow.example.com', null),
   'mail.ok.example.com': [a('192.0.2.25')],
+  'cidr.example.com': [txt(`v=spf1 a/24 mx/0 a//0 a/24//64 include:${VENDOR} ~all`), mx('10 mail.cidr.example.com'), a('192.0.2.27')],
+  ...domain('no-spf-include.example.com', [`v=spf1 include:no-spf.example.com include:${VENDOR} ~all`]),
+  ...domain('no-spf-redirect.example.com', ['v=spf1 redirect=no-spf.example.com']),
+  ...domain('typos.example.com', [`v=spf1 a/33 ip4:192.0.2.1:25 a:192.0.2.7 include:${VENDOR}/24 -all:x`]),
+  ...domain('vendor-broken.example.com', [`v=spf1 include:_spf.broken-vendor.example.com include:${VENDOR} ~all`], {
+    '_spf.broken-vendor.example.com': [txt('v=spf1 ip4:192.0.2.0/33 -all')],
+  }),
+  ...domain('twice.example.com', [`v=spf1 include:${VENDOR} include:${VENDOR} ~all`]),
+  ...domain('unaskable.example.com', [`v=spf1 a:foo!bar.example.com include:${VENDOR} ~all`]),
+  ...domain('port.example.com', [`v=spf1 a:port.example.com:8080 include:${VENDOR} ~all`]),
+  ...domain('two-exp.example.com', [`v=spf1 include:${VENDOR} exp=one.example.com -all`, 'v=spf1 ip4:192.0.2.9 exp=two.example.com -all']),
 };
 void dmarcReject;
 
@@ -126,6 +138,76 @@ describe('SPF', () => {
   it('no SPF record: missing, with a record to create', async () => {
     const r = await check('no-spf.example.com');
     expect(r.spf).toMatchObject({ status: 'missing', records: [], suggestedRecord: `v=spf1 include:${VENDOR} ~all` });
+  });
+
+  it('a, mx with a prefix length look up the domain, not the length: a/24, mx/0 and a//0 find its records', async () => {
+    const from = dnsServer.queries.length;
+    const r = await check('cidr.example.com');
+    expect(r.spf).toMatchObject({ status: 'ok', lookups: 5, voidLookups: 0, errors: [] });
+    const asked = dnsServer.queries.slice(from);
+    expect(asked).toEqual(expect.arrayContaining(['A cidr.example.com', 'AAAA cidr.example.com', 'MX cidr.example.com']));
+    expect(asked.filter((q) => / (24|0|64)?$/.test(q))).toEqual([]);
+  });
+
+  it('an include or redirect of a domain without SPF is invalid, and the record to publish leaves it out', async () => {
+    const r = await check('no-spf-include.example.com');
+    expect(r.spf).toMatchObject({
+      status: 'invalid',
+      errors: [{ code: 'include_without_spf', term: 'include:no-spf.example.com', domain: 'no-spf-include.example.com', fix: null }],
+      suggestedRecord: `v=spf1 include:${VENDOR} ~all`,
+    });
+    expect(r.spf.problems).toContain('include_without_spf');
+    expect((await check('no-spf-redirect.example.com')).spf).toMatchObject({ status: 'invalid', errors: [{ code: 'include_without_spf', term: 'redirect=no-spf.example.com' }] });
+    // An include the guide asks for stays in the record, even while its domain has no SPF: its owner must publish one.
+    const wanted = await check('no-spf-include.example.com', ['no-spf.example.com', VENDOR]);
+    expect(wanted.spf.errors).toEqual([{ code: 'include_without_spf', term: 'include:no-spf.example.com', domain: 'no-spf-include.example.com' }]);
+  });
+
+  it('terms that break a rule: each named with its rule; the record to publish corrects what has a plain intent and leaves out the rest', async () => {
+    const r = await check('typos.example.com');
+    expect(r.spf.status).toBe('invalid');
+    expect(r.spf.errors).toEqual([
+      { code: 'bad_cidr', term: 'a/33', domain: 'typos.example.com', fix: null },
+      { code: 'bad_ip4', term: 'ip4:192.0.2.1:25', domain: 'typos.example.com', fix: 'ip4:192.0.2.1' },
+      { code: 'address_as_domain', term: 'a:192.0.2.7', domain: 'typos.example.com', fix: 'ip4:192.0.2.7' },
+      { code: 'cidr_not_allowed', term: `include:${VENDOR}/24`, domain: 'typos.example.com', fix: `include:${VENDOR}` },
+      { code: 'all_argument', term: '-all:x', domain: 'typos.example.com', fix: '-all' },
+    ]);
+    expect(r.spf.problems).toContain('syntax');
+    expect(r.spf.suggestedRecord).toBe(`v=spf1 ip4:192.0.2.1 ip4:192.0.2.7 include:${VENDOR} -all`);
+    expect(parseRecord(r.spf.suggestedRecord!).filter((t) => t.error)).toEqual([]);
+  });
+
+  it('an error in an included record is invalid too, and only its owner can fix it: no record to publish here', async () => {
+    const r = await check('vendor-broken.example.com');
+    expect(r.spf).toMatchObject({
+      status: 'invalid',
+      errors: [{ code: 'bad_cidr', term: 'ip4:192.0.2.0/33', domain: '_spf.broken-vendor.example.com' }],
+      suggestedRecord: null,
+    });
+    expect(r.spf.errors[0]).not.toHaveProperty('fix');
+  });
+
+  it('the same include twice is no loop', async () => {
+    expect((await check('twice.example.com')).spf).toMatchObject({ status: 'ok', lookups: 2, errors: [] });
+  });
+
+  it('a valid name the resolver refuses finds nothing, as for receivers, instead of failing the check', async () => {
+    expect((await check('unaskable.example.com')).spf).toMatchObject({ status: 'ok', voidLookups: 1, errors: [] });
+  });
+
+  it('a name that breaks the grammar is a verdict from the record: it is never looked up', async () => {
+    const from = dnsServer.queries.length;
+    const r = await check('port.example.com');
+    expect(r.spf).toMatchObject({ status: 'invalid', errors: [{ code: 'bad_domain', term: 'a:port.example.com:8080' }] });
+    expect(dnsServer.queries.slice(from).filter((q) => q.includes('8080'))).toEqual([]);
+  });
+
+  it('merging two records keeps one exp=', async () => {
+    const r = await check('two-exp.example.com');
+    expect(r.spf.status).toBe('multiple');
+    expect(r.spf.suggestedRecord!.match(/exp=/g)).toHaveLength(1);
+    expect(parseRecord(r.spf.suggestedRecord!).filter((t) => t.error)).toEqual([]);
   });
 
   it('NXDOMAIN: every part missing, no error', async () => {
