@@ -1,6 +1,9 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDns } from '../../server/checks/dns.ts';
+import type { EmailDomainReport } from '../../server/checks/email-domain.ts';
+import { createI18n, tFor } from '../../server/i18n/i18n.ts';
+import { checkView } from '../../server/render/check.ts';
 import { addAgent, signIn } from '../support/agents.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 import { startDnsServer } from '../support/dns-server.ts';
@@ -18,6 +21,10 @@ beforeAll(async () => {
       { type: 'MX', value: '10 mx.school.se' },
     ],
     '_dmarc.school.se': [{ type: 'TXT', value: 'v=DMARC1; p=none' }],
+    'typo.se': [
+      { type: 'TXT', value: 'v=spf1 include:_spf.google.com ip4:192.0.2.1:25 a/33 include:amazonses.com -all' },
+      { type: 'MX', value: '10 mx.typo.se' },
+    ],
     '_spf.google.com': [{ type: 'TXT', value: 'v=spf1 ip4:192.0.2.0/24 ~all' }],
     'amazonses.com': [{ type: 'TXT', value: 'v=spf1 ip4:198.51.100.0/24 -all' }],
   });
@@ -76,6 +83,41 @@ describe('a check step on the page', () => {
     // The report is kept in the transcript with the step.
     const steps = await t.store.listSteps(id);
     expect(steps.at(-1)).toMatchObject({ event: 'CHECK_RESULT', data: { domain: 'school.se' } });
+  });
+
+  it('an invalid record: each broken term with its rule in plain words, and the record to publish says what it changed', async () => {
+    const id = await sessionAtCheck('de');
+    await request(t.app).post(`/s/${id}`).type('form').send({ event: 'CHECK', domain: 'typo.se' }).expect(303);
+    const page = await request(t.app).get(`/s/${id}`).expect(200);
+    page.text = shown(page.text);
+    expect(page.text).toContain('data-part="spf" data-status="invalid"');
+    expect(page.text).toContain('<li>ip4:192.0.2.1:25 braucht eine vollständige IPv4-Adresse: vier Zahlen von 0 bis 255 und keinen Port');
+    expect(page.text).toContain('<li>a/33 hat eine ungültige Präfixlänge.');
+    expect(page.text).toContain('<code>v=spf1 include:_spf.google.com ip4:192.0.2.1 include:amazonses.com -all</code>');
+    expect(page.text).toContain('<li>Der Eintrag unten enthält ip4:192.0.2.1 statt ip4:192.0.2.1:25.</li>');
+    expect(page.text).toContain('<li>Der Eintrag unten lässt a/33 weg.</li>');
+
+    const api = await request(t.app).get(`/api/sessions/${id}?lng=en`).expect(200);
+    expect(api.body.step.check.report.spf.errors).toEqual([
+      { code: 'bad_ip4', term: 'ip4:192.0.2.1:25', domain: 'typo.se', fix: 'ip4:192.0.2.1' },
+      { code: 'bad_cidr', term: 'a/33', domain: 'typo.se', fix: null },
+    ]);
+  });
+
+  it('a control character in a term is shown as a visible symbol, and a report stored before errors existed still renders', () => {
+    const report = {
+      domain: 'x.se',
+      domainUnicode: 'x.se',
+      spf: { status: 'invalid', records: [], lookups: 0, voidLookups: 0, missingIncludes: [], suggestedRecord: null, bindLine: null, all: null, problems: ['syntax'] },
+      mx: { status: 'ok', hosts: [] },
+      dmarc: { status: 'missing', record: null, policy: null },
+    } as unknown as EmailDomainReport;
+    const en = tFor(createI18n(), 'en');
+    expect(checkView(report, en).verdicts[0]!.details).toEqual([]);
+    report.spf.errors = [{ code: 'control_char', term: 'a:x.se\rptr', domain: 'x.se' }];
+    expect(checkView(report, en).verdicts[0]!.details).toEqual([
+      'a:x.se\u240dptr contains a control character, such as a line break or a tab. The terms of an SPF record are separated by spaces and nothing else.',
+    ]);
   });
 
   it('agents see the raw records', async () => {

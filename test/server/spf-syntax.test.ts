@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { SPF_ERROR_CODES } from '../../server/checks/spf.ts';
 import { domainSpecError, parseRecord, parseTerm } from '../../server/checks/spf-syntax.ts';
+import { LANGUAGES, loadResources } from '../../server/i18n/locales.ts';
 
 /* The RFC 7208 grammar, term by term: what receivers accept must stay accepted, and each broken term names its rule. */
 
@@ -128,5 +130,18 @@ describe('what a term names', () => {
     expect(domainSpecError('%{d}')).toBeUndefined();
     expect(domainSpecError('_spf.%{d2}')).toBeUndefined();
     expect(domainSpecError('%{d}.example.com')).toBeUndefined();
+  });
+});
+
+describe('texts', () => {
+  const resources = loadResources();
+  it.each(LANGUAGES)('every rule, and what the record to publish changed, is explained in %s', (lng) => {
+    const check = (resources[lng].common as { check: Record<string, unknown> }).check;
+    const errors = check.spfError as Record<string, string>;
+    for (const code of SPF_ERROR_CODES) expect(errors[code], code).toMatch(/\{\{term\}\}/);
+    expect(Object.keys(errors).sort()).toEqual([...SPF_ERROR_CODES].sort());
+    expect(check.spfFix).toEqual({ fixed: expect.stringMatching(/\{\{fix\}\}/), dropped: expect.stringMatching(/\{\{term\}\}/) });
+    expect(check.spfErrorElsewhere).toMatch(/\{\{error\}\}/);
+    expect(check.spfErrorMore).toMatch(/\{\{count\}\}/);
   });
 });
