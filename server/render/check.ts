@@ -25,8 +25,27 @@ export interface CheckView {
 /** Terms listed under a verdict at most; a record made of hundreds of broken terms says how many more there are. */
 const DETAILS_SHOWN = 10;
 
-/** A term as people can read it: control characters (invisible, or breaking the line) as their printable symbols. */
-const readable = (term: string) => term.replace(/[\x00-\x1f\x7f]/g, (c) => String.fromCharCode(c === '\x7f' ? 0x2421 : 0x2400 + c.charCodeAt(0)));
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A term as people can read it. The resolver hands TXT bytes over one byte per character, so a term published in
+ * UTF-8 (`bücher`) is shown decoded when it is valid UTF-8. Control characters (invisible, or breaking the line)
+ * are shown as their printable symbols, and other invisible characters (a byte order mark, a no-break space) as
+ * their code point.
+ */
+function readable(term: string): string {
+  let text = term;
+  if (/[\x80-\xff]/.test(text) && !/[^\x00-\xff]/.test(text)) {
+    try {
+      text = utf8.decode(Buffer.from(text, 'latin1'));
+    } catch {
+      // Not UTF-8: shown byte by byte.
+    }
+  }
+  return text
+    .replace(/[\x00-\x1f\x7f]/g, (c) => String.fromCharCode(c === '\x7f' ? 0x2421 : 0x2400 + c.charCodeAt(0)))
+    .replace(/[\p{Cc}\p{Cf}\p{Zs}\p{Zl}\p{Zp}]/gu, (c) => (c === ' ' ? c : `[U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`));
+}
 
 function spfDetails(errors: SpfError[], domain: string, t: TFunction): string[] {
   const lines = errors.slice(0, DETAILS_SHOWN).map((e) => {

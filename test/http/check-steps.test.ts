@@ -104,7 +104,7 @@ describe('a check step on the page', () => {
     ]);
   });
 
-  it('a control character in a term is shown as a visible symbol, and a report stored before errors existed still renders', () => {
+  it('a term shows control characters and invisible marks visibly, and UTF-8 decoded; a report stored before errors existed still renders', () => {
     const report = {
       domain: 'x.se',
       domainUnicode: 'x.se',
@@ -114,10 +114,13 @@ describe('a check step on the page', () => {
     } as unknown as EmailDomainReport;
     const en = tFor(createI18n(), 'en');
     expect(checkView(report, en).verdicts[0]!.details).toEqual([]);
-    report.spf.errors = [{ code: 'control_char', term: 'a:x.se\rptr', domain: 'x.se' }];
-    expect(checkView(report, en).verdicts[0]!.details).toEqual([
-      'a:x.se\u240dptr contains a control character, such as a line break or a tab. The terms of an SPF record are separated by spaces and nothing else.',
-    ]);
+    report.spf.errors = [
+      { code: 'control_char', term: 'a:x.se\rptr', domain: 'x.se' },
+      // As the resolver hands them over: UTF-8 bytes one per character (a byte order mark, then ü), and a byte that is not UTF-8.
+      { code: 'non_ascii', term: 'a:\u00ef\u00bb\u00bfb\u00c3\u00bccher.example', domain: 'x.se' },
+      { code: 'non_ascii', term: '\u0096all', domain: 'x.se' },
+    ];
+    expect(checkView(report, en).verdicts[0]!.details.map((d) => d.split(' ')[0])).toEqual(['a:x.se\u240dptr', 'a:[U+FEFF]bücher.example', '[U+0096]all']);
   });
 
   it('agents see the raw records', async () => {
