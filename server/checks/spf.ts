@@ -20,9 +20,9 @@ export type SpfProblem =
   | 'loop'
   | 'syntax';
 
-/** Why receivers give a permanent error: a term that breaks a rule, an include/redirect of a domain without SPF, a loop. */
-export const SPF_ERROR_CODES = [...SPF_SYNTAX_CODES, 'include_without_spf', 'loop'] as const;
-export type SpfErrorCode = SpfSyntaxCode | 'include_without_spf' | 'loop';
+/** Why receivers give a permanent error: a term that breaks a rule, an include/redirect of a domain without SPF, a loop, an mx of more than 10 hosts. */
+export const SPF_ERROR_CODES = [...SPF_SYNTAX_CODES, 'include_without_spf', 'loop', 'mx_too_many_hosts'] as const;
+export type SpfErrorCode = (typeof SPF_ERROR_CODES)[number];
 
 export interface SpfError {
   /** The rule the term breaks. */
@@ -109,7 +109,7 @@ async function orNone<T>(lookup: Promise<Answer<T>>): Promise<Answer<T>> {
 
 function fail(w: Walk, code: SpfErrorCode, term: SpfTerm, domain: string, target?: string) {
   w.errors.push({ code, term: term.raw, domain });
-  w.problems.add(code === 'include_without_spf' || code === 'loop' ? code : 'syntax');
+  w.problems.add(code === 'include_without_spf' || code === 'loop' || code === 'mx_too_many_hosts' ? code : 'syntax');
   if (target !== undefined && domain === w.top && !w.wanted.includes(target)) w.broken.add(term.raw);
 }
 
@@ -162,7 +162,8 @@ async function walk(dns: Lookups, domain: string, record: string, w: Walk, chain
       const answer = await orNone(dns.mx(target));
       if ('none' in answer) countVoid(w);
       else if (answer.records.length > MX_ADDRESS_LIMIT) {
-        w.problems.add('mx_too_many_hosts');
+        // "more than 10 ... the check_host() function MUST produce a permerror" (§4.6.4): an error, not a limit.
+        fail(w, 'mx_too_many_hosts', term, domain);
         w.stopped = true;
       }
     } else if ('none' in (await orNone(dns.addresses(target)))) {
@@ -262,7 +263,7 @@ export async function checkSpf(dns: Lookups, domain: string, expected: string[])
           ? 'invalid'
           : missing.length
             ? 'include_missing'
-            : w.lookups > LOOKUP_LIMIT || w.voids > VOID_LIMIT || w.problems.has('mx_too_many_hosts')
+            : w.lookups > LOOKUP_LIMIT || w.voids > VOID_LIMIT
               ? 'too_many_lookups'
               : 'ok';
     const own = w.errors.filter((e) => e.domain === domain);

@@ -79,10 +79,11 @@ describe('SPF stops at the limits receivers apply (RFC 7208 §4.6.4)', () => {
     expect(queries.filter((q) => / (nx4|nx5)\.example\.net$/.test(q) || q.endsWith(VENDOR))).toEqual([]);
   });
 
-  it('an mx with more than ten hosts is too many lookups; ten is fine', async () => {
+  it('an mx with more than ten hosts is an error receivers reject (permerror, RFC 7208 §4.6.4); ten is fine', async () => {
     const farm = await check('farm.example.com');
-    expect(farm.spf.status).toBe('too_many_lookups');
+    expect(farm.spf.status).toBe('invalid');
     expect(farm.spf.problems).toContain('mx_too_many_hosts');
+    expect(farm.spf.errors).toContainEqual(expect.objectContaining({ code: 'mx_too_many_hosts', domain: 'farm.example.com' }));
     expect((await check('ten.example.com')).spf.status).toBe('ok');
   });
 
