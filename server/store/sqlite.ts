@@ -301,13 +301,15 @@ function migrate(db: Database.Database) {
   // The pragma cannot change inside a transaction, hence here.
   db.pragma('foreign_keys = OFF');
   try {
+    // IMMEDIATE: a deferred transaction that reads first and then writes fails at once (SQLITE_BUSY, no waiting)
+    // when another process opening the same file committed in between; taking the write lock first waits instead.
     db.transaction(() => {
       for (let v = current; v < migrations.length; v++) db.exec(migrations[v]!);
       const broken = db.pragma('foreign_key_check') as { table: string; parent: string }[];
       if (broken.length)
         throw new Error(`migration left ${broken.length} broken reference(s), e.g. ${broken[0]!.table} → ${broken[0]!.parent}`);
       db.pragma(`user_version = ${migrations.length}`);
-    })();
+    }).immediate();
   } finally {
     db.pragma('foreign_keys = ON');
   }
@@ -342,7 +344,8 @@ function writeQueue(db: Database.Database) {
     queue = [];
     const results: { ok: boolean; value: unknown }[] = [];
     try {
-      writeAll(batch, results);
+      // IMMEDIATE for the same reason as in migrate(): steps read (the next seq) before they write.
+      writeAll.immediate(batch, results);
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;
