@@ -255,13 +255,19 @@ function rawHtml(text: string): string[] {
 
 const PLACEHOLDER = /\{\{(.*?)\}\}/g;
 const FACT_PLACEHOLDER = /^\s*facts\.([A-Za-z0-9]+)\s*$/;
+/** The session's ref, for a message the person sends on (only in bodies: titles and labels are shared by all). */
+const REF_PLACEHOLDER = /^\s*session\.ref\s*$/;
 
 /** A text's problems wherever it stands: placeholders that name no fact, and raw HTML. */
-function textContentProblems(doc: FlowDocument, text: string, at: Omit<Problem, 'message'>, what: string): Problem[] {
+function textContentProblems(doc: FlowDocument, text: string, at: Omit<Problem, 'message'>, what: string, body = false): Problem[] {
   const problems: Problem[] = [];
   for (const [whole, inner] of text.matchAll(PLACEHOLDER)) {
+    if (REF_PLACEHOLDER.test(inner!)) {
+      if (!body) problems.push(problem(`${what}: ${whole} can only stand in a step's body`, at));
+      continue;
+    }
     const fact = FACT_PLACEHOLDER.exec(inner!);
-    if (!fact) problems.push(problem(`${what}: ${whole} is not a fact (write {{facts.name}})`, at));
+    if (!fact) problems.push(problem(`${what}: ${whole} is not a fact (write {{facts.name}} or, in a body, {{session.ref}})`, at));
     else if (!(fact[1]! in doc.facts)) problems.push(problem(`${what}: ${whole} names no fact`, at));
   }
   const html = rawHtml(text);
@@ -293,7 +299,7 @@ function textProblems(doc: FlowDocument): Problem[] {
         const value = st[name];
         const at = { path: `${base}.${name}`, step, lng };
         if (value === undefined ? required : !value.trim()) problems.push(problem(`the ${name} is ${value === undefined ? 'missing' : 'empty'}`, at));
-        else if (value !== undefined) problems.push(...textContentProblems(doc, value, at, `the ${name}`));
+        else if (value !== undefined) problems.push(...textContentProblems(doc, value, at, `the ${name}`, name !== 'title'));
       };
       field('title', true);
       field('body', true);

@@ -7,7 +7,7 @@ import { AppError, invalidDomain, invalidInput, unknownFlow, unknownSession } fr
 import { pinnedFlow } from '../content/versions.ts';
 import type { FlowRegistry, RegisteredFlow } from './flow-registry.ts';
 import type { Language } from '../i18n/locales.ts';
-import type { StepRenderer, StepView } from '../render/step.ts';
+import { withRef, type StepRenderer, type StepView } from '../render/step.ts';
 import {
   FeedbackGivenError,
   MAX_STEPS_PER_SESSION,
@@ -427,7 +427,7 @@ export class Engine {
       session,
       flow,
       lng,
-      step: this.renderer.step(flow, session.snapshot.value, lng, audience),
+      step: withRef(this.renderer.step(flow, session.snapshot.value, lng, audience), session.ref),
       note: path.at(-1)?.row.note ?? null,
       history,
       ...(path.at(-1)?.row.event === CHECK_RESULT ? { check: path.at(-1)!.row.data as EmailDomainReport } : {}),

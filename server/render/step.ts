@@ -32,6 +32,41 @@ export interface StepView {
 const OPEN = '\uE000';
 const CLOSE = '\uE001';
 const PLACEHOLDER = /\uE000(\d+)\uE001/g;
+/*
+ * A list fact's second and later items start with this mark, so they can take the prefix of the line the
+ * placeholder stood on: a list in a quoted message (`> {{facts.ips}}`) or an indented list item stays inside it.
+ */
+const CONTINUED = '\uE003';
+const CONTINUED_LINE = /^\uE003/;
+const LINE_PREFIX = /^(?:[ \t]*>[ \t]?)*[ \t]*/;
+
+/*
+ * `{{session.ref}}` in a body (a ready-to-send message that names the session) is the one text that differs per
+ * session. Steps are rendered and cached per version, so the body keeps this mark and `withRef` puts the session's
+ * ref in when a session is shown.
+ */
+export const REF_MARK = '\uE002';
+
+/** The step as one session shows it: its ref where the body asks for it. */
+export function withRef(step: StepView, ref: string): StepView {
+  return step.bodyHtml.includes(REF_MARK) ? { ...step, bodyHtml: step.bodyHtml.replaceAll(REF_MARK, escapeHtml(ref)) } : step;
+}
+
+/** Lines a list fact continued get the prefix (quote marks, indent) of the line the list started on. */
+function continueLists(source: string): string {
+  if (!source.includes(CONTINUED)) return source;
+  let prefix = '';
+  return source
+    .split('\n')
+    .map((line) => {
+      if (!CONTINUED_LINE.test(line)) {
+        prefix = LINE_PREFIX.exec(line)![0];
+        return line;
+      }
+      return prefix + line.slice(1);
+    })
+    .join('\n');
+}
 
 function factPlaceholders(facts: Facts, lng: Language) {
   const values: string[] = [];
@@ -43,7 +78,7 @@ function factPlaceholders(facts: Facts, lng: Language) {
       forMarkdown[name] = `${OPEN}${values.push(value) - 1}${CLOSE}`;
       plain[name] = value;
     } else {
-      forMarkdown[name] = value.map((v) => `- \`${OPEN}${values.push(v) - 1}${CLOSE}\``).join('\n');
+      forMarkdown[name] = value.map((v) => `- \`${OPEN}${values.push(v) - 1}${CLOSE}\``).join(`\n${CONTINUED}`);
       plain[name] = value.join(', ');
     }
   }
@@ -100,8 +135,8 @@ export class StepRenderer {
   /** A Markdown text of the flow rendered to safe HTML, with facts shown exactly. */
   html(flow: RegisteredFlow, key: string, lng: Language, audience: Audience = 'participant'): string {
     const { values, forMarkdown } = this.factsOf(flow, lng);
-    const source = this.t(flow, lng)(key, { facts: forMarkdown, context: audience === 'agent' ? 'agent' : undefined });
-    return renderMarkdown(source).replace(PLACEHOLDER, (_, i: string) => escapeHtml(values[Number(i)]!));
+    const source = this.t(flow, lng)(key, { facts: forMarkdown, session: { ref: REF_MARK }, context: audience === 'agent' ? 'agent' : undefined });
+    return renderMarkdown(continueLists(source)).replace(PLACEHOLDER, (_, i: string) => escapeHtml(values[Number(i)]!));
   }
 
   step(flow: RegisteredFlow, state: string, lng: Language, audience: Audience): StepView {

@@ -6,6 +6,7 @@ import type { AppContext } from '../http/context.ts';
 import { AppError, unknownSession } from '../http/errors.ts';
 import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../i18n/locales.ts';
 import { checkView } from '../render/check.ts';
+import { withRef } from '../render/step.ts';
 import { option, utcMinute } from '../render/format.ts';
 import { transcript, TRANSCRIPT_LIMITS, type TranscriptFormat, type TranscriptInput } from '../render/transcript.ts';
 import {
@@ -173,7 +174,7 @@ export class ConsoleService {
       // At the step cap only Start over is left (it continues in a new session).
       step: view.tooLong ? { ...view.step, options: [] } : view.step,
       tooLong: view.tooLong,
-      participantStep: renderer.step(flow, view.step.id, view.lng, 'participant'),
+      participantStep: withRef(renderer.step(flow, view.step.id, view.lng, 'participant'), view.session.ref),
       check: view.check ? checkView(view.check, i18n.getFixedT(view.lng)) : undefined,
       showRaw: true,
       actionUrl: `/agent/s/${session.id}`,

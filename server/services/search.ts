@@ -9,7 +9,7 @@ import { stopwords as stopNo } from '@orama/stopwords/norwegian';
 import { stopwords as stopSv } from '@orama/stopwords/swedish';
 import type { FlowRegistry, RegisteredFlow } from '../engine/flow-registry.ts';
 import { LANGUAGES, type Language } from '../i18n/locales.ts';
-import type { StepRenderer } from '../render/step.ts';
+import { REF_MARK, type StepRenderer } from '../render/step.ts';
 
 export interface SearchHit {
   flowId: string;
@@ -32,11 +32,22 @@ interface Doc {
 }
 
 const STEMMERS: Record<Language, (w: string) => string> = { sv: stemSv, no: stemNo, de: stemDe, en: stemEn };
+/*
+ * "I never got the invitation" and "the participant never got the invitation" differ only in who speaks: the first
+ * person is what tells the recipient's guide from the sender's, so these words are searched, not dropped.
+ */
+const FIRST_PERSON: Record<Language, string[]> = {
+  sv: ['jag', 'mig', 'min', 'mitt', 'mina'],
+  no: ['jeg', 'meg', 'min', 'mitt', 'mine'],
+  de: ['ich', 'mich', 'mir', 'mein', 'meine', 'meinen', 'meiner'],
+  en: ['i', 'me', 'my'],
+};
+const stopWords = (words: string[], lng: Language) => new Set(words.filter((w) => !FIRST_PERSON[lng].includes(w)));
 const STOPWORDS: Record<Language, Set<string>> = {
-  sv: new Set(stopSv),
-  no: new Set(stopNo),
-  de: new Set(stopDe),
-  en: new Set(stopEn),
+  sv: stopWords(stopSv, 'sv'),
+  no: stopWords(stopNo, 'no'),
+  de: stopWords(stopDe, 'de'),
+  en: stopWords(stopEn, 'en'),
 };
 
 /** People type without diacritics on foreign keyboards: "skrappost" must find "skräppost", "loschen" "löschen". */
@@ -58,9 +69,10 @@ export function fold(s: string): string {
 export function termsFor(lng: Language) {
   const stem = STEMMERS[lng];
   const stop = STOPWORDS[lng];
+  const keep = new Set(FIRST_PERSON[lng]);
   const one = (term: string): string[] | null => {
     const lower = term.toLowerCase();
-    if (lower.length < 2 || stop.has(lower)) return null;
+    if ((lower.length < 2 && !keep.has(lower)) || stop.has(lower)) return null;
     const folded = fold(lower);
     const terms = new Set([fold(stem(lower)), fold(stem(folded)), folded]);
     return [...terms];
@@ -80,6 +92,7 @@ const tokenize = (text: string) => text.match(TOKENS) ?? [];
 function plain(html: string): string {
   return html
     .replace(/<[^>]+>/g, ' ')
+    .replaceAll(REF_MARK, '')
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
     .replace(/&lt;/g, '<')
