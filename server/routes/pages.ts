@@ -1,4 +1,5 @@
 import express, { Router, type Request, type Response } from 'express';
+import { RECIPIENT_FLOW_IDS } from '../../flows/index.ts';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.ts';
 import { DOMAIN_MAX, type SessionView } from '../engine/engine.ts';
@@ -103,6 +104,9 @@ export function pageRoutes(ctx: AppContext, surface: Surface = SITE): Router {
       title: renderer.text(flow, 'title', lng),
       summary: renderer.text(flow, 'summary', lng),
     }));
+    // Two doors: the person who is missing an email, and the person whose recipients are.
+    const forRecipients = list.filter((flow) => RECIPIENT_FLOW_IDS.includes(flow.id));
+    const forSenders = list.filter((flow) => !RECIPIENT_FLOW_IDS.includes(flow.id));
     // "Describe your problem" is a plain GET form: results are a page of their own, linkable and bookmarkable.
     const { q } = query;
     const host = hostQuery(query.origin);
@@ -113,7 +117,7 @@ export function pageRoutes(ctx: AppContext, surface: Surface = SITE): Router {
         }))
       : undefined;
     res.send(
-      render('home', pageData(ctx, req, lng, { flows: list, q, results, searched: Boolean(q), host: surface.hostOrigin?.(query.origin), flowQuery: host ? `?${host}` : '' })),
+      render('home', pageData(ctx, req, lng, { forRecipients, forSenders, q, results, searched: Boolean(q), host: surface.hostOrigin?.(query.origin), flowQuery: host ? `?${host}` : '' })),
     );
   });
 

@@ -6,6 +6,8 @@ import { LANGUAGES } from '../../server/i18n/locales.ts';
 import { stateMeta, walker } from '../support/walk.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 import type { FactReference } from '../../flows/types.ts';
+import { BUILTIN_FLOW_IDS } from '../../flows/index.ts';
+import { loadResources } from '../../server/i18n/locales.ts';
 
 /*
  * The recipient's guide: the person who is missing an email picks it by what they recognise, gets that article's
@@ -124,6 +126,18 @@ describe('missing-email over HTTP', () => {
     const session = (await t.store.getSession(url.split('/').pop()!))!;
     return { page: (await request(t.app).get(url).expect(200)).text, ref: session.ref };
   }
+
+  it.each(LANGUAGES)('opens two doors on the start page (%s): the recipient’s guide, and the senders’ guides', async (lng) => {
+    const home = (loadResources()[lng].common as { home: Record<string, string> }).home;
+    const page = (await request(t.app).get(`/?lng=${lng}`).expect(200)).text;
+    const html = (text: string) => text.replaceAll("'", '&#x27;');
+    const doors = page.slice(page.indexOf('<nav class="doors"'), page.indexOf('</nav>', page.indexOf('<nav class="doors"')));
+    expect(doors).toContain(`<a class="door" href="/flows/missing-email"><span class="door-title">${html(home.recipientDoor!)}</span>`);
+    expect(doors).toContain(`<a class="door" href="#senders"><span class="door-title">${html(home.senderDoor!)}</span>`);
+    const senders = page.slice(page.indexOf('id="senders"'));
+    for (const id of BUILTIN_FLOW_IDS.filter((id) => id !== 'missing-email')) expect(senders).toContain(`href="/flows/${id}"`);
+    expect(senders).not.toContain('href="/flows/missing-email"');
+  });
 
   /** The quoted messages of a page, as HTML. */
   const quotes = (page: string) => [...page.matchAll(/<blockquote>([\s\S]*?)<\/blockquote>/g)].map((m) => m[1]!);
