@@ -10,6 +10,7 @@ import { stopwords as stopSv } from '@orama/stopwords/swedish';
 import type { FlowRegistry, RegisteredFlow } from '../engine/flow-registry.ts';
 import { LANGUAGES, type Language } from '../i18n/locales.ts';
 import { REF_MARK, type StepRenderer } from '../render/step.ts';
+import { RECIPIENT_FLOW_IDS } from '../../flows/index.ts';
 
 export interface SearchHit {
   flowId: string;
@@ -42,6 +43,11 @@ const FIRST_PERSON: Record<Language, string[]> = {
   de: ['ich', 'mich', 'mir', 'mein', 'meine', 'meinen', 'meiner'],
   en: ['i', 'me', 'my'],
 };
+/*
+ * Of those, the ones that say the person speaks of themself as the one who did or did not get something ("I never
+ * got", "send me"). A possessive does not: "my invoice" and "my participants" are as often the sender's words.
+ */
+const SPEAKER: Record<Language, string[]> = { sv: ['jag', 'mig'], no: ['jeg', 'meg'], de: ['ich', 'mich', 'mir'], en: ['i', 'me'] };
 const stopWords = (words: string[], lng: Language) => new Set(words.filter((w) => !FIRST_PERSON[lng].includes(w)));
 const STOPWORDS: Record<Language, Set<string>> = {
   sv: stopWords(stopSv, 'sv'),
@@ -109,6 +115,12 @@ const MIN_SCORE = 2.5;
 const RELATIVE_CUTOFF = 0.2;
 /** A match in another language than the visitor's counts, but less. */
 const OTHER_LANGUAGE_WEIGHT = 0.7;
+/*
+ * The recipient's guide repeats the senders' guides' words (it gives their articles' advice), so words alone cannot
+ * tell them apart: who speaks does. "payslip not received" is as likely the employer's; "where is my payslip" is
+ * the employee's. The recipient's guide counts this much more when the person speaks of themself, and less when not.
+ */
+const RECIPIENT_GUIDE_WEIGHT = { ofThemself: 1.5, otherwise: 0.35 };
 
 /**
  * "Describe your problem": finds the flows, and the step inside a flow, that fit a visitor's own words. One
@@ -194,6 +206,7 @@ export class FlowSearch {
         .map((w) => this.processors.get(indexLng)!(w))
         .filter((forms): forms is string[] => forms !== null);
       if (words.length === 0) continue;
+      const ofThemself = tokenize(text).some((w) => SPEAKER[indexLng].includes(w.toLowerCase()));
       const covered = (queryTerms: string[]) =>
         words.map((forms) => forms.some((f) => queryTerms.includes(f)));
       // Coverage counts per flow: the word naming the problem may sit in a flow's keywords and the symptom in
@@ -211,7 +224,8 @@ export class FlowSearch {
       for (const [flowId, { docs, words: flowWords }] of perFlow) {
         const top = docs.reduce((a, b) => (b.score > a.score ? b : a));
         const coverage = flowWords.filter(Boolean).length / words.length;
-        const score = top.score * weight * coverage ** 2;
+        const speaker = RECIPIENT_FLOW_IDS.includes(flowId) ? RECIPIENT_GUIDE_WEIGHT[ofThemself ? 'ofThemself' : 'otherwise'] : 1;
+        const score = top.score * weight * speaker * coverage ** 2;
         const current = best.get(flowId);
         if (score >= MIN_SCORE && (!current || score > current.score)) best.set(flowId, { score, doc: top.doc, terms: top.terms });
       }

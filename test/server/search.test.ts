@@ -18,11 +18,17 @@ const search = new FlowSearch(registry, renderer);
  * A natural query that fails is a gap in the flow's `keywords`, not a query to drop.
  */
 const QUERIES: Record<string, Record<Language, string[]>> = {
+  'missing-email': {
+    sv: ['jag har inte fått inbjudan', 'jag har inte fått något mejl', 'jag har inte fått min lönespecifikation', 'jag fick aldrig enkäten'],
+    no: ['jeg har ikke fått e-posten', 'jeg fikk aldri invitasjonen', 'jeg har ikke fått lønnsslippen', 'jeg finner ikke e-posten min'],
+    de: ['ich habe keine e-mail bekommen', 'ich habe die einladung nie erhalten', 'ich habe meine gehaltsabrechnung nicht bekommen', 'ich finde meine e-mail nicht'],
+    en: ['i never got the invitation', "i didn't get the email", "i haven't received my payslip", 'i never received the survey'],
+  },
   'participant-no-email': {
-    sv: ['deltagare har inte fått inbjudan', 'fatt ingen kallelse till kursen', 'kalenderinbjudan kom inte', 'kursdeltagarna far inte mejl'],
+    sv: ['deltagare har inte fått inbjudan', 'mina deltagare har inte fått min inbjudan', 'fatt ingen kallelse till kursen', 'kalenderinbjudan kom inte', 'kursdeltagarna far inte mejl'],
     no: ['deltaker har ikke fått invitasjon', 'har ikke mottat invitasjon', 'deltakerne får ikke e-post', 'kalenderinvitasjon kom ikke'],
-    de: ['teilnehmer hat keine einladung bekommen', 'kurseinladung kommt nicht an', 'einladung geloscht', 'teilnehmer bekomt keine mail'],
-    en: ['participant didnt get invitation', 'course invite not received', 'student did not recieve login link', 'calendar invite missing'],
+    de: ['teilnehmer hat keine einladung bekommen', 'meine teilnehmer haben meine einladung nicht bekommen', 'kurseinladung kommt nicht an', 'einladung geloscht', 'teilnehmer bekomt keine mail'],
+    en: ['participant didnt get invitation', 'course invite not received', 'student did not recieve login link', 'calendar invite missing', 'my participants did not get my invitation'],
   },
   'survey-emails-blocked': {
     sv: ['enkäten kommer inte fram', 'enkatutskick blockeras', 'respondenterna får inte enkäten', 'medarbetarenkäten kommer inte fram'],
