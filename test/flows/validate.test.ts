@@ -376,7 +376,27 @@ describe('validation of a guide document', () => {
       ).toEqual([
         { message: 'step "checkSpam", in sv: the body: {{facts.sender}} names no fact', path: 'texts.sv.checkSpam.body', step: 'checkSpam', lng: 'sv' },
         {
-          message: 'step "checkSpam", option "FOUND_IN_SPAM", in en: the label: {{count}} is not a fact (write {{facts.name}})',
+          message: 'step "checkSpam", option "FOUND_IN_SPAM", in en: the label: {{count}} is not a fact (write {{facts.name}} or, in a body, {{session.ref}})',
+          path: 'texts.en.checkSpam.options.FOUND_IN_SPAM',
+          step: 'checkSpam',
+          event: 'FOUND_IN_SPAM',
+          lng: 'en',
+        },
+      ]);
+    });
+
+    it('takes the session’s ref in a body, for a message to send on, but not in a title or a label, which all sessions share', () => {
+      expect(
+        problemsAfter((d) => {
+          d.texts.sv.checkSpam.body = 'Skicka detta:\n\n> Hej! Jag har inte fått mejlet.\n>\n> Referens: {{session.ref}}';
+          d.texts.en.checkSpam.body_agent = 'Give them the ref {{ session.ref }}.';
+          d.texts.de.checkSpam.title = 'Referenz {{session.ref}}';
+          d.texts.en.checkSpam.options.FOUND_IN_SPAM = 'Found ({{session.ref}})';
+        }),
+      ).toEqual([
+        { message: 'step "checkSpam", in de: the title: {{session.ref}} can only stand in a step\'s body', path: 'texts.de.checkSpam.title', step: 'checkSpam', lng: 'de' },
+        {
+          message: 'step "checkSpam", option "FOUND_IN_SPAM", in en: the label: {{session.ref}} can only stand in a step\'s body',
           path: 'texts.en.checkSpam.options.FOUND_IN_SPAM',
           step: 'checkSpam',
           event: 'FOUND_IN_SPAM',
