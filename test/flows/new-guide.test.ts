@@ -1,3 +1,4 @@
+import { BUILTIN_FLOW_IDS } from '../../flows/index.ts';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDocumentFile } from '../../server/content/builtin.ts';
@@ -54,7 +55,7 @@ describe('installed from its document file', () => {
     expect(page.text).toContain(`href="/flows/${doc.id}"`);
     expect(page.text).toContain(escapeHtml(shown(doc.texts[lng].title)));
     const list = (await request(app.t.app).get('/api/flows').query({ lng }).expect(200)).body as { id: string }[];
-    expect(list).toHaveLength(6);
+    expect(list).toHaveLength(BUILTIN_FLOW_IDS.length + 1);
     expect(list.at(-1)).toEqual({ id: doc.id, title: shown(doc.texts[lng].title), summary: shown(doc.texts[lng].summary) });
     const intro = await request(app.t.app).get(`/flows/${doc.id}`).set('accept-language', lng).expect(200);
     expect(intro.text).toContain(escapeHtml(shown(doc.texts[lng].summary)));
