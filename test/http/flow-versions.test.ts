@@ -1,3 +1,4 @@
+import { BUILTIN_FLOW_IDS } from '../../flows/index.ts';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinDocuments } from '../../server/content/builtin.ts';
@@ -285,7 +286,7 @@ describe('who may change guides', () => {
     const ids = log.map((e) => (e as unknown as { id: number }).id);
     expect([...ids].sort((a, b) => b - a)).toEqual(ids);
     const all = (await request(t.app).get('/api/admin/audit?limit=500').set(bearer).expect(200)).body as { flowId: string }[];
-    expect(new Set(all.map((e) => e.flowId))).toEqual(new Set([FLOW, 'track-sent-email', 'sixth-guide', 'delivered-not-in-inbox', 'survey-emails-blocked', 'notification-sender-setup']));
+    expect(new Set(all.map((e) => e.flowId))).toEqual(new Set([...BUILTIN_FLOW_IDS, 'sixth-guide']));
     expect((await request(t.app).get('/api/admin/audit?limit=0').set(bearer).expect(400)).body.error.code).toBe('invalid_input');
   });
 });

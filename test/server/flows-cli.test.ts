@@ -1,3 +1,4 @@
+import { BUILTIN_FLOW_IDS } from '../../flows/index.ts';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -71,7 +72,7 @@ beforeAll(async () => {
   const list = await run('flows', ['list']);
   expect(list.code).toBe(0);
   expect(list.err).toContain(`database: ${db}`);
-  expect(list.out.trim().split('\n')).toHaveLength(5);
+  expect(list.out.trim().split('\n')).toHaveLength(BUILTIN_FLOW_IDS.length);
   expect(list.out).toMatch(/^participant-no-email {2}v1 {2}\d{4}-\d\d-\d\d \d\d:\d\d UTC {2}system \(release\)$/m);
   const res = await flows('export', 'participant-no-email', '--out', file('pne.json'));
   expect(res.code).toBe(0);
