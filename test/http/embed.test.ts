@@ -81,7 +81,7 @@ describe('the loader', () => {
     const page = await request(t.app).get(url).expect(200);
     expect(page.text).toContain('<body class="embed">');
     expect(page.text).toContain(`action="${url}"`);
-    await request(t.app).post(url).type('form').send({ event: 'OVER_A_MINUTE' }).expect(303).expect('location', url);
+    await request(t.app).post(url).type('form').send({ event: 'OVER_A_MINUTE' }).expect(303).expect('location', `${url}#step`);
     expect((await request(t.app).get(url).expect(200)).text).toContain('value="FOUND_IN_SPAM"');
   });
 });
