@@ -47,7 +47,7 @@ describe('launcher and panel', () => {
     const context = await browser.newContext({ locale: 'en-US', bypassCSP: true });
     const page = await context.newPage();
     await page.goto(`${hostUrl}/launcher`);
-    const launcher = page.getByRole('button', { name: 'Hilfe' });
+    const launcher = page.getByRole('button', { name: 'Hilfe', exact: true });
     await expect.poll(() => launcher.count()).toBe(1);
     expect(await page.locator('#mailhelp-panel').isHidden()).toBe(true);
     await launcher.click();
@@ -104,7 +104,7 @@ describe('launcher and panel', () => {
     const context = await browser.newContext({ locale: 'de-DE' });
     const page = await context.newPage();
     await page.goto(`${hostUrl}/launcher`);
-    await page.getByRole('button', { name: 'Hilfe' }).waitFor();
+    await page.getByRole('button', { name: 'Hilfe', exact: true }).waitFor();
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Hilfe');
     await page.keyboard.press('Enter');

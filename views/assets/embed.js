@@ -8,7 +8,8 @@
     const main = document.querySelector('main');
     if (!main) return;
     host = main.dataset.host || host;
-    const { flow, session, step, outcome } = main.dataset;
+    const { flow, session, step, outcome, close } = main.dataset;
+    if (close) post('labels', { close });
     if (step) post('step', { flowId: flow, sessionId: session, stepId: step });
     if (outcome) post('outcome', { flowId: flow, sessionId: session, stepId: step, outcome });
   };
