@@ -125,6 +125,29 @@ describe('launcher and panel', () => {
   });
 });
 
+describe('copy buttons in the panel', () => {
+  it('copy a record to the clipboard inside the frame on another origin\'s page, and the close button closes', async () => {
+    const context = await browser.newContext({ locale: 'de-DE' });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: hostUrl });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
+    const page = await context.newPage();
+    await page.goto(`${hostUrl}/launcher`);
+    await page.getByRole('button', { name: 'Hilfe', exact: true }).click();
+    const frame = page.frames().find((f) => f.url().includes('/embed/'))!;
+    await frame.goto(`${app.url}/embed/flows/survey-emails-blocked?step=ipAllowList&lng=de&origin=${encodeURIComponent(hostUrl)}`);
+    await frame.locator('main form button[type=submit]').first().click();
+    const button = frame.locator('.step .body pre + .copy-row button.copy').first();
+    expect(await button.textContent()).toBe('Kopieren');
+    await button.click();
+    await expect.poll(() => frame.locator('.step .body pre + .copy-row .copied').first().textContent()).toBe('✓ Kopiert');
+    const record = (await frame.locator('.step .body pre').first().innerText()).trim();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(record);
+    await page.getByRole('button', { name: 'Hilfe schließen' }).click();
+    await expect.poll(() => page.locator('#mailhelp-panel').isHidden()).toBe(true);
+    await context.close();
+  });
+});
+
 describe('inline mode', () => {
   it('renders the start page in the target element, in the host page language', async () => {
     const context = await browser.newContext();

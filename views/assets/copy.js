@@ -29,8 +29,14 @@
     const row = button.parentElement;
     const source = button.dataset.copy ? document.querySelector(button.dataset.copy) : row?.previousElementSibling;
     if (!source) return;
-    // innerText keeps a quote's paragraphs and a list's lines apart, as they are shown.
-    await navigator.clipboard.writeText((source.innerText || source.textContent).trim());
+    try {
+      // innerText keeps a quote's paragraphs and a list's lines apart, as they are shown.
+      await navigator.clipboard.writeText((source.innerText || source.textContent).trim());
+    } catch {
+      // Not allowed here (a frame without the permission): select the text, ready to copy by hand.
+      getSelection()?.selectAllChildren(source);
+      return;
+    }
     const status = row && row.querySelector('.copied');
     if (status) status.textContent = button.dataset.copy ? '✓' : `✓ ${button.closest('.step')?.dataset.copiedLabel ?? ''}`.trim();
   });

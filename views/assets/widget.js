@@ -17,6 +17,7 @@
     frame = doc.createElement('iframe');
     frame.src = src(flow);
     frame.title = d.label || 'Help';
+    frame.allow = 'clipboard-write'; // the steps' copy buttons
     frame.style.cssText = 'border:0;width:100%;height:420px;display:block;background:#fff';
     return frame;
   }
