@@ -54,7 +54,7 @@ describe('after every answer the current step is in view', () => {
       // The answers so far did push the step below the first screen: it was the jump that kept it in view.
       expect(scrolledOnce).toBe(true);
       await context.close();
-    });
+    }, 120_000);
   }
 });
 

@@ -59,7 +59,7 @@ describe('launcher and panel', () => {
     await frame.locator('button[value=OVER_A_MINUTE]').click();
     await frame.locator('button[value=NOT_IN_SPAM]').click();
     // Each new step takes the focus, so a screen reader announces it.
-    await expect.poll(() => frame.locator('#step-title').evaluate((el) => el === document.activeElement)).toBe(true);
+    await expect.poll(() => frame.locator('#step').evaluate((el) => el === document.activeElement)).toBe(true);
     await frame.locator('button[value=LINK_FAILED]').click();
     await frame.locator('.badge.outcome-escalated').waitFor();
     const axeFrame = page.frames().find((f) => f.url().includes('/embed/'))!;

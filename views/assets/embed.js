@@ -33,7 +33,8 @@
     document.title = next.title;
     document.documentElement.lang = next.documentElement.lang;
     if (push) history.pushState(null, '', res.url);
-    (main.querySelector('#step-title') || main.querySelector('h1') || main).focus();
+    // The step and a check's result above it; a screen reader reads the step's title as the section's name.
+    (main.querySelector('#step') || main.querySelector('h1') || main).focus();
     announce();
   }
 
