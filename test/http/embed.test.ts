@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AppOptions } from '../../server/http/app.ts';
@@ -72,6 +73,14 @@ describe('the loader', () => {
     await request(t.app).get('/widget.js').set('if-none-match', etag).expect(304);
     const versioned = await request(t.app).get(`/widget.js?v=${encodeURIComponent(etag)}`).expect(200);
     expect(versioned.headers['cache-control']).toMatch(/immutable/);
+  });
+
+  it('stays within 2 KB gzipped, as README promises (the launcher, the panel and its close button)', async () => {
+    const res = await request(appWith({}).app).get('/widget.js').buffer(true).parse((r, done) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c)).on('end', () => done(null, Buffer.concat(chunks)));
+    });
+    expect(gzipSync(res.body as Buffer, { level: 9 }).length).toBeLessThanOrEqual(2048);
   });
 
   it('embed pages are the same steps in the compact layout, and work as plain forms', async () => {
