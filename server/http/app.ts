@@ -131,6 +131,8 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
     res.json({ status: 'ok' });
   });
   app.use('/assets', express.static(`${VIEWS_DIR}assets`, { immutable: true, maxAge: '365d', index: false }));
+  // Browsers ask for /favicon.ico whatever a page links (pages link the versioned asset); its URL never changes, so a day.
+  app.get('/favicon.ico', (_req, res) => res.sendFile(`${VIEWS_DIR}assets/favicon.ico`, { maxAge: '1d' }));
   app.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();

@@ -157,6 +157,10 @@ export function analyticsRoutes(ctx: AppContext, token: string | undefined): Rou
       })),
       days: figures.perDay.map((d, i) => ({ ...d, x: i * 14, h: Math.round((d.started / maxDay) * 80), y: 90 - Math.round((d.started / maxDay) * 80) })),
       chartWidth: Math.max(14, figures.perDay.length * 14),
+      // The axes: the tallest bar's count and the period's first and last day with sessions (one label for one day).
+      maxDay,
+      firstDay: figures.perDay[0]?.day ?? fromDay,
+      lastDay: figures.perDay.length > 1 ? figures.perDay.at(-1)!.day : undefined,
       diagram,
       flowTitle: flow && renderer.text(flow, 'title', lng),
       comments: figures.comments.map((c) => ({ ...c, when: utcMinute(c.at) })),

@@ -167,8 +167,9 @@ export function pageRoutes(ctx: AppContext, surface: Surface = SITE): Router {
     else if (body.event === CHECK) view = await engine.send(id, CHECK, { domain: body.domain });
     else if (body.event) view = await engine.send(id, body.event);
     else throw invalidInput('Choose one of the answers.');
-    // Start over at a session's step cap continues in a new session: follow it there.
-    res.redirect(303, `${base}/s/${view.session.id}`);
+    // Start over at a session's step cap continues in a new session: follow it there. The page opens at the current
+    // step (and the result of a check just run): below the answers so far, which fill a phone's screen after a few.
+    res.redirect(303, `${base}/s/${view.session.id}#step`);
   });
 
   pages.post(`${base}/s/:id/feedback`, form, async (req, res) => {

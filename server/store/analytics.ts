@@ -117,9 +117,10 @@ export function createAnalytics(db: Database.Database) {
     for (const r of abandonedAt) (out.steps[r.state] ??= { reached: 0, abandoned: 0 }).abandoned = r.n;
     out.transitions = db
       .prepare(
-        `SELECT prev_state AS "from", event, state AS "to", sum(n) AS count FROM step_stats
+        // Sessions that took the arrow (first_move), as a step counts the sessions that reached it (first).
+        `SELECT prev_state AS "from", event, state AS "to", sum(first_move) AS count FROM step_stats
          WHERE ${stats.sql} AND prev_state <> '' AND event NOT IN ('START', 'BACK', 'RESTART')
-         GROUP BY prev_state, event, state ORDER BY count DESC, "from", event`,
+         GROUP BY prev_state, event, state HAVING count > 0 ORDER BY count DESC, "from", event`,
       )
       .all(stats.params) as NonNullable<Figures['transitions']>;
     return out;
@@ -142,7 +143,7 @@ export function createAnalytics(db: Database.Database) {
     for (const r of abandonedAt) (steps[r.state] ??= { reached: 0, abandoned: 0 }).abandoned = r.n;
     const transitions = db
       .prepare(
-        `SELECT st.prev_state AS "from", st.event AS event, st.state AS "to", count(*) AS count
+        `SELECT st.prev_state AS "from", st.event AS event, st.state AS "to", count(DISTINCT st.session_id) AS count
          FROM sessions s JOIN steps st ON st.session_id = s.id
          WHERE ${sql} AND st.prev_state IS NOT NULL AND st.event NOT IN ('START', 'BACK', 'RESTART')
          GROUP BY 1, 2, 3 ORDER BY count DESC, "from", event`,

@@ -237,4 +237,27 @@ export const migrations: readonly string[] = [
   ) STRICT;
   CREATE INDEX audit_log_flow ON audit_log (flow_id, id);
   `,
+  `
+  -- An arrow of the flow diagram counts the sessions that took it, as its step counts the sessions that reached it:
+  -- a session that goes Back and answers the same again took the arrow once. first_move: whether the session had
+  -- never made this move (from prev_state by event to state) before. Rows counted before: their repeats are found
+  -- in the steps still kept; days whose steps are gone keep n.
+  ALTER TABLE step_stats ADD COLUMN first_move INTEGER NOT NULL DEFAULT 0;
+  UPDATE step_stats SET first_move = n;
+  UPDATE step_stats AS t SET first_move = t.n - r.repeats
+  FROM (
+    SELECT date(s.created_at / 1000, 'unixepoch') AS day, s.flow_id, s.lng, s.channel, s.audience,
+      st.prev_state, st.event, st.state, count(*) AS repeats
+    FROM (
+      SELECT session_id, coalesce(prev_state, '') AS prev_state, event, state,
+        row_number() OVER (PARTITION BY session_id, coalesce(prev_state, ''), event, state ORDER BY seq) AS k
+      FROM steps
+    ) st
+    JOIN sessions s ON s.id = st.session_id
+    WHERE st.k > 1
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+  ) r
+  WHERE t.day = r.day AND t.flow_id = r.flow_id AND t.lng = r.lng AND t.channel = r.channel AND t.audience = r.audience
+    AND t.prev_state = r.prev_state AND t.event = r.event AND t.state = r.state;
+  `,
 ];

@@ -97,8 +97,10 @@ export function seedHistory(db: Database.Database, flows: readonly RegisteredFlo
   db.exec(`DELETE FROM step_stats;
     INSERT INTO step_stats
     SELECT date(s.created_at / 1000, 'unixepoch'), s.flow_id, s.lng, s.channel, s.audience, coalesce(st.prev_state, ''),
-      st.event, st.state, count(*), sum(st.first_visit)
-    FROM (SELECT *, (row_number() OVER (PARTITION BY session_id, state ORDER BY seq)) = 1 AS first_visit FROM steps) st
+      st.event, st.state, count(*), sum(st.first_visit), sum(st.first_move)
+    FROM (SELECT *, (row_number() OVER (PARTITION BY session_id, state ORDER BY seq)) = 1 AS first_visit,
+      (row_number() OVER (PARTITION BY session_id, coalesce(prev_state, ''), event, state ORDER BY seq)) = 1 AS first_move
+      FROM steps) st
     JOIN sessions s ON s.id = st.session_id
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;`);
   return { sessions, steps };

@@ -441,13 +441,17 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
   });
 
   // Keeps step_stats in step with steps: one upsert per step, in the step's own transaction.
-  // `first`: whether the session had never been at this step before (by the steps_visit index).
+  // `first`: whether the session had never been at this step before (by the steps_visit index); `first_move`:
+  // whether it had never made this move (from prevState by event) to this step before, so Back and the same answer
+  // again count once on the arrow, as on the step.
   const countStep = db.prepare(
-    `INSERT INTO step_stats (day, flow_id, lng, channel, audience, prev_state, event, state, n, first)
+    `INSERT INTO step_stats (day, flow_id, lng, channel, audience, prev_state, event, state, n, first, first_move)
      SELECT date(created_at / 1000, 'unixepoch'), flow_id, lng, channel, audience, @prevState, @event, @state, 1,
-       NOT EXISTS (SELECT 1 FROM steps WHERE session_id = @sessionId AND state = @state AND seq < @seq)
+       NOT EXISTS (SELECT 1 FROM steps WHERE session_id = @sessionId AND state = @state AND seq < @seq),
+       NOT EXISTS (SELECT 1 FROM steps WHERE session_id = @sessionId AND state = @state AND seq < @seq
+         AND event = @event AND coalesce(prev_state, '') = @prevState)
      FROM sessions WHERE id = @sessionId
-     ON CONFLICT DO UPDATE SET n = n + 1, first = first + excluded.first`,
+     ON CONFLICT DO UPDATE SET n = n + 1, first = first + excluded.first, first_move = first_move + excluded.first_move`,
   );
   const count = (sessionId: string, step: NewStep) =>
     countStep.run({ sessionId, prevState: step.prevState ?? '', event: step.event, state: step.state, seq: step.seq });

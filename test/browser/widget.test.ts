@@ -47,7 +47,7 @@ describe('launcher and panel', () => {
     const context = await browser.newContext({ locale: 'en-US', bypassCSP: true });
     const page = await context.newPage();
     await page.goto(`${hostUrl}/launcher`);
-    const launcher = page.getByRole('button', { name: 'Hilfe' });
+    const launcher = page.getByRole('button', { name: 'Hilfe', exact: true });
     await expect.poll(() => launcher.count()).toBe(1);
     expect(await page.locator('#mailhelp-panel').isHidden()).toBe(true);
     await launcher.click();
@@ -59,7 +59,7 @@ describe('launcher and panel', () => {
     await frame.locator('button[value=OVER_A_MINUTE]').click();
     await frame.locator('button[value=NOT_IN_SPAM]').click();
     // Each new step takes the focus, so a screen reader announces it.
-    await expect.poll(() => frame.locator('#step-title').evaluate((el) => el === document.activeElement)).toBe(true);
+    await expect.poll(() => frame.locator('#step').evaluate((el) => el === document.activeElement)).toBe(true);
     await frame.locator('button[value=LINK_FAILED]').click();
     await frame.locator('.badge.outcome-escalated').waitFor();
     const axeFrame = page.frames().find((f) => f.url().includes('/embed/'))!;
@@ -104,7 +104,7 @@ describe('launcher and panel', () => {
     const context = await browser.newContext({ locale: 'de-DE' });
     const page = await context.newPage();
     await page.goto(`${hostUrl}/launcher`);
-    await page.getByRole('button', { name: 'Hilfe' }).waitFor();
+    await page.getByRole('button', { name: 'Hilfe', exact: true }).waitFor();
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Hilfe');
     await page.keyboard.press('Enter');
@@ -120,6 +120,29 @@ describe('launcher and panel', () => {
     await page.keyboard.press('Enter');
     await frame.locator('button[value=OVER_A_MINUTE]').waitFor();
     await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('#mailhelp-panel').isHidden()).toBe(true);
+    await context.close();
+  });
+});
+
+describe('copy buttons in the panel', () => {
+  it('copy a record to the clipboard inside the frame on another origin\'s page, and the close button closes', async () => {
+    const context = await browser.newContext({ locale: 'de-DE' });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: hostUrl });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
+    const page = await context.newPage();
+    await page.goto(`${hostUrl}/launcher`);
+    await page.getByRole('button', { name: 'Hilfe', exact: true }).click();
+    const frame = page.frames().find((f) => f.url().includes('/embed/'))!;
+    await frame.goto(`${app.url}/embed/flows/survey-emails-blocked?step=ipAllowList&lng=de&origin=${encodeURIComponent(hostUrl)}`);
+    await frame.locator('main form button[type=submit]').first().click();
+    const button = frame.locator('.step .body pre + .copy-row button.copy').first();
+    expect(await button.textContent()).toBe('Kopieren');
+    await button.click();
+    await expect.poll(() => frame.locator('.step .body pre + .copy-row .copied').first().textContent()).toBe('✓ Kopiert');
+    const record = (await frame.locator('.step .body pre').first().innerText()).trim();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(record);
+    await page.getByRole('button', { name: 'Hilfe schließen' }).click();
     await expect.poll(() => page.locator('#mailhelp-panel').isHidden()).toBe(true);
     await context.close();
   });

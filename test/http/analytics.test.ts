@@ -102,6 +102,20 @@ describe('dashboard', () => {
     const all = await admin.client.get('/admin/analytics').expect(200);
     expect(all.text).not.toContain('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ') ;
   });
+
+  it('the per-day chart names its axes in the console language, with the tallest count and the first and last day', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    // ?lng= picks the console's language and filters by the session language: 3 Swedish sessions, 1 German, 3 English.
+    for (const [lng, y, x, max] of [['sv', 'Startade sessioner', 'Dag', 3], ['de', 'Gestartete Sitzungen', 'Tag', 1], ['en', 'Sessions started', 'Day', 3]]) {
+      const page = await admin.client.get(`/admin/analytics?lng=${lng}`).expect(200);
+      const chart = page.text.slice(page.text.indexOf('class="per-day-chart"'), page.text.indexOf('</table>', page.text.indexOf('class="per-day-chart"')));
+      expect(chart).toContain(`<span class="axis-title axis-y">${y}</span>`);
+      expect(chart).toContain(`<span class="axis-title axis-x">${x}</span>`);
+      expect(chart).toContain(`<span data-tick="max">${max}</span>`);
+      expect(chart).toContain(`<span data-tick="first">${today}</span>`);
+      expect(chart).toContain(`<th scope="col">${x}</th><th scope="col">${y}</th>`);
+    }
+  });
 });
 
 describe('CSV exports', () => {

@@ -166,7 +166,8 @@ describe(`a session holds at most ${MAX_STEPS_PER_SESSION} rows`, () => {
 
     const restarted = await request(t.app).post(url).type('form').send({ restart: '1' }).expect(303);
     const next = restarted.headers.location as string;
-    expect(next).toMatch(new RegExp(`^${base}/s/[A-Za-z0-9_-]{22}$`));
+    // The new session, opened at its step.
+    expect(next).toMatch(new RegExp(`^${base}/s/[A-Za-z0-9_-]{22}#step$`));
     expect(next).not.toBe(url);
     const fresh = await request(t.app).get(next).expect(200);
     expect(fresh.text).toContain('<html lang="de">');

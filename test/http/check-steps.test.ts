@@ -61,6 +61,20 @@ describe('a check step on the page', () => {
     expect(page.text).not.toContain('raw-records');
   });
 
+  it('opens at the step, with the result first: the step below refers to "the record shown above"', async () => {
+    const id = await sessionAtCheck();
+    const res = await request(t.app).post(`/s/${id}`).type('form').send({ event: 'CHECK', domain: 'school.se' }).expect(303);
+    expect(res.headers.location).toBe(`/s/${id}#step`);
+    const page = (await request(t.app).get(`/s/${id}`).expect(200)).text;
+    const at = (s: string) => {
+      expect(page).toContain(s);
+      return page.indexOf(s);
+    };
+    expect(at('id="step"')).toBeLessThan(at('id="check-heading"'));
+    expect(at('<pre class="record">')).toBeLessThan(at('id="step-title"'));
+    expect(at('id="step-title"')).toBeLessThan(at('<div class="body">'));
+  });
+
   it('a bad domain is a 400 with a message, on the page and in the API', async () => {
     const id = await sessionAtCheck('de');
     const page = await request(t.app).post(`/s/${id}`).type('form').send({ event: 'CHECK', domain: '127.0.0.1' }).expect(400);

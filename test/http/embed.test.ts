@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AppOptions } from '../../server/http/app.ts';
@@ -74,6 +75,14 @@ describe('the loader', () => {
     expect(versioned.headers['cache-control']).toMatch(/immutable/);
   });
 
+  it('stays within 2 KB gzipped, as README promises (the launcher, the panel and its close button)', async () => {
+    const res = await request(appWith({}).app).get('/widget.js').buffer(true).parse((r, done) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c)).on('end', () => done(null, Buffer.concat(chunks)));
+    });
+    expect(gzipSync(res.body as Buffer, { level: 9 }).length).toBeLessThanOrEqual(2048);
+  });
+
   it('embed pages are the same steps in the compact layout, and work as plain forms', async () => {
     const t = appWith({});
     const start = await request(t.app).post(FLOW).type('form').send({}).expect(303);
@@ -81,7 +90,7 @@ describe('the loader', () => {
     const page = await request(t.app).get(url).expect(200);
     expect(page.text).toContain('<body class="embed">');
     expect(page.text).toContain(`action="${url}"`);
-    await request(t.app).post(url).type('form').send({ event: 'OVER_A_MINUTE' }).expect(303).expect('location', url);
+    await request(t.app).post(url).type('form').send({ event: 'OVER_A_MINUTE' }).expect(303).expect('location', `${url}#step`);
     expect((await request(t.app).get(url).expect(200)).text).toContain('value="FOUND_IN_SPAM"');
   });
 });

@@ -33,6 +33,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/widget.js' },
   { method: 'GET', path: '/demo/help-center' },
   { method: 'GET', path: '/assets/:id' },
+  { method: 'GET', path: '/favicon.ico' },
   { method: 'GET', path: '/api/flows' },
   { method: 'GET', path: '/api/search' },
   { method: 'POST', path: '/api/sessions' },

@@ -19,7 +19,7 @@ async function startSession(headers: Record<string, string> = {}) {
 }
 
 const answer = (url: string, fields: Record<string, string>) =>
-  request(t.app).post(url).type('form').send(fields).expect(303).expect('location', url);
+  request(t.app).post(url).type('form').send(fields).expect(303).expect('location', `${url}#step`);
 
 describe('start page', () => {
   it('lists the flows in the visitor language, with a lang attribute', async () => {

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../server/engine/engine.ts';
 import { FlowRegistry } from '../../server/engine/flow-registry.ts';
 import { createI18n } from '../../server/i18n/i18n.ts';
 import { StepRenderer } from '../../server/render/step.ts';
+import { migrations } from '../../server/store/migrations.ts';
 import { createSqliteStore } from '../../server/store/sqlite.ts';
 import type { AnalyticsFilter, Channel } from '../../server/store/types.ts';
 import { tempDir } from '../support/app.ts';
@@ -132,5 +134,50 @@ describe('figures for a period', () => {
     clock = MARCH_1 + 20 * HOUR + MIN;
     await engine.send(s1, 'LINK_FAILED', undefined);
     expect((await store.analytics(period())).finished).toBe(3);
+  });
+
+  it('an arrow counts the sessions that took it, as its step does: Back and the same answer again count once', async () => {
+    // s1 (above) answered LINK_FAILED at sendLoginLink, went Back and answered it again.
+    const arrow = (f: Awaited<ReturnType<typeof store.analytics>>) =>
+      f.transitions!.find((t) => t.from === 'sendLoginLink' && t.event === 'LINK_FAILED')!.count;
+    const f = await store.analytics(period({ flowId: FLOW }));
+    expect(f.steps!.contactSupport!.reached).toBe(1);
+    expect(arrow(f)).toBe(1);
+    // The same from the steps of one version.
+    const version = new FlowRegistry().get(FLOW)!.version;
+    const v = await store.analytics(period({ flowId: FLOW, flowVersion: version }));
+    expect(v.steps!.contactSupport!.reached).toBe(1);
+    expect(arrow(v)).toBe(1);
+  });
+});
+
+describe('counts kept before arrows counted sessions', () => {
+  it('the migration finds the repeated moves in the steps kept, so old arrows agree with their steps', async () => {
+    const path = join(tmp.dir, 'before-first-move.db');
+    const before = migrations.findIndex((sql) => sql.includes('first_move'));
+    const old = new Database(path);
+    for (const sql of migrations.slice(0, before)) old.exec(sql);
+    old.pragma(`user_version = ${before}`);
+    const at = MARCH_1 + HOUR;
+    old.prepare(
+      `INSERT INTO sessions (id, ref, flow_id, flow_version, lng, audience, channel, snapshot, state, status, created_at, updated_at)
+       VALUES ('old', 'OLD-OLD', ?, 'v1', 'sv', 'participant', 'self', '{}', 'checkSpam', 'active', ?, ?)`,
+    ).run(FLOW, at, at);
+    const step = old.prepare('INSERT INTO steps (session_id, seq, state, event, snapshot, prev_state, at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    step.run('old', 0, 'howLongAgo', 'START', '{}', null, at);
+    step.run('old', 1, 'checkSpam', 'OVER_A_MINUTE', '{}', 'howLongAgo', at);
+    step.run('old', 2, 'howLongAgo', 'BACK', '{}', 'checkSpam', at);
+    step.run('old', 3, 'checkSpam', 'OVER_A_MINUTE', '{}', 'howLongAgo', at);
+    // The running counts as the release before kept them: the arrow twice, the step once.
+    const stats = old.prepare(`INSERT INTO step_stats VALUES ('2026-03-01', ?, 'sv', 'self', 'participant', ?, ?, ?, ?, ?)`);
+    stats.run(FLOW, '', 'START', 'howLongAgo', 1, 1);
+    stats.run(FLOW, 'howLongAgo', 'OVER_A_MINUTE', 'checkSpam', 2, 1);
+    stats.run(FLOW, 'checkSpam', 'BACK', 'howLongAgo', 1, 0);
+    old.close();
+    const migrated = createSqliteStore(path, { now: () => NOW });
+    const f = await migrated.analytics(period({ flowId: FLOW }));
+    expect(f.steps!.checkSpam!.reached).toBe(1);
+    expect(f.transitions).toEqual([{ from: 'howLongAgo', event: 'OVER_A_MINUTE', to: 'checkSpam', count: 1 }]);
+    await migrated.close();
   });
 });

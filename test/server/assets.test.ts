@@ -44,9 +44,9 @@ describe('pages', () => {
     [...html.matchAll(/(?:href|src)="(\/assets\/[^"]*)"/g)].map((m) => m[1]!.replace(/&#x3D;/g, '='));
 
   it.each([
-    ['/', ['app.css', 'copy.js']],
-    ['/agent/login', ['app.css', 'console.js']],
-    ['/embed/flows/participant-no-email', ['app.css', 'copy.js', 'embed.js']],
+    ['/', ['favicon.ico', 'app.css', 'copy.js']],
+    ['/agent/login', ['favicon.ico', 'app.css', 'console.js']],
+    ['/embed/flows/participant-no-email', ['favicon.ico', 'app.css', 'copy.js', 'embed.js']],
   ])('%s links each asset by its own content', async (path, assets) => {
     const page = await request(t.app).get(path).expect(200);
     expect(urls(page.text)).toEqual(assets.map(expected));
@@ -54,5 +54,14 @@ describe('pages', () => {
       const served = await request(t.app).get(url).expect(200);
       expect(served.headers['cache-control']).toMatch(/immutable/);
     }
+  });
+
+  it('/favicon.ico is the icon the pages link, for browsers that ask for it by that name', async () => {
+    const res = await request(t.app).get('/favicon.ico').expect(200);
+    expect(res.headers['content-type']).toMatch(/image\/(x-icon|vnd\.microsoft\.icon)/);
+    expect(res.headers['cache-control']).toMatch(/max-age=86400/);
+    expect(Buffer.compare(res.body as Buffer, readFileSync(`${VIEWS_DIR}assets/favicon.ico`))).toBe(0);
+    // An icon file: reserved 0, type 1 (icon), one image.
+    expect([...(res.body as Buffer).subarray(0, 6)]).toEqual([0, 0, 1, 0, 1, 0]);
   });
 });

@@ -140,7 +140,7 @@ describe('the roles migration', () => {
   it('rebuilds agents with the new roles and keeps every account, login and reference to it', async () => {
     const path = file();
     // A database as the release before this one left it: an admin signed in, with a session, a step and a note.
-    const before = migrations.length - 1;
+    const before = migrations.findIndex((sql) => sql.includes('CREATE TABLE agents_rebuilt'));
     const old = new Database(path);
     for (const sql of migrations.slice(0, before)) old.exec(sql);
     old.pragma(`user_version = ${before}`);

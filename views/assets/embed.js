@@ -8,7 +8,8 @@
     const main = document.querySelector('main');
     if (!main) return;
     host = main.dataset.host || host;
-    const { flow, session, step, outcome } = main.dataset;
+    const { flow, session, step, outcome, close } = main.dataset;
+    if (close) post('labels', { close });
     if (step) post('step', { flowId: flow, sessionId: session, stepId: step });
     if (outcome) post('outcome', { flowId: flow, sessionId: session, stepId: step, outcome });
   };
@@ -32,7 +33,8 @@
     document.title = next.title;
     document.documentElement.lang = next.documentElement.lang;
     if (push) history.pushState(null, '', res.url);
-    (main.querySelector('#step-title') || main.querySelector('h1') || main).focus();
+    // The step and a check's result above it; a screen reader reads the step's title as the section's name.
+    (main.querySelector('#step') || main.querySelector('h1') || main).focus();
     announce();
   }
 

@@ -7,7 +7,7 @@
   const app = new URL(script.src).origin;
   const doc = document;
   let lang = d.lang || doc.documentElement.lang || navigator.language || '';
-  let frame, panel, launcher;
+  let frame, panel, launcher, shut;
 
   const src = (flow) =>
     `${app}/embed${flow ? `/flows/${encodeURIComponent(flow)}` : '/'}?lng=${encodeURIComponent(lang)}&origin=${encodeURIComponent(location.origin)}`;
@@ -17,6 +17,7 @@
     frame = doc.createElement('iframe');
     frame.src = src(flow);
     frame.title = d.label || 'Help';
+    frame.allow = 'clipboard-write'; // the steps' copy buttons
     frame.style.cssText = 'border:0;width:100%;height:420px;display:block;background:#fff';
     return frame;
   }
@@ -56,7 +57,17 @@
     panel.setAttribute('role', 'dialog');
     panel.setAttribute('aria-label', d.label || 'Help');
     panel.style.cssText = `position:fixed;bottom:76px;${side}:20px;z-index:2147483000;width:min(380px,calc(100vw - 40px));max-height:calc(100vh - 100px);overflow:auto;border-radius:12px;background:#fff;box-shadow:0 4px 24px rgba(0,0,0,.3)`;
-    panel.append(makeFrame(d.flow));
+    // A close button that stays in view above the frame; the frame names it in the guide's language.
+    const bar = doc.createElement('div');
+    bar.style.cssText = 'position:sticky;top:0;z-index:1;display:flex;justify-content:flex-end;background:#fff';
+    shut = doc.createElement('button');
+    shut.type = 'button';
+    shut.textContent = '×';
+    shut.setAttribute('aria-label', 'Close');
+    shut.style.cssText = 'width:44px;height:44px;border:0;background:none;color:#222;font:28px/1 system-ui,sans-serif;cursor:pointer';
+    shut.addEventListener('click', close);
+    bar.append(shut);
+    panel.append(bar, makeFrame(d.flow));
     launcher.addEventListener('click', () => (panel.hidden ? open() : close()));
     panel.addEventListener('keydown', (e) => e.key === 'Escape' && close());
     doc.body.append(panel, launcher);
@@ -68,6 +79,7 @@
     if (e.origin !== app || !frame || e.source !== frame.contentWindow || !m || m.source !== 'mailhelp') return;
     if (m.type === 'resize') frame.style.height = `${Math.min(Math.max(Number(m.detail?.height) || 0, 200), 2000)}px`;
     else if (m.type === 'close') close();
+    else if (m.type === 'labels') shut && m.detail?.close && shut.setAttribute('aria-label', m.detail.close);
     else if (['step', 'outcome', 'feedback'].includes(m.type)) emit(m.type, m.detail);
   });
 
