@@ -199,6 +199,8 @@ function sessionPage(ctx: AppContext, req: Request, view: SessionView, base: str
     flowId: view.session.flowId,
     outcomeLabel: view.step.outcome ? t(`session.outcome.${view.step.outcome}`) : undefined,
     showRef: view.step.outcome === 'escalated',
+    // The recipient's guide hands on to the sender, IT or an email provider, not to "support".
+    forRecipient: RECIPIENT_FLOW_IDS.includes(view.session.flowId),
     // An escalated ending solved nothing yet: asking "did this solve your problem?" there would only count a no.
     showFeedback: view.step.final && view.step.outcome !== 'escalated',
     feedbackGiven: view.feedbackGiven,

@@ -139,6 +139,15 @@ describe('missing-email over HTTP', () => {
     expect(senders).not.toContain('href="/flows/missing-email"');
   });
 
+  it.each(LANGUAGES)('shows the ref at an ending that hands on, saying to give it to whoever helps further, not to “support” (%s)', async (lng) => {
+    const session = (loadResources()[lng].common as { session: Record<string, string> }).session;
+    const html = (text: string) => text.replaceAll("'", '&#x27;');
+    const { page, ref } = await walkTo(lng, ['DONT_KNOW', 'NOT_FOUND']);
+    expect(page).toContain(`<span class="ref-code" id="session-ref">${ref}</span>`);
+    expect(page).toContain(html(session.refHelpRecipient!));
+    expect(page).not.toContain(html(session.refHelp!));
+  });
+
   /** The quoted messages of a page, as HTML. */
   const quotes = (page: string) => [...page.matchAll(/<blockquote>([\s\S]*?)<\/blockquote>/g)].map((m) => m[1]!);
 
