@@ -2,7 +2,7 @@ import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.ts';
 import { DOMAIN_MAX, type SessionView } from '../engine/engine.ts';
-import { invalidInput, unknownFlow } from '../http/errors.ts';
+import { InvalidDomainError, invalidInput, unknownFlow } from '../http/errors.ts';
 import { parse } from './parse.ts';
 import { normalizeLanguage } from '../i18n/language.ts';
 import { rememberLanguage, requestLanguage } from '../http/request.ts';
@@ -11,6 +11,7 @@ import { pageData } from '../render/page-data.ts';
 import type { Channel } from '../store/types.ts';
 import { CHECK } from '../../flows/types.ts';
 import { checkView } from '../render/check.ts';
+import { suggestedDomain, type DomainRefusal } from '../checks/domain.ts';
 
 /**
  * Where the pages are served: the help site itself, or the compact frame the widget embeds. The same routes and
@@ -61,6 +62,10 @@ const stepForm = z.object({
   back: field(10).optional(),
   event: field(100).optional(),
   domain: field(DOMAIN_MAX).optional(),
+  /** The suggested domain's button ("Check företag.se" for a pasted web address): CHECK with that domain. */
+  use: field(DOMAIN_MAX).optional(),
+  /** The text a suggestion was offered for: sent as it is again, it is checked as typed. */
+  seen: field(DOMAIN_MAX).optional(),
 });
 
 const feedbackForm = z.object({
@@ -159,13 +164,58 @@ export function pageRoutes(ctx: AppContext, surface: Surface = SITE): Router {
     if (body.restart !== undefined) view = await engine.restart(id);
     else if (body.back !== undefined) view = await engine.back(id);
     // The domain field sits in the check step's form, so the browser sends it with every button there; it is
-    // input only with CHECK.
-    else if (body.event === CHECK) view = await engine.send(id, CHECK, { domain: body.domain });
-    else if (body.event) view = await engine.send(id, body.event);
+    // input only with CHECK (or the suggested domain's button).
+    else if (body.event === CHECK || body.use !== undefined) {
+      const typed = body.use ?? body.domain ?? '';
+      // A pasted web address: offer its registrable domain first, once; the same text sent again is checked as is.
+      const suggestion = body.use === undefined && body.seen !== typed ? suggestedDomain(typed) : undefined;
+      const offered = suggestion && (await showCheckField(req, res, id, { value: typed, suggestion: { host: suggestion.host.unicode, domain: suggestion.domain.unicode } }));
+      if (offered) return;
+      try {
+        view = await engine.send(id, CHECK, { domain: typed });
+      } catch (error) {
+        // What cannot be checked is said next to the field, in the session's language, keeping what was typed.
+        if (!(error instanceof InvalidDomainError)) throw error;
+        if (await showCheckField(req, res, id, { value: typed, refusal: error.refusal }, 422)) return;
+        throw error;
+      }
+    } else if (body.event) view = await engine.send(id, body.event);
     else throw invalidInput('Choose one of the answers.');
     // Start over at a session's step cap continues in a new session: follow it there.
     res.redirect(303, `${base}/s/${view.session.id}`);
   });
+
+  /**
+   * The session's check step again, with what was typed and why it was not checked, or the domain to check instead.
+   * False, having sent nothing, when the session is not at a check step (the engine then answers as it does).
+   */
+  async function showCheckField(
+    req: Request,
+    res: Response,
+    id: string,
+    field: { value: string; refusal?: DomainRefusal; suggestion?: { host: string; domain: string } },
+    status = 200,
+  ): Promise<boolean> {
+    const view = await engine.get(id);
+    if (view.step.kind !== 'check' || view.notice || view.tooLong) return false;
+    const data = sessionPage(ctx, req, view, base);
+    const { t } = data;
+    const typed = field.value.trim();
+    res.status(status).send(
+      render('session', {
+        ...data,
+        domainField: {
+          value: field.value,
+          error: field.refusal
+            ? t(`check.invalid.${field.refusal.problem}`, { name: field.refusal.name ?? typed })
+            : undefined,
+          suggestion: field.suggestion?.domain,
+          suggestionText: field.suggestion ? t('check.suggest.text', field.suggestion) : undefined,
+        },
+      }),
+    );
+    return true;
+  }
 
   pages.post(`${base}/s/:id/feedback`, form, async (req, res) => {
     const body = parse(feedbackForm, req.body);
