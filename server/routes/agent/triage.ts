@@ -41,7 +41,18 @@ const startForm = z.object({
   lng: z.string({ error: 'choose the caller’s language' }).pipe(language),
   ticketRef,
   step: optional(z.string().max(100)),
+  /** A search hit's button: `<flow id>` or `<flow id>#<step id>`; it stands for flowId and step. */
+  hit: optional(z.string().max(201)),
 });
+
+/** The guide (and step) to start: the hit pressed, else the guide chosen in the list. */
+function startAt(form: z.infer<typeof startForm>): { flowId: string; step?: string } {
+  if (form.hit) {
+    const [flowId = '', step] = form.hit.split('#', 2);
+    return { flowId, ...(step ? { step } : {}) };
+  }
+  return { flowId: form.flowId, ...(form.step ? { step: form.step } : {}) };
+}
 
 const stepForm = z.object({
   event: optional(z.string().max(100)),
@@ -92,12 +103,7 @@ export function triageRoutes(ctx: AppContext, service: ConsoleService): Router {
 
   router.post('/agent/start', async (req, res) => {
     const form = parse(startForm, req.body);
-    const id = await service.start(req.login!.agent.id, {
-      flowId: form.flowId,
-      lng: form.lng,
-      ticketRef: form.ticketRef,
-      ...(form.step ? { step: form.step } : {}),
-    });
+    const id = await service.start(req.login!.agent.id, { ...startAt(form), lng: form.lng, ticketRef: form.ticketRef });
     res.redirect(303, `/agent/s/${id}`);
   });
 
