@@ -11,7 +11,8 @@ import { pageData } from '../render/page-data.ts';
 import type { Channel } from '../store/types.ts';
 import { CHECK } from '../../flows/types.ts';
 import { checkView } from '../render/check.ts';
-import { suggestedDomain, type DomainRefusal } from '../checks/domain.ts';
+import { suggestedDomain } from '../checks/domain.ts';
+import { checkField, type CheckField } from '../render/check-field.ts';
 
 /**
  * Where the pages are served: the help site itself, or the compact frame the widget embeds. The same routes and
@@ -193,27 +194,12 @@ export function pageRoutes(ctx: AppContext, surface: Surface = SITE): Router {
     req: Request,
     res: Response,
     id: string,
-    field: { value: string; refusal?: DomainRefusal; suggestion?: { host: string; domain: string } },
+    field: CheckField,
     status = 200,
   ): Promise<boolean> {
     const view = await engine.get(id);
     if (view.step.kind !== 'check' || view.notice || view.tooLong) return false;
-    const data = sessionPage(ctx, req, view, base);
-    const { t } = data;
-    const typed = field.value.trim();
-    res.status(status).send(
-      render('session', {
-        ...data,
-        domainField: {
-          value: field.value,
-          error: field.refusal
-            ? t(`check.invalid.${field.refusal.problem}`, { name: field.refusal.name ?? typed })
-            : undefined,
-          suggestion: field.suggestion?.domain,
-          suggestionText: field.suggestion ? t('check.suggest.text', field.suggestion) : undefined,
-        },
-      }),
-    );
+    res.status(status).send(render('session', { ...sessionPage(ctx, req, view, base), domainField: checkField(ctx, view.lng, field) }));
     return true;
   }
 

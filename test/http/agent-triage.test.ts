@@ -108,6 +108,19 @@ describe('triage', () => {
     await anna.client.post('/agent/start').type('form').send({ _csrf: anna.csrf, hit: 'nope#x', lng: 'no' }).expect(404);
   });
 
+  it('the domain field: a domain that cannot be checked is said next to it in the agent language, a web address is offered its domain, the note kept', async () => {
+    const id = await startTriage({ lng: 'de', step: 'checkSpf' });
+    const post = (fields: Record<string, string>) =>
+      anna.client.post(`/agent/s/${id}`).set('accept-language', 'sv').type('form').send({ _csrf: anna.csrf, ...fields });
+    const refused = await post({ event: 'CHECK', domain: '10.0.0.1', note: 'Kunden läste upp en IP-adress' }).expect(422);
+    expect(refused.text).toContain('<p class="error" id="domain-error">10.0.0.1 är en IP-adress, inte en domän.');
+    expect(refused.text).toMatch(/<input type="text" id="domain" name="domain"[^>]* value="10.0.0.1" aria-invalid="true"/);
+    expect(refused.text).toContain('>Kunden läste upp en IP-adress</textarea>');
+    const offered = await post({ event: 'CHECK', domain: 'https://www.example.se/om-oss' }).expect(200);
+    expect(offered.text).toContain('<button type="submit" name="use" value="example.se">Kontrollera example.se</button>');
+    expect((await t.store.listSteps(id)).map((r) => r.event)).toEqual(['START']);
+  });
+
   it('stores a note with the step it was written at, and who took each step', async () => {
     const id = await startTriage();
     await act(id, { event: 'OVER_A_MINUTE', note: 'Sent yesterday at 14:00' });
