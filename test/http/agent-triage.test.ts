@@ -117,7 +117,7 @@ describe('triage', () => {
     expect(refused.text).toMatch(/<input type="text" id="domain" name="domain"[^>]* value="10.0.0.1" aria-invalid="true"/);
     expect(refused.text).toContain('>Kunden läste upp en IP-adress</textarea>');
     const offered = await post({ event: 'CHECK', domain: 'https://www.example.se/om-oss' }).expect(200);
-    expect(offered.text).toContain('<button type="submit" name="use" value="example.se">Kontrollera example.se</button>');
+    expect(offered.text).toContain('<button type="submit" name="use" value="example.se" autofocus>Kontrollera example.se</button>');
     expect((await t.store.listSteps(id)).map((r) => r.event)).toEqual(['START']);
   });
 

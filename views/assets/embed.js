@@ -32,7 +32,8 @@
     document.title = next.title;
     document.documentElement.lang = next.documentElement.lang;
     if (push) history.pushState(null, '', res.url);
-    (main.querySelector('#step-title') || main.querySelector('h1') || main).focus();
+    // A field that asks for a correction (autofocus on a full page load) comes first, then the step's title.
+    (main.querySelector('[autofocus]') || main.querySelector('#step-title') || main.querySelector('h1') || main).focus();
     announce();
   }
 
