@@ -17,6 +17,6 @@ export function checkField(ctx: Pick<AppContext, 'i18n'>, lng: Language, field: 
     value: field.value,
     error: field.refusal ? t(`check.invalid.${field.refusal.problem}`, { name: field.refusal.name ?? field.value.trim() }) : undefined,
     suggestion: field.suggestion?.domain,
-    suggestionText: field.suggestion ? t('check.suggest.text', field.suggestion) : undefined,
+    suggestionText: field.suggestion ? t('check.suggest.text', { ...field.suggestion, submit: t('check.submit') }) : undefined,
   };
 }

@@ -105,7 +105,9 @@ describe('a check step on the page', () => {
     const typed = 'https://www.företag.se/kontakt';
     const offer = await request(t.app).post(`/s/${id}`).type('form').send({ event: 'CHECK', domain: typed }).expect(200);
     expect(offer.text).toContain(`value="${typed}"`);
-    expect(offer.text).toContain('www.företag.se är adressen till en webbplats. Mejlen kommer oftast från själva domänen: företag.se.');
+    expect(offer.text).toContain(
+      'www.företag.se är adressen till en webbplats. Mejlen kommer oftast från själva domänen: företag.se. Vill du ändå kontrollera www.företag.se trycker du på ”Kontrollera min domän nu” igen.',
+    );
     expect(offer.text).toContain('<button type="submit" name="use" value="företag.se" autofocus>Kontrollera företag.se</button>');
     expect(offer.text).toContain(`<input type="hidden" name="seen" value="${typed}">`);
     expect((await t.store.listSteps(id)).map((s) => s.event)).toEqual(['START']);
