@@ -174,7 +174,8 @@ export class ConsoleService {
         id: session.id,
         ref: session.ref,
         ticketRef: session.ticketRef,
-        lngName: LANGUAGE_NAMES[callerLng],
+        // The caller's language named in the agent's ("tyska" in a Swedish console), as the rest of the page.
+        lngName: new Intl.DisplayNames([lng], { type: 'language' }).of(callerLng) ?? LANGUAGE_NAMES[callerLng],
         lng: callerLng,
         channel: t(`channel.${session.channel}`),
         agent: session.agentId !== null ? agents.get(session.agentId)?.name : undefined,

@@ -74,7 +74,7 @@ describe('triage', () => {
       expect(step, german).not.toContain(german);
       expect(history, german).not.toContain(german);
     }
-    expect(page.text).toMatch(/<dt>Kundens språk<\/dt><dd>Deutsch<\/dd>/);
+    expect(page.text).toMatch(/<dt>Kundens språk<\/dt><dd>tyska<\/dd>/);
     // The caller's side: what to read out or paste, in German.
     expect(readout).toContain('Liegt die E-Mail im Spam-Ordner?');
     expect(readout).toContain('Bitten Sie den Teilnehmer, seinen Spam- oder Junk-Ordner zu öffnen');
