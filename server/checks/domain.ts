@@ -98,3 +98,11 @@ export function suggestedDomain(input: unknown): { host: CheckedDomain; domain: 
   const registrable = readDomain(domain);
   return 'error' in registrable ? undefined : { host: checked, domain: registrable };
 }
+
+/**
+ * What the domain field offers for what was sent: suggestedDomain, once. Sent again with `seen` (the text it was
+ * offered for) unchanged, the person means what they typed, and it is checked as typed.
+ */
+export function offeredDomain(typed: string, seen: string | undefined) {
+  return seen === typed ? undefined : suggestedDomain(typed);
+}

@@ -11,7 +11,7 @@ import { pageData } from '../render/page-data.ts';
 import type { Channel } from '../store/types.ts';
 import { CHECK } from '../../flows/types.ts';
 import { checkView } from '../render/check.ts';
-import { suggestedDomain } from '../checks/domain.ts';
+import { offeredDomain } from '../checks/domain.ts';
 import { checkField, type CheckField } from '../render/check-field.ts';
 
 /**
@@ -169,7 +169,7 @@ export function pageRoutes(ctx: AppContext, surface: Surface = SITE): Router {
     else if (body.event === CHECK || body.use !== undefined) {
       const typed = body.use ?? body.domain ?? '';
       // A pasted web address: offer its registrable domain first, once; the same text sent again is checked as is.
-      const suggestion = body.use === undefined && body.seen !== typed ? suggestedDomain(typed) : undefined;
+      const suggestion = body.use === undefined ? offeredDomain(typed, body.seen) : undefined;
       const offered = suggestion && (await showCheckField(req, res, id, { value: typed, suggestion: { host: suggestion.host.unicode, domain: suggestion.domain.unicode } }));
       if (offered) return;
       try {

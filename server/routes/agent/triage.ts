@@ -4,7 +4,7 @@ import { CHECK } from '../../../flows/types.ts';
 import { TooManyAttempts } from '../../auth/attempts.ts';
 import type { AppContext } from '../../http/context.ts';
 import { AppError, InvalidDomainError, invalidInput } from '../../http/errors.ts';
-import { suggestedDomain } from '../../checks/domain.ts';
+import { offeredDomain } from '../../checks/domain.ts';
 import { checkField, type CheckField } from '../../render/check-field.ts';
 import { requestLanguage } from '../../http/request.ts';
 import type { ConsoleService, StepAction } from '../../services/console.ts';
@@ -133,7 +133,7 @@ export function triageRoutes(ctx: AppContext, service: ConsoleService): Router {
     };
     if (action.kind === 'check') {
       const typed = action.domain ?? '';
-      const suggestion = form.use === undefined && form.seen !== typed ? suggestedDomain(typed) : undefined;
+      const suggestion = form.use === undefined ? offeredDomain(typed, form.seen) : undefined;
       if (suggestion && (await again({ value: typed, suggestion: { host: suggestion.host.unicode, domain: suggestion.domain.unicode } }, 200))) return;
       try {
         res.redirect(303, `/agent/s/${await service.act(req.params.id, agentId, action, form.note)}`);
