@@ -1,9 +1,9 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { CHECK, CHECK_RESULT } from '../../flows/types.ts';
-import { parseDomain, type CheckedDomain } from '../checks/domain.ts';
+import { readDomain, type CheckedDomain } from '../checks/domain.ts';
 import type { EmailDomainReport } from '../checks/email-domain.ts';
-import { AppError, invalidDomain, invalidInput, unknownFlow, unknownSession } from '../http/errors.ts';
+import { AppError, InvalidDomainError, invalidInput, unknownFlow, unknownSession } from '../http/errors.ts';
 import { pinnedFlow } from '../content/versions.ts';
 import type { FlowRegistry, RegisteredFlow } from './flow-registry.ts';
 import type { Language } from '../i18n/locales.ts';
@@ -256,8 +256,8 @@ export class Engine {
 
   /** A check step: look the domain up, then let the flow branch on the verdicts. The report is kept with the step. */
   private async runCheck(opened: Opened, includes: readonly string[], input: StepInput | undefined, options: ActOptions): Promise<SessionView> {
-    const domain = parseDomain(input?.domain);
-    if ('error' in domain) throw invalidDomain(domain.error);
+    const domain = readDomain(input?.domain);
+    if ('error' in domain) throw new InvalidDomainError(domain);
     const report = await this.checkDomain(domain, includes);
     const { flow, session } = opened;
     const [next] = transition(flow.machine, flow.machine.resolveState(session.snapshot), { type: CHECK_RESULT, data: report });

@@ -1,3 +1,4 @@
+import type { DomainRefusal } from '../checks/domain.ts';
 import type { Problem } from '../content/validate.ts';
 
 /**
@@ -53,6 +54,12 @@ export class AppError extends Error {
 export const invalidInput = (message: string) => new AppError(400, 'invalid_input', message);
 /** A domain that cannot be checked (malformed, or not public); its own code so a page can say what to type. */
 export const invalidDomain = (reason: string) => new AppError(400, 'invalid_domain', `domain: ${reason}`);
+/** invalidDomain with the kind of problem, so a page can show its text next to the field (the API sends the same JSON). */
+export class InvalidDomainError extends AppError {
+  constructor(readonly refusal: DomainRefusal) {
+    super(400, 'invalid_domain', `domain: ${refusal.error}`);
+  }
+}
 export const unknownFlow = (id: string) => new AppError(404, 'unknown_flow', `There is no flow "${id}".`);
 export const unknownSession = (message = 'There is no session with this id.') => new AppError(404, 'unknown_session', message);
 

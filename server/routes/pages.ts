@@ -3,7 +3,7 @@ import { RECIPIENT_FLOW_IDS } from '../../flows/index.ts';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.ts';
 import { DOMAIN_MAX, type SessionView } from '../engine/engine.ts';
-import { invalidInput, unknownFlow } from '../http/errors.ts';
+import { InvalidDomainError, invalidInput, unknownFlow } from '../http/errors.ts';
 import { parse } from './parse.ts';
 import { normalizeLanguage } from '../i18n/language.ts';
 import { rememberLanguage, requestLanguage } from '../http/request.ts';
@@ -12,6 +12,8 @@ import { pageData } from '../render/page-data.ts';
 import type { Channel } from '../store/types.ts';
 import { CHECK } from '../../flows/types.ts';
 import { checkView } from '../render/check.ts';
+import { offeredDomain } from '../checks/domain.ts';
+import { checkField, type CheckField } from '../render/check-field.ts';
 
 /**
  * Where the pages are served: the help site itself, or the compact frame the widget embeds. The same routes and
@@ -62,6 +64,10 @@ const stepForm = z.object({
   back: field(10).optional(),
   event: field(100).optional(),
   domain: field(DOMAIN_MAX).optional(),
+  /** The suggested domain's button ("Check företag.se" for a pasted web address): CHECK with that domain. */
+  use: field(DOMAIN_MAX).optional(),
+  /** The text a suggestion was offered for: sent as it is again, it is checked as typed. */
+  seen: field(DOMAIN_MAX).optional(),
 });
 
 const feedbackForm = z.object({
@@ -163,14 +169,44 @@ export function pageRoutes(ctx: AppContext, surface: Surface = SITE): Router {
     if (body.restart !== undefined) view = await engine.restart(id);
     else if (body.back !== undefined) view = await engine.back(id);
     // The domain field sits in the check step's form, so the browser sends it with every button there; it is
-    // input only with CHECK.
-    else if (body.event === CHECK) view = await engine.send(id, CHECK, { domain: body.domain });
-    else if (body.event) view = await engine.send(id, body.event);
+    // input only with CHECK (or the suggested domain's button).
+    else if (body.event === CHECK || body.use !== undefined) {
+      const typed = body.use ?? body.domain ?? '';
+      // A pasted web address: offer its registrable domain first, once; the same text sent again is checked as is.
+      const suggestion = body.use === undefined ? offeredDomain(typed, body.seen) : undefined;
+      const offered = suggestion && (await showCheckField(req, res, id, { value: typed, suggestion: { host: suggestion.host.unicode, domain: suggestion.domain.unicode } }));
+      if (offered) return;
+      try {
+        view = await engine.send(id, CHECK, { domain: typed });
+      } catch (error) {
+        // What cannot be checked is said next to the field, in the session's language, keeping what was typed.
+        if (!(error instanceof InvalidDomainError)) throw error;
+        if (await showCheckField(req, res, id, { value: typed, refusal: error.refusal }, 422)) return;
+        throw error;
+      }
+    } else if (body.event) view = await engine.send(id, body.event);
     else throw invalidInput('Choose one of the answers.');
     // Start over at a session's step cap continues in a new session: follow it there. The page opens at the current
     // step (and the result of a check just run): below the answers so far, which fill a phone's screen after a few.
     res.redirect(303, `${base}/s/${view.session.id}#step`);
   });
+
+  /**
+   * The session's check step again, with what was typed and why it was not checked, or the domain to check instead.
+   * False, having sent nothing, when the session is not at a check step (the engine then answers as it does).
+   */
+  async function showCheckField(
+    req: Request,
+    res: Response,
+    id: string,
+    field: CheckField,
+    status = 200,
+  ): Promise<boolean> {
+    const view = await engine.get(id);
+    if (view.step.kind !== 'check' || view.notice || view.tooLong) return false;
+    res.status(status).send(render('session', { ...sessionPage(ctx, req, view, base), domainField: checkField(ctx, view.lng, field) }));
+    return true;
+  }
 
   pages.post(`${base}/s/:id/feedback`, form, async (req, res) => {
     const body = parse(feedbackForm, req.body);

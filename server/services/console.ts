@@ -4,6 +4,7 @@ import { SignIn } from '../auth/sign-in.ts';
 import type { RegisteredFlow } from '../engine/flow-registry.ts';
 import type { AppContext } from '../http/context.ts';
 import { AppError, unknownSession } from '../http/errors.ts';
+import { normalizeLanguage } from '../i18n/language.ts';
 import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../i18n/locales.ts';
 import { checkView } from '../render/check.ts';
 import { withRef } from '../render/step.ts';
@@ -84,10 +85,14 @@ export class ConsoleService {
   /** The console's home: the guides, and what a search for the caller's words found. */
   home(lng: Language, q: string) {
     const { flows, renderer, search } = this.ctx;
+    const hits = q ? search.search(q, lng) : undefined;
+    // The list starts at the best hit, so Enter in the ticket field (the form's first button: that hit) and the
+    // Start button agree.
+    const top = hits?.[0]?.flowId;
     return {
-      flows: flows.list.map((f) => ({ id: f.id, title: renderer.text(f, 'title', lng) })),
+      flows: flows.list.map((f) => ({ id: f.id, title: renderer.text(f, 'title', lng), selected: f.id === top })),
       q,
-      hits: q ? search.search(q, lng) : undefined,
+      hits,
       searched: Boolean(q),
       callerLanguages: LANGUAGES.map((code) => ({ code, name: LANGUAGE_NAMES[code], selected: code === lng })),
     };
@@ -139,12 +144,17 @@ export class ConsoleService {
     }
   }
 
-  /** Everything the triage page shows: the step in agent wording, the caller's text, the way here with its notes. */
+  /**
+   * Everything the triage page shows: the step in agent wording, the caller's text, the way here with its notes.
+   * What the agent reads (instructions, answers, the way here, the check's findings) is in the agent's language
+   * `lng`; only the caller's text, to read out or paste, is in the caller's language (the session's).
+   */
   async triage(sessionId: string, lng: Language) {
     const { engine, renderer, i18n } = this.ctx;
-    const view = await engine.get(sessionId, { audience: 'agent' });
+    const view = await engine.get(sessionId, { audience: 'agent', lng });
     const t = i18n.getFixedT(lng);
     const { session, flow } = view;
+    const callerLng = normalizeLanguage(session.lng) ?? lng;
     const [agents, path, notes] = await Promise.all([
       this.agentsById(),
       this.store.listPath(session.id),
@@ -164,18 +174,19 @@ export class ConsoleService {
         id: session.id,
         ref: session.ref,
         ticketRef: session.ticketRef,
-        lngName: LANGUAGE_NAMES[view.lng],
-        lng: view.lng,
+        // The caller's language named in the agent's ("tyska" in a Swedish console), as the rest of the page.
+        lngName: new Intl.DisplayNames([lng], { type: 'language' }).of(callerLng) ?? LANGUAGE_NAMES[callerLng],
+        lng: callerLng,
         channel: t(`channel.${session.channel}`),
         agent: session.agentId !== null ? agents.get(session.agentId)?.name : undefined,
         takenOverAt: session.takenOverAt ? `${utcMinute(session.takenOverAt)} UTC` : undefined,
       },
-      flowTitle: renderer.text(flow, 'title', view.lng, 'agent'),
+      flowTitle: renderer.text(flow, 'title', lng, 'agent'),
       // At the step cap only Start over is left (it continues in a new session).
       step: view.tooLong ? { ...view.step, options: [] } : view.step,
       tooLong: view.tooLong,
-      participantStep: withRef(renderer.step(flow, view.step.id, view.lng, 'participant'), view.session.ref),
-      check: view.check ? checkView(view.check, i18n.getFixedT(view.lng)) : undefined,
+      participantStep: withRef(renderer.step(flow, view.step.id, callerLng, 'participant'), view.session.ref),
+      check: view.check ? checkView(view.check, t) : undefined,
       showRaw: true,
       actionUrl: `/agent/s/${session.id}`,
       note: view.note,

@@ -21,6 +21,14 @@ export interface SearchHit {
   snippet: string;
 }
 
+/** A document a query found: its score, and which of the query's words it has. */
+interface Scored {
+  doc: Doc;
+  score: number;
+  terms: string[];
+  hit: boolean[];
+}
+
 interface Doc {
   id: string;
   flowId: string;
@@ -122,6 +130,26 @@ const OTHER_LANGUAGE_WEIGHT = 0.7;
  */
 const RECIPIENT_GUIDE_WEIGHT = { ofThemself: 1.5, otherwise: 0.35 };
 
+/*
+ * Words that say only that an email is missing, not which step of a guide is meant: "jag får inga mejl", "I never
+ * got the email", "ich bekomme keine Mails". Every guide is about this; a query of such words (and first-person
+ * words and stop words) names no step, so its hits start at each guide's beginning, which asks the way from there.
+ * Checked in every language's form, as a query is run against every language's index.
+ */
+const GENERIC: Record<Language, string[]> = {
+  sv: ['mejl', 'mejlet', 'mejlen', 'mail', 'e-post', 'epost', 'email', 'får', 'fått', 'fick', 'kommer', 'kom', 'fram', 'aldrig', 'saknas', 'inget', 'ingen', 'inga'],
+  no: ['e-post', 'e-posten', 'epost', 'mail', 'mailen', 'får', 'fått', 'fikk', 'kommer', 'kom', 'frem', 'fram', 'aldri', 'mangler', 'ingen'],
+  de: ['mail', 'mails', 'e-mail', 'e-mails', 'email', 'bekommen', 'bekomme', 'erhalten', 'kommt', 'angekommen', 'nie', 'fehlt', 'keine', 'kein'],
+  en: ['email', 'emails', 'e-mail', 'mail', 'mails', 'get', 'got', 'getting', 'receive', 'received', 'receiving', 'arrive', 'arriving', 'arrived', 'never', 'missing', 'no', 'not'],
+};
+/**
+ * A hit starts deep inside a guide, at a step rather than its beginning (its title, summary and keywords, and its
+ * first step), only when the words clearly fit that step better: the step alone has every word the guide matches,
+ * at least one of them names something (is not one of the GENERIC words or a first-person word), and the step
+ * scores at least DEEP_START_MARGIN times what the beginning scores.
+ */
+export const DEEP_START_MARGIN = 1.2;
+
 /**
  * "Describe your problem": finds the flows, and the step inside a flow, that fit a visitor's own words. One
  * MiniSearch index per language, built from the same texts the steps show (at start-up, and again whenever a guide
@@ -132,6 +160,14 @@ export class FlowSearch {
   private indexes = new Map<Language, MiniSearch<Doc>>();
   private readonly processors = new Map<Language, (term: string) => string[] | null>(LANGUAGES.map((lng) => [lng, termsFor(lng)]));
   private docs = new Map<string, Doc>();
+  /** Per index language: the forms of the GENERIC and first-person words of every language, as that index sees them. */
+  private readonly generic = new Map<Language, Set<string>>(
+    LANGUAGES.map((lng) => {
+      const process = this.processors.get(lng)!;
+      const words = LANGUAGES.flatMap((l) => [...GENERIC[l], ...FIRST_PERSON[l]]);
+      return [lng, new Set(words.flatMap((w) => process(w) ?? []))];
+    }),
+  );
 
   constructor(
     private readonly flows: FlowRegistry,
@@ -211,13 +247,16 @@ export class FlowSearch {
         words.map((forms) => forms.some((f) => queryTerms.includes(f)));
       // Coverage counts per flow: the word naming the problem may sit in a flow's keywords and the symptom in
       // one of its steps. A flow matching all the words beats one matching one common word many times.
-      const perFlow = new Map<string, { docs: { doc: Doc; score: number; terms: string[] }[]; words: boolean[] }>();
+      // Which words name something: a step is started at only for one of these (see DEEP_START_MARGIN).
+      const generic = this.generic.get(indexLng)!;
+      const naming = words.map((forms) => !forms.some((f) => generic.has(f)));
+      const perFlow = new Map<string, { docs: Scored[]; words: boolean[] }>();
       for (const r of index.search(text)) {
         const doc = this.docs.get(`${indexLng}:${r.id}`)!;
         const hit = covered(r.queryTerms);
         const docCoverage = hit.filter(Boolean).length / words.length;
         const entry = perFlow.get(doc.flowId) ?? { docs: [], words: words.map(() => false) };
-        entry.docs.push({ doc, score: r.score * docCoverage, terms: r.terms });
+        entry.docs.push({ doc, score: r.score * docCoverage, terms: r.terms, hit });
         entry.words = entry.words.map((w, i) => w || hit[i]!);
         perFlow.set(doc.flowId, entry);
       }
@@ -227,7 +266,10 @@ export class FlowSearch {
         const speaker = RECIPIENT_FLOW_IDS.includes(flowId) ? RECIPIENT_GUIDE_WEIGHT[ofThemself ? 'ofThemself' : 'otherwise'] : 1;
         const score = top.score * weight * speaker * coverage ** 2;
         const current = best.get(flowId);
-        if (score >= MIN_SCORE && (!current || score > current.score)) best.set(flowId, { score, doc: top.doc, terms: top.terms });
+        if (score >= MIN_SCORE && (!current || score > current.score)) {
+          const deep = this.deepStart(flowId, docs, flowWords, naming);
+          best.set(flowId, { score, doc: deep?.doc ?? this.docs.get(`${indexLng}:${flowId}`)!, terms: top.terms });
+        }
       }
     }
     const ranked = [...best.values()].sort((a, b) => b.score - a.score);
@@ -236,6 +278,21 @@ export class FlowSearch {
       .filter((r) => r.score >= top * RELATIVE_CUTOFF)
       .slice(0, limit)
       .map(({ doc, terms }) => this.hit(doc, terms, lng));
+  }
+
+  /** The step a flow's hit starts at, when the words clearly fit it better than the beginning (see DEEP_START_MARGIN). */
+  private deepStart(flowId: string, docs: Scored[], flowWords: boolean[], naming: boolean[]): Scored | undefined {
+    const flow = this.flows.get(flowId)!;
+    const atBeginning = (d: Scored) => {
+      const step = d.doc.stepId && this.flows.entryStep(flow, d.doc.stepId);
+      return !step || step === flow.initial;
+    };
+    const candidate = docs.filter((d) => !atBeginning(d)).reduce<Scored | undefined>((a, b) => (!a || b.score > a.score ? b : a), undefined);
+    if (!candidate) return undefined;
+    const beginning = Math.max(0, ...docs.filter(atBeginning).map((d) => d.score));
+    const hasAll = flowWords.every((w, i) => !w || candidate.hit[i]);
+    const names = candidate.hit.some((h, i) => h && naming[i]);
+    return hasAll && names && candidate.score >= DEEP_START_MARGIN * beginning ? candidate : undefined;
   }
 
   private hit(doc: Doc, terms: string[], lng: Language): SearchHit {

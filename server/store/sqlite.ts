@@ -23,6 +23,7 @@ import {
   FeedbackGivenError,
   MAX_STEPS_PER_SESSION,
   RefTakenError,
+  REMOVED_PASSWORD,
   StepConflictError,
   type Feedback,
   type NewSession,
@@ -528,6 +529,34 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
   );
   const selectAgentByEmail = db.prepare<[string], AgentRow>('SELECT * FROM agents WHERE email = ?');
   const selectAgents = db.prepare<[], AgentRow>('SELECT * FROM agents ORDER BY role DESC, name');
+  const updateAgentPassword = db.prepare('UPDATE agents SET password_hash = ? WHERE id = ?');
+  const removeAgentLogins = db.prepare('DELETE FROM logins WHERE agent_id = ?');
+  const deleteAgent = db.prepare('DELETE FROM agents WHERE id = ?');
+  /** Whether any record names the agent: then deleting the row would break (or, with foreign keys, refuse) history. */
+  const agentHistory = db.prepare<[number, number, number, number, number, number], { n: number }>(
+    `SELECT (SELECT count(*) FROM sessions WHERE agent_id = ?) + (SELECT count(*) FROM steps WHERE agent_id = ?)
+          + (SELECT count(*) FROM notes WHERE agent_id = ?) + (SELECT count(*) FROM flow_versions WHERE published_by = ?)
+          + (SELECT count(*) FROM drafts WHERE created_by = ?) + (SELECT count(*) FROM audit_log WHERE agent_id = ?) AS n`,
+  );
+  const setPassword = db.transaction((email: string, hash: string): boolean => {
+    const agent = selectAgentByEmail.get(email.trim());
+    if (!agent) return false;
+    updateAgentPassword.run(hash, agent.id);
+    removeAgentLogins.run(agent.id);
+    return true;
+  });
+  const removeAgentNow = db.transaction((email: string): 'deleted' | 'kept' | 'missing' => {
+    const agent = selectAgentByEmail.get(email.trim());
+    if (!agent) return 'missing';
+    removeAgentLogins.run(agent.id);
+    const id = agent.id;
+    if (agentHistory.get(id, id, id, id, id, id)!.n > 0) {
+      updateAgentPassword.run(REMOVED_PASSWORD, id);
+      return 'kept';
+    }
+    deleteAgent.run(id);
+    return 'deleted';
+  });
   const insertLogin = db.prepare(
     'INSERT INTO logins (token_hash, agent_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
   );
@@ -850,6 +879,12 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
     },
     async listAgents() {
       return selectAgents.all().map(toAgent);
+    },
+    async setAgentPassword(email, passwordHash) {
+      return writes.run(() => setPassword(email, passwordHash));
+    },
+    async removeAgent(email) {
+      return writes.run(() => removeAgentNow(email));
     },
     async createLogin(tokenHash, agentId, csrf, expiresAt) {
       removeExpiredLogins.run(now());

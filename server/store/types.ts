@@ -23,6 +23,9 @@ export type Role = (typeof ROLES)[number];
  */
 export const MAX_STEPS_PER_SESSION = 500;
 
+/** The password hash of an account removed but kept for its history: no password matches it (it is not scrypt). */
+export const REMOVED_PASSWORD = 'removed';
+
 export interface AgentRecord {
   id: number;
   email: string;
@@ -392,6 +395,14 @@ export interface Store {
   createAgent(agent: Omit<AgentRecord, 'id' | 'createdAt' | 'languages'> & { languages?: string[] }): Promise<AgentRecord>;
   findAgentByEmail(email: string): Promise<AgentRecord | undefined>;
   listAgents(): Promise<AgentRecord[]>;
+  /** Sets an account's password hash and signs it out everywhere (its logins go); false if there is no such account. */
+  setAgentPassword(email: string, passwordHash: string): Promise<boolean>;
+  /**
+   * Removes an account and signs it out everywhere. One that others' records name (sessions, steps, notes, guide
+   * versions, drafts, the audit log) stays for that history, with a password hash that matches nothing
+   * (REMOVED_PASSWORD): `kept`. `missing` if there is no such account.
+   */
+  removeAgent(email: string): Promise<'deleted' | 'kept' | 'missing'>;
   createLogin(tokenHash: string, agentId: number, csrf: string, expiresAt: number): Promise<void>;
   /** The login for a token hash, if it exists and has not expired. */
   getLogin(tokenHash: string): Promise<LoginRecord | undefined>;

@@ -1,20 +1,27 @@
 /**
  * Manages console accounts on the server: `npm run agent -- add --email a@b.se --name "Anna" --role admin`, or
- * `--role translator --languages de,no` for someone who may change the texts of those languages only (the password is asked for, or read from standard input when it is not a terminal, never from the command line
- * where it would stay in the shell history), and `npm run agent -- list`.
+ * `--role translator --languages de,no` for someone who may change the texts of those languages only; `passwd
+ * --email …` sets a new password (and signs the account out everywhere); `remove --email …` removes an account;
+ * `list`. Passwords are asked for, or read from standard input when it is not a terminal, never from the command
+ * line where they would stay in the shell history. Every command says which database file it used: `--db PATH`,
+ * else `DB_PATH`, else `data/mailhelp.db`.
  */
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
+import { resolve } from 'node:path';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/password.ts';
 import { loadConfig } from '../config.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import { LANGUAGES } from '../i18n/locales.ts';
-import { ROLES, type Role } from '../store/types.ts';
+import { REMOVED_PASSWORD, ROLES, type Role } from '../store/types.ts';
 
 const USAGE = `usage:
   npm run agent -- add --email EMAIL --name NAME [--role ${ROLES.join('|')}] [--languages ${LANGUAGES.join(',')}]
                                                  (password from a prompt or stdin; --languages for a translator)
-  npm run agent -- list`;
+  npm run agent -- passwd --email EMAIL          (new password from a prompt or stdin; signs the account out)
+  npm run agent -- remove --email EMAIL          (signs the account out and removes it)
+  npm run agent -- list
+every command also takes --db PATH (default: DB_PATH, else data/mailhelp.db)`;
 
 function fail(message: string): never {
   console.error(message);
@@ -46,25 +53,56 @@ async function readPassword(): Promise<string> {
   return first;
 }
 
+async function newPassword(): Promise<string> {
+  const password = await readPassword();
+  if (password.length < MIN_PASSWORD_LENGTH) fail(`The password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
+  return hashPassword(password);
+}
+
 const [command, ...rest] = process.argv.slice(2);
-const { values } = parseArgs({
-  args: rest,
-  options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', default: 'agent' }, languages: { type: 'string' } },
-  strict: true,
-});
-const config = loadConfig();
+let parsed;
+try {
+  parsed = parseArgs({
+    args: rest,
+    options: {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string', default: 'agent' },
+      languages: { type: 'string' },
+      db: { type: 'string' },
+    },
+    strict: true,
+  });
+} catch (error) {
+  fail(`${(error as Error).message}\n${USAGE}`);
+}
+const { values } = parsed;
+if (!command || !['add', 'passwd', 'remove', 'list'].includes(command)) fail(USAGE);
+if (values.db !== undefined && !values.db.trim()) fail(`--db needs a path\n${USAGE}`);
+// --db wins over DB_PATH, so an operator never writes to the default database by forgetting to repeat it.
+const config = loadConfig(values.db ? { ...process.env, DB_PATH: values.db } : process.env);
+const dbFile = resolve(config.DB_PATH);
+// On stderr, as `npm run flows` does, so what a command prints on stdout (the list) stays as it was.
+console.error(`database: ${dbFile}`);
 const store = createSqliteStore(config.DB_PATH);
+const email = values.email?.trim();
+const needEmail = () => {
+  if (!email || !/^[^\s@]+@[^\s@]+$/.test(email)) fail(`--email is missing or not an email address\n${USAGE}`);
+  return email;
+};
 
 try {
   if (command === 'list') {
     const agents = await store.listAgents();
     if (agents.length === 0) console.log('No accounts yet. Create an admin with: npm run agent -- add --email … --name … --role admin');
-    for (const a of agents) console.log(`${a.role.padEnd(10)}  ${a.email}  ${a.name}${a.languages.length ? `  (${a.languages.join(', ')})` : ''}`);
+    for (const a of agents) {
+      const removed = a.passwordHash === REMOVED_PASSWORD ? '  [removed: kept for its history, cannot sign in]' : '';
+      console.log(`${a.role.padEnd(10)}  ${a.email}  ${a.name}${a.languages.length ? `  (${a.languages.join(', ')})` : ''}${removed}`);
+    }
   } else if (command === 'add') {
-    const email = values.email?.trim();
+    const email = needEmail();
     const name = values.name?.trim();
     const role = values.role as Role;
-    if (!email || !/^[^\s@]+@[^\s@]+$/.test(email)) fail(`--email is missing or not an email address\n${USAGE}`);
     if (!name) fail(`--name is missing\n${USAGE}`);
     if (!(ROLES as readonly string[]).includes(role)) fail(`--role is one of ${ROLES.join(', ')}`);
     const languages = values.languages?.split(',').map((l) => l.trim()).filter(Boolean) ?? [];
@@ -72,13 +110,36 @@ try {
     if (unknown.length) fail(`--languages: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not among ${LANGUAGES.join(', ')}`);
     if (role === 'translator' && !languages.length) fail(`A translator needs --languages, the languages whose texts they may change (${LANGUAGES.join(',')}).`);
     if (role !== 'translator' && languages.length) fail('--languages is for translators only: other roles are not limited to languages.');
-    if (await store.findAgentByEmail(email)) fail(`An account for ${email} exists already.`);
-    const password = await readPassword();
-    if (password.length < MIN_PASSWORD_LENGTH) fail(`The password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
-    const agent = await store.createAgent({ email, name, role, languages: [...new Set(languages)], passwordHash: await hashPassword(password) });
+    const existing = await store.findAgentByEmail(email);
+    if (existing)
+      fail(
+        existing.passwordHash === REMOVED_PASSWORD
+          ? `An account for ${email} exists already, removed but kept for its history; give it a password again with: npm run agent -- passwd --email ${email}`
+          : `An account for ${email} exists already.`,
+      );
+    const passwordHash = await newPassword();
+    const agent = await store.createAgent({ email, name, role, languages: [...new Set(languages)], passwordHash });
     console.log(`Created ${agent.role} ${agent.email} (${agent.name})${agent.languages.length ? ` for ${agent.languages.join(', ')}` : ''}.`);
-  } else {
-    fail(USAGE);
+  } else if (command === 'passwd') {
+    const email = needEmail();
+    const existing = await store.findAgentByEmail(email);
+    if (!existing) fail(`There is no account for ${email} in ${dbFile}.`);
+    const passwordHash = await newPassword();
+    await store.setAgentPassword(email, passwordHash);
+    console.log(
+      existing.passwordHash === REMOVED_PASSWORD
+        ? `Set a new password for ${existing.email}, which was removed and can sign in again.`
+        : `Set a new password for ${existing.email}; it is signed out everywhere.`,
+    );
+  } else if (command === 'remove') {
+    const email = needEmail();
+    const result = await store.removeAgent(email);
+    if (result === 'missing') fail(`There is no account for ${email} in ${dbFile}.`);
+    console.log(
+      result === 'deleted'
+        ? `Removed ${email}; it is signed out everywhere.`
+        : `Removed ${email}: it is signed out everywhere and can no longer sign in. The account stays in the database because sessions, notes or guide changes name it.`,
+    );
   }
 } finally {
   await store.close();

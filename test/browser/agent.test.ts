@@ -110,3 +110,49 @@ describe('console by keyboard alone', () => {
     await context.close();
   });
 });
+
+describe('starting a guide from the console search, without JavaScript', () => {
+  it('a hit starts in the caller language and with the ticket reference chosen below it; Enter there starts the best hit', { timeout: 60_000 }, async () => {
+    const context = await ui.browser.newContext({ locale: 'sv-SE', javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${ui.url}/agent/login`);
+    await page.fill('#email', 'kari@example.com');
+    await page.fill('#password', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${ui.url}/agent`);
+
+    await page.fill('#q', 'no reply adress');
+    await page.press('#q', 'Enter');
+    await page.waitForURL(/\/agent\?q=/);
+    await page.selectOption('#caller-lng', 'de');
+    await page.fill('#ticketRef', 'T-77');
+    await page.click('button[name=hit][value="notification-sender-setup#noReplySender"]');
+    await page.waitForURL(/\/agent\/s\//);
+    const id = page.url().split('/s/')[1]!;
+    expect(await ui.t.store.getSession(id)).toMatchObject({ flowId: 'notification-sender-setup', lng: 'de', ticketRef: 'T-77', snapshot: { value: 'noReplySender' } });
+    // The agent reads Swedish; the text for the caller is German.
+    expect(await page.getAttribute('html', 'lang')).toBe('sv');
+    expect(await page.locator('.readout').getAttribute('lang')).toBe('de');
+
+    await page.goto(`${ui.url}/agent?q=${encodeURIComponent('agro epost logg')}`);
+    await page.selectOption('#caller-lng', 'no');
+    await page.fill('#ticketRef', 'T-78');
+    await page.press('#ticketRef', 'Enter');
+    await page.waitForURL(/\/agent\/s\//);
+    expect(await ui.t.store.getSession(page.url().split('/s/')[1]!)).toMatchObject({ flowId: 'track-sent-email', lng: 'no', ticketRef: 'T-78' });
+    await context.close();
+
+    // The hits page passes axe (which needs JavaScript to run).
+    const checked = await ui.browser.newContext({ locale: 'sv-SE', bypassCSP: true });
+    const a = await checked.newPage();
+    await a.goto(`${ui.url}/agent/login`);
+    await a.fill('#email', 'kari@example.com');
+    await a.fill('#password', PASSWORD);
+    await a.click('button[type=submit]');
+    await a.waitForURL(`${ui.url}/agent`);
+    await a.goto(`${ui.url}/agent?q=${encodeURIComponent('no reply adress')}`);
+    expect(await a.locator('button[name=hit]').count()).toBeGreaterThan(0);
+    expect(await seriousA11yViolations(a)).toEqual([]);
+    await checked.close();
+  });
+});

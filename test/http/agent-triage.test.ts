@@ -4,6 +4,10 @@ import { addAgent, signIn } from '../support/agents.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 import { TRANSCRIPT_LIMITS } from '../../server/render/transcript.ts';
 import { MAX_STEPS_PER_SESSION } from '../../server/store/types.ts';
+import { FlowRegistry } from '../../server/engine/flow-registry.ts';
+import { createI18n } from '../../server/i18n/i18n.ts';
+import { StepRenderer } from '../../server/render/step.ts';
+import { everyDocument } from '../fixtures/documents.ts';
 
 let t: TestApp;
 let anna: Awaited<ReturnType<typeof signIn>>;
@@ -19,6 +23,8 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const XSS = '<script>alert("x")</script>';
+const registry = new FlowRegistry(everyDocument());
+const renderer = new StepRenderer(createI18n());
 
 async function startTriage(fields: Record<string, string> = {}) {
   const res = await anna.client
@@ -33,18 +39,86 @@ const act = (id: string, fields: Record<string, string>, who = anna) =>
   who.client.post(`/agent/s/${id}`).type('form').send({ _csrf: who.csrf, ...fields }).expect(303);
 
 describe('triage', () => {
-  it('shows agent wording in the caller language beside the participant text, chrome in the agent language', async () => {
+  it('shows agent wording in the agent language beside the participant text in the caller language', async () => {
     const id = await startTriage({ ticketRef: 'T-1001' });
     const page = await anna.client.get(`/agent/s/${id}`).set('accept-language', 'en').expect(200);
     expect(page.text).toContain('<html lang="en">');
     expect(page.text).toContain('For the caller');
     expect(page.text).toContain('T-1001');
-    expect(page.text).toContain("Spør kunden"); // Norwegian agent wording
+    expect(page.text).toContain('Ask the customer when the email went out.'); // the agent's wording, in English
+    expect(page.text).not.toContain('Spør kunden');
     expect(page.text).toContain('<div class="readout" lang="no"');
+    expect(page.text).toContain('Når ble e-posten sendt?'); // the caller's text, in Norwegian
     expect(page.text).toContain('data-key="1"');
     const session = (await t.store.getSession(id))!;
     expect(session).toMatchObject({ audience: 'agent', channel: 'agent', agentId: annaId, ticketRef: 'T-1001', lng: 'no' });
     expect(session.takenOverAt).toBeGreaterThan(0);
+  });
+
+  it('a Swedish console with a German caller: instructions, answers and the way here in Swedish, the text to read out in German', async () => {
+    const id = await startTriage({ lng: 'de' });
+    await act(id, { event: 'OVER_A_MINUTE' });
+    const page = await anna.client.get(`/agent/s/${id}`).set('accept-language', 'sv').expect(200);
+    expect(page.text).toContain('<html lang="sv">');
+    const part = (re: RegExp) => page.text.match(re)?.[0] ?? '';
+    const step = part(/<section class="step[\s\S]*?<\/section>/);
+    const history = part(/<section class="history"[\s\S]*?<\/section>/);
+    const readout = part(/<div class="readout" lang="de"[\s\S]*?<\/div>/);
+    // The agent's side: the step's title, its agent wording and its answers in Swedish.
+    expect(step).toContain('Ligger mejlet i skräpposten?');
+    expect(step).toContain('Be kunden att låta deltagaren leta efter mejlet i sin skräppostmapp.');
+    expect(step).toMatch(/value="FOUND_IN_SPAM"[^>]*>(<kbd[^<]*<\/kbd> )?Ja, det låg i skräpposten</);
+    expect(history).toContain('När skickades mejlet?');
+    expect(history).toContain('För mer än en minut sedan');
+    for (const german of ['Spam-Ordner', 'E-Mail', 'Minute']) {
+      expect(step, german).not.toContain(german);
+      expect(history, german).not.toContain(german);
+    }
+    expect(page.text).toMatch(/<dt>Kundens språk<\/dt><dd>tyska<\/dd>/);
+    // The caller's side: what to read out or paste, in German.
+    expect(readout).toContain('Liegt die E-Mail im Spam-Ordner?');
+    expect(readout).toContain('Bitten Sie den Teilnehmer, seinen Spam- oder Junk-Ordner zu öffnen');
+    // The session stays the caller's: German.
+    expect((await t.store.getSession(id))!.lng).toBe('de');
+  });
+
+  it('search hits start their guide in the caller language chosen below them, with the ticket reference typed there', async () => {
+    const home = await anna.client.get('/agent').query({ q: 'no reply adress' }).set('accept-language', 'sv').expect(200);
+    const form = home.text.match(/<form method="post" action="\/agent\/start" class="stack" id="start-form">[\s\S]*?<\/form>/)?.[0] ?? '';
+    const hit = form.match(/<button type="submit" name="hit" value="([^"]+)"/);
+    expect(hit?.[1]).toBe('notification-sender-setup#noReplySender');
+    // Below the hits, in the same form: the caller's language, the ticket reference, then the list and Start.
+    const order = ['name="hit"', 'name="lng"', 'name="ticketRef"', 'name="flowId"', 'class="primary"'].map((n) => form.indexOf(n));
+    expect(order.every((at) => at > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(form).toMatch(/<option value="notification-sender-setup" selected>/);
+    // Pressed: the browser sends the whole form and the hit's button; the hit wins over the list.
+    const res = await anna.client
+      .post('/agent/start')
+      .type('form')
+      .send({ _csrf: anna.csrf, hit: hit![1], lng: 'de', ticketRef: 'T-4711', flowId: 'participant-no-email' })
+      .expect(303);
+    const id = (res.headers.location as string).split('/').pop()!;
+    const session = (await t.store.getSession(id))!;
+    expect(session).toMatchObject({ flowId: 'notification-sender-setup', lng: 'de', ticketRef: 'T-4711', audience: 'agent' });
+    expect(session.snapshot.value).toBe('noReplySender');
+    // A hit at a guide's beginning, and a hit that names no guide.
+    const plain = await anna.client.post('/agent/start').type('form').send({ _csrf: anna.csrf, hit: 'track-sent-email', lng: 'no' }).expect(303);
+    expect((await t.store.getSession((plain.headers.location as string).split('/').pop()!))!).toMatchObject({ flowId: 'track-sent-email', lng: 'no' });
+    await anna.client.post('/agent/start').type('form').send({ _csrf: anna.csrf, hit: 'nope#x', lng: 'no' }).expect(404);
+  });
+
+  it('the domain field: a domain that cannot be checked is said next to it in the agent language, a web address is offered its domain, the note kept', async () => {
+    const id = await startTriage({ lng: 'de', step: 'checkSpf' });
+    const post = (fields: Record<string, string>) =>
+      anna.client.post(`/agent/s/${id}`).set('accept-language', 'sv').type('form').send({ _csrf: anna.csrf, ...fields });
+    const refused = await post({ event: 'CHECK', domain: '10.0.0.1', note: 'Kunden läste upp en IP-adress' }).expect(422);
+    expect(refused.text).toContain('<p class="error" id="domain-error">10.0.0.1 är en IP-adress, inte en domän.');
+    expect(refused.text).toMatch(/<input type="text" id="domain" name="domain"[^>]* value="10.0.0.1" aria-invalid="true"/);
+    expect(refused.text).toContain('>Kunden läste upp en IP-adress</textarea>');
+    const offered = await post({ event: 'CHECK', domain: 'https://www.example.se/om-oss' }).expect(200);
+    expect(offered.text).toContain('<button type="submit" name="use" value="example.se" autofocus>Kontrollera example.se</button>');
+    expect((await t.store.listSteps(id)).map((r) => r.event)).toEqual(['START']);
   });
 
   it('stores a note with the step it was written at, and who took each step', async () => {
@@ -92,9 +166,14 @@ describe('hand-off by ref', () => {
     expect(session.agentId).not.toBeNull();
     expect(session.takenOverAt).toBeGreaterThan(0);
     expect(session.audience).toBe('participant'); // the participant's own page keeps its wording
-    const page = await boss.client.get(`/agent/s/${id}`).expect(200);
+    const page = await boss.client.get(`/agent/s/${id}`).set('accept-language', 'en').expect(200);
     expect(page.text.match(/bubble question/g)).toHaveLength(3);
-    expect(page.text).toMatch(/Lämna över ärendet|kunden|ärendet/); // Swedish agent wording
+    // Agent wording in the agent's language (English), the caller's text in the session's (Swedish).
+    const flow = registry.get('participant-no-email')!;
+    const agentStep = renderer.step(flow, 'contactSupport', 'en', 'agent');
+    expect(page.text).toContain(`<h1 id="step-title" tabindex="-1">${agentStep.title}</h1>`);
+    expect(page.text).toContain('<div class="readout" lang="sv"');
+    expect(page.text).toContain(`<p><strong>${renderer.step(flow, 'contactSupport', 'sv', 'participant').title}</strong></p>`);
     // The agent goes back and finishes it differently, with a note.
     await act(id, { back: '1' }, boss);
     await act(id, { event: 'LINK_WORKED', note: 'Sent the link by phone' }, boss);

@@ -75,9 +75,9 @@ describe('a check step on the page', () => {
     expect(at('id="step-title"')).toBeLessThan(at('<div class="body">'));
   });
 
-  it('a bad domain is a 400 with a message, on the page and in the API', async () => {
+  it('a bad domain is said next to the field on the page (422) and is a 400 in the API', async () => {
     const id = await sessionAtCheck('de');
-    const page = await request(t.app).post(`/s/${id}`).type('form').send({ event: 'CHECK', domain: '127.0.0.1' }).expect(400);
+    const page = await request(t.app).post(`/s/${id}`).type('form').send({ event: 'CHECK', domain: '127.0.0.1' }).expect(422);
     expect(page.text).toContain('<html lang="de">');
     const api = await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'CHECK', data: { domain: 'localhost' } }).expect(400);
     expect(api.body.error.message).toMatch(/localhost/);
@@ -85,6 +85,61 @@ describe('a check step on the page', () => {
     await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'CHECK_RESULT' }).expect(409);
     await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'CHECK_RESULT', data: { spf: { status: 'ok' } } }).expect(400);
     expect((await t.store.listSteps(id)).map((s) => s.event)).toEqual(['START']);
+  });
+
+  it.each([
+    ['sv', '', 'Skriv först in din avsändardomän, till exempel example.com.'],
+    ['de', '127.0.0.1', '127.0.0.1 ist eine IP-Adresse, keine Domain.'],
+    ['no', 'https://[2001:db8::1]/', '2001:db8::1 er en IP-adresse, ikke et domene.'],
+    ['en', 'mailserver', 'mailserver has no ending such as .com or .se.'],
+    ['sv', 'skola.local', 'skola.local är ingen offentlig domän'],
+    ['de', 'co.uk', 'co.uk ist eine Endung, unter der jeder Domains registrieren kann'],
+  ])('[%s] "%s" cannot be checked: the step again with the message next to the field, what was typed kept', async (lng, domain, message) => {
+    const id = await sessionAtCheck(lng);
+    // The session's language, whatever the browser asks for.
+    const page = await request(t.app).post(`/s/${id}`).set('accept-language', 'en').type('form').send({ event: 'CHECK', domain }).expect(422);
+    expect(page.text).toContain(`<html lang="${lng}">`);
+    expect(page.text).toContain('<h1 id="step-title"');
+    expect(page.text).not.toContain(tFor(createI18n(), lng as 'sv')('errors.invalid_domain.title'));
+    const field = page.text.match(/<p class="error" id="domain-error">([^<]*)<\/p>\s*<input type="text" id="domain" name="domain"[^>]*>/);
+    expect(field, page.text).not.toBeNull();
+    expect(shown(field![1]!)).toContain(message);
+    expect(shown(field![0])).toContain(`value="${domain}"`);
+    expect(field![0]).toContain('aria-invalid="true"');
+    expect(field![0]).toContain('aria-describedby="domain-hint domain-error"');
+    expect((await t.store.listSteps(id)).map((s) => s.event)).toEqual(['START']);
+    // The API answers as it did: the contract's error, no more.
+    const api = await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'CHECK', data: { domain } }).expect(400);
+    expect(Object.keys(api.body.error).sort()).toEqual(['code', 'message']);
+    expect(api.body.error.code).toBe('invalid_domain');
+  });
+
+  it('a pasted web address is offered its registrable domain, which one click checks; sent again as is, it is checked as typed', async () => {
+    const id = await sessionAtCheck('sv');
+    const typed = 'https://www.företag.se/kontakt';
+    const offer = await request(t.app).post(`/s/${id}`).type('form').send({ event: 'CHECK', domain: typed }).expect(200);
+    expect(offer.text).toContain(`value="${typed}"`);
+    expect(offer.text).toContain(
+      'www.företag.se är adressen till en webbplats. Mejlen kommer oftast från själva domänen: företag.se. Vill du ändå kontrollera www.företag.se trycker du på ”Kontrollera min domän nu” igen.',
+    );
+    expect(offer.text).toContain('<button type="submit" name="use" value="företag.se" autofocus>Kontrollera företag.se</button>');
+    expect(offer.text).toContain(`<input type="hidden" name="seen" value="${typed}">`);
+    expect((await t.store.listSteps(id)).map((s) => s.event)).toEqual(['START']);
+
+    // One click: the browser sends the field, the hidden text and the button.
+    await request(t.app).post(`/s/${id}`).type('form').send({ domain: typed, seen: typed, use: 'företag.se' }).expect(303);
+    const checked = (await t.store.listSteps(id)).at(-1)!;
+    expect(checked.event).toBe('CHECK_RESULT');
+    expect(checked.data).toMatchObject({ domain: 'xn--fretag-wxa.se', domainUnicode: 'företag.se' });
+
+    // The check button again, on the same text: checked as typed.
+    const again = await sessionAtCheck('sv');
+    await request(t.app).post(`/s/${again}`).type('form').send({ event: 'CHECK', domain: typed, seen: typed }).expect(303);
+    expect((await t.store.listSteps(again)).at(-1)!.data).toMatchObject({ domainUnicode: 'www.företag.se' });
+    // A sending subdomain is no web address: checked as typed at once.
+    const sub = await sessionAtCheck('en');
+    await request(t.app).post(`/s/${sub}`).type('form').send({ event: 'CHECK', domain: 'news.school.se' }).expect(303);
+    expect((await t.store.listSteps(sub)).at(-1)!.data).toMatchObject({ domainUnicode: 'news.school.se' });
   });
 
   it('the API step carries the verdicts in the session language and the raw report', async () => {

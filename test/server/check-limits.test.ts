@@ -225,15 +225,15 @@ describe('only public domains are checked', () => {
       await request(t.app).get('/api/checks/email-domain?domain=school.se').expect(200);
     });
 
-    it("a flow's check step: 400 on the API and the page, and nothing stored", async () => {
+    it("a flow's check step: 400 on the API, the step again with the reason on the page (422), and nothing stored", async () => {
       const start = await request(t.app).post('/api/sessions').send({ flowId: 'participant-no-email', lng: 'sv', startAt: 'checkSpf' }).expect(201);
       const id = start.body.sessionId as string;
       const api = await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'CHECK', data: { domain: 'router.home.arpa' } }).expect(400);
       expect(api.body.error.message).toMatch(/router\.home\.arpa is not a public domain/);
-      const page = await request(t.app).post(`/s/${id}`).type('form').send({ event: 'CHECK', domain: 'files.internal' }).expect(400);
+      const page = await request(t.app).post(`/s/${id}`).type('form').send({ event: 'CHECK', domain: 'files.internal' }).expect(422);
       expect(page.text).toContain('<html lang="sv">');
-      expect(page.text).toContain('Vi kan bara kontrollera offentliga domäner');
-      expect(page.text).toContain(`href="/s/${id}"`);
+      expect(page.text).toContain('files.internal är ingen offentlig domän och kan därför inte kontrolleras från internet.');
+      expect(page.text).toContain(`action="/s/${id}"`);
       expect((await t.store.listSteps(id)).map((s) => s.event)).toEqual(['START']);
       await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'CHECK', data: { domain: 'school.se' } }).expect(200);
     });

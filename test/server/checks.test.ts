@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDns } from '../../server/checks/dns.ts';
-import { parseDomain } from '../../server/checks/domain.ts';
+import { offeredDomain, parseDomain, readDomain, suggestedDomain } from '../../server/checks/domain.ts';
 import { checkEmailDomain } from '../../server/checks/email-domain.ts';
 import { bindLine, suggestRecord } from '../../server/checks/spf.ts';
 import { parseRecord } from '../../server/checks/spf-syntax.ts';
@@ -272,6 +272,39 @@ describe('domains', () => {
     expect(parseDomain('Anna@Example.COM')).toEqual({ ascii: 'example.com', unicode: 'example.com' });
     expect(parseDomain('https://example.com/path')).toMatchObject({ ascii: 'example.com' });
   });
+
+  it.each([
+    ['192.0.2.1', 'ip', '192.0.2.1'],
+    ['https://[2001:db8::1]/', 'ip', '2001:db8::1'],
+    ['', 'required', undefined],
+    ['localhost', 'localhost', 'localhost'],
+    ['mailserver', 'one_label', 'mailserver'],
+    ['exa mple.com', 'characters', undefined],
+    ['files.internal', 'not_public', 'files.internal'],
+    ['co.uk', 'public_suffix', 'co.uk'],
+  ])('readDomain: %j is refused as %s, naming %j', (input, problem, name) => {
+    const refusal = readDomain(input);
+    expect(refusal).toMatchObject({ problem, error: expect.any(String) });
+    expect((refusal as { name?: string }).name).toBe(name);
+    // parseDomain keeps its shape: the reason, nothing more.
+    expect(Object.keys(parseDomain(input))).toEqual(['error']);
+  });
+
+  it.each([
+    ['https://www.företag.se/', 'www.företag.se', 'företag.se'],
+    ['http://www.example.co.uk/contact?x=1', 'www.example.co.uk', 'example.co.uk'],
+    ['www.example.com', 'www.example.com', 'example.com'],
+    ['https://shop.example.com/cart', 'shop.example.com', 'example.com'],
+  ])('a web address %j is offered its registrable domain', (input, host, domain) => {
+    expect(suggestedDomain(input)).toEqual({ host: expect.objectContaining({ unicode: host }), domain: expect.objectContaining({ unicode: domain }) });
+    // Sent again unchanged, it is checked as typed.
+    expect(offeredDomain(input, input)).toBeUndefined();
+  });
+
+  it.each(['example.com', 'news.example.com', 'anna@www.example.com', 'https://example.com/', 'co.uk', '192.0.2.1'])(
+    '%j is not a web address to offer another domain for',
+    (input) => expect(suggestedDomain(input)).toBeUndefined(),
+  );
 
   it('splits a long record into 255-character strings in the BIND line', () => {
     const record = suggestRecord([`v=spf1 ${Array.from({ length: 30 }, (_, i) => `ip4:198.51.100.${i}`).join(' ')} -all`], ['x.example.com']);

@@ -4,7 +4,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowDocument } from '../../server/content/document.ts';
+import { verifyPassword } from '../../server/auth/password.ts';
 import { createSqliteStore } from '../../server/store/sqlite.ts';
+import { REMOVED_PASSWORD } from '../../server/store/types.ts';
 import { runFlowsCommand } from '../../server/tools/flows-command.ts';
 import { tempDir } from '../support/app.ts';
 
@@ -23,10 +25,10 @@ interface Run {
   err: string;
 }
 
-function run(tool: 'flows' | 'agent-cli', args: string[], stdin = ''): Promise<Run> {
+function run(tool: 'flows' | 'agent-cli', args: string[], stdin = '', env: NodeJS.ProcessEnv = { DB_PATH: db }): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', `server/tools/${tool}.ts`, ...args], {
-      env: { ...process.env, DB_PATH: db },
+      env: { ...process.env, DB_PATH: undefined, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';
@@ -194,5 +196,96 @@ describe('npm run agent', () => {
     const unknown = await run('agent-cli', ['add', '--email', 'x@example.com', '--name', 'X', '--role', 'translator', '--languages', 'fr'], 'x\n');
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('fr is not among sv, no, de, en');
+  });
+});
+
+describe('npm run agent: the database, passwords and removal', () => {
+  const other = join(dir.dir, 'other.db');
+  const agentRow = (file: string, email: string) => {
+    const store = createSqliteStore(file);
+    const row = store.db.prepare('SELECT id, password_hash AS hash FROM agents WHERE email = ?').get(email) as { id: number; hash: string } | undefined;
+    const logins = row ? (store.db.prepare('SELECT count(*) AS n FROM logins WHERE agent_id = ?').get(row.id) as { n: number }).n : 0;
+    store.db.close();
+    return row && { ...row, logins };
+  };
+  const signInAs = async (file: string, email: string) => {
+    const store = createSqliteStore(file);
+    const agent = (await store.findAgentByEmail(email))!;
+    await store.createLogin(`token-${email}-${Date.now()}`, agent.id, 'csrf', Date.now() + 60_000);
+    await store.close();
+    return agent.id;
+  };
+
+  it('says which database it used, and --db wins over DB_PATH', { timeout: 30_000 }, async () => {
+    const add = await run('agent-cli', ['add', '--email', 'db@example.com', '--name', 'Dee', '--db', other], 'a long enough password\n');
+    expect(add.code).toBe(0);
+    expect(add.err).toContain(`database: ${other}`);
+    expect(agentRow(other, 'db@example.com')).toBeDefined();
+    expect(agentRow(db, 'db@example.com')).toBeUndefined();
+    // Without --db, DB_PATH; the path is printed absolute, however it was given.
+    const list = await run('agent-cli', ['list']);
+    expect(list.err).toContain(`database: ${db}`);
+    expect(list.out).not.toContain('db@example.com');
+    expect((await run('agent-cli', ['list', '--db', ''])).code).toBe(2);
+  });
+
+  it('passwd sets a new password and signs the account out everywhere', { timeout: 30_000 }, async () => {
+    expect((await run('agent-cli', ['add', '--email', 'pw@example.com', '--name', 'Pia'], 'the first password\n')).code).toBe(0);
+    await signInAs(db, 'pw@example.com');
+    expect(agentRow(db, 'pw@example.com')!.logins).toBe(1);
+    const res = await run('agent-cli', ['passwd', '--email', 'PW@example.com'], 'the second password\n');
+    expect(res.code).toBe(0);
+    expect(res.out).toContain('Set a new password for pw@example.com');
+    const row = agentRow(db, 'pw@example.com')!;
+    expect(await verifyPassword('the second password', row.hash)).toBe(true);
+    expect(await verifyPassword('the first password', row.hash)).toBe(false);
+    expect(row.logins).toBe(0);
+
+    const short = await run('agent-cli', ['passwd', '--email', 'pw@example.com'], 'short\n');
+    expect(short.code).toBe(2);
+    expect(await verifyPassword('the second password', agentRow(db, 'pw@example.com')!.hash)).toBe(true);
+    const nobody = await run('agent-cli', ['passwd', '--email', 'nobody@example.com'], 'the third password\n');
+    expect(nobody.code).toBe(2);
+    expect(nobody.err).toContain(`There is no account for nobody@example.com in ${db}`);
+  });
+
+  it('remove deletes an account without history, and keeps one with history unable to sign in', { timeout: 30_000 }, async () => {
+    expect((await run('agent-cli', ['add', '--email', 'gone@example.com', '--name', 'Gus'], 'a long enough password\n')).code).toBe(0);
+    await signInAs(db, 'gone@example.com');
+    const removed = await run('agent-cli', ['remove', '--email', 'gone@example.com']);
+    expect(removed.code).toBe(0);
+    expect(removed.out).toContain('Removed gone@example.com; it is signed out everywhere.');
+    expect(agentRow(db, 'gone@example.com')).toBeUndefined();
+
+    // An agent who took a session: the session keeps naming them.
+    expect((await run('agent-cli', ['add', '--email', 'kept@example.com', '--name', 'Kim'], 'a long enough password\n')).code).toBe(0);
+    const id = await signInAs(db, 'kept@example.com');
+    const store = createSqliteStore(db);
+    const snapshot = { value: 'howLongAgo', context: {} };
+    const session = await store.createSession(
+      { id: 'cli-session', ref: 'CLI-777', flowId: 'participant-no-email', flowVersion: 'v1', lng: 'en', audience: 'agent', channel: 'agent', origin: null, agentId: id, ticketRef: null, snapshot },
+      { seq: 0, state: 'howLongAgo', event: 'START', data: null, snapshot },
+    );
+    await store.close();
+    const kept = await run('agent-cli', ['remove', '--email', 'kept@example.com']);
+    expect(kept.code).toBe(0);
+    expect(kept.out).toContain('can no longer sign in');
+    const row = agentRow(db, 'kept@example.com')!;
+    expect(row).toMatchObject({ hash: REMOVED_PASSWORD, logins: 0 });
+    expect(await verifyPassword('a long enough password', row.hash)).toBe(false);
+    const reread = createSqliteStore(db);
+    expect((await reread.getSession(session.id))!.agentId).toBe(id);
+    await reread.close();
+    expect((await run('agent-cli', ['list'])).out).toMatch(/^agent {7}kept@example\.com {2}Kim {2}\[removed: kept for its history, cannot sign in\]$/m);
+    const again = await run('agent-cli', ['add', '--email', 'kept@example.com', '--name', 'Kim'], 'a long enough password\n');
+    expect(again.code).toBe(2);
+    expect(again.err).toContain('passwd --email kept@example.com');
+    // passwd gives it back its sign-in.
+    expect((await run('agent-cli', ['passwd', '--email', 'kept@example.com'], 'a new long password\n')).out).toContain('can sign in again');
+    expect(await verifyPassword('a new long password', agentRow(db, 'kept@example.com')!.hash)).toBe(true);
+
+    const missing = await run('agent-cli', ['remove', '--email', 'gone@example.com']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('There is no account for gone@example.com');
   });
 });

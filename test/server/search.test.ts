@@ -139,6 +139,36 @@ describe('search: the hits', () => {
     expect(search.search(q, lng)[0]).toMatchObject({ flowId, stepId });
   });
 
+  /*
+   * A deep start skips the questions before a step: right when the words name that step, wrong when they only say
+   * that an email is missing (every guide is about that), where it sent people into "merge your SPF record".
+   */
+  it.each([
+    ['sv', 'no reply adress', 'notification-sender-setup', 'noReplySender'],
+    ['no', 'agro epost logg', 'track-sent-email', 'checkEmailLog'],
+    ['sv', 'slå ihop spf-posten', 'participant-no-email', 'mergeSpfRecord'],
+    ['en', 'merge spf record', 'participant-no-email', 'mergeSpfRecord'],
+  ] as const)('[%s] "%s" names a step: %s starts at %s', (lng, q, flowId, stepId) => {
+    expect(search.search(q, lng).find((h) => h.flowId === flowId)).toMatchObject({ stepId });
+  });
+
+  it.each([
+    ['sv', 'jag får inga mejl'],
+    ['sv', 'mejl kommer inte fram'],
+    ['sv', 'jag har inte fått inbjudan'],
+    ['no', 'jeg får ikke e-post'],
+    ['no', 'jeg har ikke fått e-posten'],
+    ['de', 'ich habe keine E-Mail bekommen'],
+    ['de', 'ich bekomme keine mails'],
+    ['en', 'i get no email'],
+    ['en', 'emails not arriving'],
+    ['en', 'I never got the invitation'],
+  ] as const)('[%s] "%s" names no step: every hit starts at its guide\'s beginning', (lng, q) => {
+    const hits = search.search(q, lng);
+    expect(hits.length, q).toBeGreaterThan(0);
+    expect(hits.filter((h) => h.stepId).map((h) => `${h.flowId}#${h.stepId}`), q).toEqual([]);
+  });
+
   it('has a title in the page language and a short snippet, one hit per flow, at most `limit`', () => {
     for (const [lng, q, hit] of hits) {
       const flow = registry.get(hit.flowId)!;

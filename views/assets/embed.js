@@ -33,8 +33,9 @@
     document.title = next.title;
     document.documentElement.lang = next.documentElement.lang;
     if (push) history.pushState(null, '', res.url);
-    // The step and a check's result above it; a screen reader reads the step's title as the section's name.
-    (main.querySelector('#step') || main.querySelector('h1') || main).focus();
+    // A field that asks for a correction (autofocus on a full page load) comes first, then the step and a check's
+    // result above it; a screen reader reads the step's title as the section's name.
+    (main.querySelector('[autofocus]') || main.querySelector('#step') || main.querySelector('h1') || main).focus();
     announce();
   }
 

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { CHECK } from '../../../flows/types.ts';
 import { TooManyAttempts } from '../../auth/attempts.ts';
 import type { AppContext } from '../../http/context.ts';
-import { AppError, invalidInput } from '../../http/errors.ts';
+import { AppError, InvalidDomainError, invalidInput } from '../../http/errors.ts';
+import { offeredDomain } from '../../checks/domain.ts';
+import { checkField, type CheckField } from '../../render/check-field.ts';
 import { requestLanguage } from '../../http/request.ts';
 import type { ConsoleService, StepAction } from '../../services/console.ts';
 import { sendConsolePage } from '../console-page.ts';
@@ -41,13 +43,27 @@ const startForm = z.object({
   lng: z.string({ error: 'choose the caller’s language' }).pipe(language),
   ticketRef,
   step: optional(z.string().max(100)),
+  /** A search hit's button: `<flow id>` or `<flow id>#<step id>`; it stands for flowId and step. */
+  hit: optional(z.string().max(201)),
 });
+
+/** The guide (and step) to start: the hit pressed, else the guide chosen in the list. */
+function startAt(form: z.infer<typeof startForm>): { flowId: string; step?: string } {
+  if (form.hit) {
+    const [flowId = '', step] = form.hit.split('#', 2);
+    return { flowId, ...(step ? { step } : {}) };
+  }
+  return { flowId: form.flowId, ...(form.step ? { step: form.step } : {}) };
+}
 
 const stepForm = z.object({
   event: optional(z.string().max(100)),
   back: pressed,
   restart: pressed,
   domain: z.string().max(1000).optional(),
+  /** As on the participant's page: the suggested domain's button, and the text a suggestion was offered for. */
+  use: z.string().max(1000).optional(),
+  seen: z.string().max(1000).optional(),
   // Cut rather than refused: a browser's maxlength counts a line break once, the form sends it as two characters.
   note: z
     .string()
@@ -59,7 +75,7 @@ const stepForm = z.object({
 function stepAction(form: z.infer<typeof stepForm>): StepAction | undefined {
   if (form.restart) return { kind: 'restart' };
   if (form.back) return { kind: 'back' };
-  if (form.event === CHECK) return { kind: 'check', domain: form.domain };
+  if (form.event === CHECK || form.use !== undefined) return { kind: 'check', domain: form.use ?? form.domain };
   if (form.event) return { kind: 'answer', event: form.event };
   if (form.note !== undefined) return { kind: 'note' };
   return undefined;
@@ -71,7 +87,8 @@ function stepAction(form: z.infer<typeof stepForm>): StepAction | undefined {
  */
 export function triageRoutes(ctx: AppContext, service: ConsoleService): Router {
   const router = Router();
-  const page = (req: Request, res: Response, name: string, data: Record<string, unknown>) => sendConsolePage(ctx, req, res, name, data);
+  const page = (req: Request, res: Response, name: string, data: Record<string, unknown>, status = 200) =>
+    sendConsolePage(ctx, req, res, name, data, status);
 
   router.get('/agent', (req, res) => {
     const lng = requestLanguage(req);
@@ -92,12 +109,7 @@ export function triageRoutes(ctx: AppContext, service: ConsoleService): Router {
 
   router.post('/agent/start', async (req, res) => {
     const form = parse(startForm, req.body);
-    const id = await service.start(req.login!.agent.id, {
-      flowId: form.flowId,
-      lng: form.lng,
-      ticketRef: form.ticketRef,
-      ...(form.step ? { step: form.step } : {}),
-    });
+    const id = await service.start(req.login!.agent.id, { ...startAt(form), lng: form.lng, ticketRef: form.ticketRef });
     res.redirect(303, `/agent/s/${id}`);
   });
 
@@ -109,7 +121,29 @@ export function triageRoutes(ctx: AppContext, service: ConsoleService): Router {
     const form = parse(stepForm, req.body);
     const action = stepAction(form);
     if (!action) throw invalidInput('Choose one of the answers, or write a note.');
-    const id = await service.act(req.params.id, req.login!.agent.id, action, form.note);
+    const agentId = req.login!.agent.id;
+    const lng = requestLanguage(req);
+    // The domain field as on the participant's page: a pasted web address is offered its registrable domain once,
+    // and what cannot be checked is said next to the field; the agent's note stays in its field either way.
+    const again = async (field: CheckField, status: number) => {
+      const data = await service.triage(req.params.id, lng);
+      if (data.step.kind !== 'check' || data.notice || data.tooLong) return false;
+      page(req, res, 'agent-session', { ...data, note: form.note ?? data.note, domainField: checkField(ctx, lng, field) }, status);
+      return true;
+    };
+    if (action.kind === 'check') {
+      const typed = action.domain ?? '';
+      const suggestion = form.use === undefined ? offeredDomain(typed, form.seen) : undefined;
+      if (suggestion && (await again({ value: typed, suggestion: { host: suggestion.host.unicode, domain: suggestion.domain.unicode } }, 200))) return;
+      try {
+        res.redirect(303, `/agent/s/${await service.act(req.params.id, agentId, action, form.note)}`);
+      } catch (error) {
+        if (error instanceof InvalidDomainError && (await again({ value: typed, refusal: error.refusal }, 422))) return;
+        throw error;
+      }
+      return;
+    }
+    const id = await service.act(req.params.id, agentId, action, form.note);
     res.redirect(303, `/agent/s/${id}`);
   });
 
