@@ -7,6 +7,7 @@ import { AppError, invalidDomain, invalidInput, unknownFlow, unknownSession } fr
 import { pinnedFlow } from '../content/versions.ts';
 import type { FlowRegistry, RegisteredFlow } from './flow-registry.ts';
 import type { Language } from '../i18n/locales.ts';
+import type { CheckAsks } from '../render/check.ts';
 import { withRef, type StepRenderer, type StepView } from '../render/step.ts';
 import {
   FeedbackGivenError,
@@ -62,6 +63,8 @@ export interface SessionView {
   feedbackGiven?: boolean;
   /** On the step a domain check led to: the check's report. */
   check?: EmailDomainReport;
+  /** With `check`: what the check step's article asks of the domain beyond SPF (a DMARC policy or not). */
+  checkAsks?: CheckAsks;
 }
 
 /**
@@ -430,7 +433,9 @@ export class Engine {
       step: withRef(this.renderer.step(flow, session.snapshot.value, lng, audience), session.ref),
       note: path.at(-1)?.row.note ?? null,
       history,
-      ...(path.at(-1)?.row.event === CHECK_RESULT ? { check: path.at(-1)!.row.data as EmailDomainReport } : {}),
+      ...(path.at(-1)?.row.event === CHECK_RESULT
+        ? { check: path.at(-1)!.row.data as EmailDomainReport, checkAsks: { dmarc: this.flows.meta(flow, path.at(-2)?.row.state ?? '')?.check?.dmarc === true } }
+        : {}),
       canGoBack: path.length > 1 && !atCap(session),
       tooLong: atCap(session),
       ...(notice ? { notice } : {}),

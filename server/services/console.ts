@@ -175,7 +175,7 @@ export class ConsoleService {
       step: view.tooLong ? { ...view.step, options: [] } : view.step,
       tooLong: view.tooLong,
       participantStep: withRef(renderer.step(flow, view.step.id, view.lng, 'participant'), view.session.ref),
-      check: view.check ? checkView(view.check, i18n.getFixedT(view.lng)) : undefined,
+      check: view.check ? checkView(view.check, i18n.getFixedT(view.lng), view.checkAsks) : undefined,
       showRaw: true,
       actionUrl: `/agent/s/${session.id}`,
       note: view.note,

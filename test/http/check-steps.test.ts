@@ -61,6 +61,19 @@ describe('a check step on the page', () => {
     expect(page.text).not.toContain('raw-records');
   });
 
+  it('DMARC is a finding only in the guide whose article asks for it: elsewhere it is neutral information', async () => {
+    const id = await sessionAtCheck();
+    await request(t.app).post(`/s/${id}`).type('form').send({ event: 'CHECK', domain: 'school.se' }).expect(303);
+    const page = await request(t.app).get(`/s/${id}`).expect(200);
+    expect(page.text).toContain('class="verdict verdict-info" data-part="dmarc" data-status="none_policy"');
+    const api = await request(t.app).get(`/api/sessions/${id}?lng=en`).expect(200);
+    expect(api.body.step.check.verdicts[2]).toMatchObject({ part: 'dmarc', tone: 'info' });
+
+    const hubspot = await request(t.app).post('/api/sessions').send({ flowId: 'delivered-not-in-inbox', lng: 'en', startAt: 'checkSendingDomain' }).expect(201);
+    const checked = await request(t.app).post(`/api/sessions/${hubspot.body.sessionId}/events`).send({ type: 'CHECK', data: { domain: 'school.se' } }).expect(200);
+    expect(checked.body.step.check.verdicts[2]).toMatchObject({ part: 'dmarc', tone: 'warn' });
+  });
+
   it('a bad domain is a 400 with a message, on the page and in the API', async () => {
     const id = await sessionAtCheck('de');
     const page = await request(t.app).post(`/s/${id}`).type('form').send({ event: 'CHECK', domain: '127.0.0.1' }).expect(400);
