@@ -63,6 +63,8 @@ export interface SessionView {
   feedbackGiven?: boolean;
   /** On the step a domain check led to: the check's report. */
   check?: EmailDomainReport;
+  /** The domain the session's latest check looked up, as people write it (`{{session.domain}}` in a body). */
+  checkedDomain?: string;
   /** With `check`: what the check step's article asks of the domain beyond SPF (a DMARC policy or not). */
   checkAsks?: CheckAsks;
 }
@@ -415,6 +417,8 @@ export class Engine {
     const lng = options.lng ?? (session.lng as Language);
     const audience = options.audience ?? session.audience;
     const path = pathOf(steps);
+    const checked = path.findLast(({ row }) => row.event === CHECK_RESULT)?.row.data as EmailDomainReport | undefined;
+    const checkedDomain = checked?.domainUnicode;
     const history = path.slice(0, -1).map(({ row, answer, answerData }) => ({
       stepId: row.state,
       title: this.renderer.text(flow, `${row.state}.title`, lng, audience),
@@ -430,7 +434,8 @@ export class Engine {
       session,
       flow,
       lng,
-      step: withRef(this.renderer.step(flow, session.snapshot.value, lng, audience), session.ref),
+      step: withRef(this.renderer.step(flow, session.snapshot.value, lng, audience), session.ref, checkedDomain ?? this.renderer.common('check.yourDomain', lng)),
+      ...(checkedDomain ? { checkedDomain } : {}),
       note: path.at(-1)?.row.note ?? null,
       history,
       ...(path.at(-1)?.row.event === CHECK_RESULT

@@ -174,7 +174,11 @@ export class ConsoleService {
       // At the step cap only Start over is left (it continues in a new session).
       step: view.tooLong ? { ...view.step, options: [] } : view.step,
       tooLong: view.tooLong,
-      participantStep: withRef(renderer.step(flow, view.step.id, view.lng, 'participant'), view.session.ref),
+      participantStep: withRef(
+        renderer.step(flow, view.step.id, view.lng, 'participant'),
+        view.session.ref,
+        view.checkedDomain ?? renderer.common('check.yourDomain', view.lng),
+      ),
       check: view.check ? checkView(view.check, i18n.getFixedT(view.lng), view.checkAsks) : undefined,
       showRaw: true,
       actionUrl: `/agent/s/${session.id}`,
