@@ -239,7 +239,7 @@ export class ConsoleService {
         ref: s.ref,
         flow: flow ? renderer.text(flow, 'title', lng) : s.flowId,
         outcome: s.outcome ? t(`session.outcome.${s.outcome}`) : t('agent.sessions.active'),
-        lng: s.lng,
+        lng: t(`languageName.${s.lng}`, { defaultValue: s.lng }),
         channel: t(`channel.${s.channel}`),
         agent: s.agentId !== null ? (agents.get(s.agentId)?.name ?? '') : '',
         created: utcMinute(s.createdAt),
