@@ -95,11 +95,14 @@ describe('no English in Swedish, Norwegian and German', () => {
 
   const t = testApp();
   afterAll(() => t.close());
-  it.each(NON_ENGLISH)("%s: the start page and each guide's first step, as served", async (lng) => {
+  it.each(NON_ENGLISH)("%s: the start page, a missing page, and each guide's page and first step, as served", async (lng) => {
     const found: string[] = [];
     const home = await request(t.app).get(`/?lng=${lng}`).expect(200);
     found.push(...englishIn('/', home.text.replace(/<(nav|footer)\b[^>]*class="languages[\s\S]*?<\/\1>/g, ' ')));
+    const missing = await request(t.app).get(`/no-such-page?lng=${lng}`).set('Accept', 'text/html').expect(404);
+    found.push(...englishIn('404', missing.text));
     for (const id of BUILTIN_FLOW_IDS) {
+      found.push(...englishIn(`/flows/${id}`, (await request(t.app).get(`/flows/${id}?lng=${lng}`).expect(200)).text));
       const start = await request(t.app).post(`/flows/${id}?lng=${lng}`).type('form').send({}).expect(303);
       const page = await request(t.app).get(start.headers.location as string).expect(200);
       found.push(...englishIn(id, page.text));
