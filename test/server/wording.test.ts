@@ -128,13 +128,13 @@ describe('phrasing a native reader flagged', () => {
     for (const flow of flows) expect(renderer.text(flow, 'title', 'de'), flow.id).toMatch(/^\p{Lu}/u);
   });
 
-  it('the Swedish survey guide says du throughout, never ni', () => {
+  it('the Swedish survey guide says du throughout, never ni (a message quoted for the IT department may say ni)', () => {
     const flow = flows.find((f) => f.id === 'survey-emails-blocked')!;
     const texts = Object.keys(flow.machine.states).flatMap((state) => {
       const step = renderer.step(flow, state, 'sv', 'participant');
       return [step.title, step.bodyHtml, ...step.options.map((o) => o.label)].map((text) => [state, text] as const);
     });
-    const ni = texts.filter(([, text]) => /\b(ni|er|ert|era)\b/i.test(words(text).join(' ')));
+    const ni = texts.filter(([, text]) => /\b(ni|er|ert|era)\b/i.test(words(text.replace(/<blockquote>[\s\S]*?<\/blockquote>/g, ' ')).join(' ')));
     expect(ni.map(([state]) => state)).toEqual([]);
   });
 
