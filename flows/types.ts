@@ -26,6 +26,11 @@ export interface DomainCheck {
   type: CheckType;
   /** SPF includes the domain's record should contain, e.g. `amazonses.com`. */
   includes: readonly string[];
+  /**
+   * Whether the guide's article asks for a DMARC policy. Then a missing or weak DMARC record is a finding; otherwise
+   * the check shows the DMARC record as neutral information, as the article gives no advice on it.
+   */
+  dmarc?: boolean;
 }
 
 /** The checks the engine can run; a check step names one in `meta.check.type`. */

@@ -59,7 +59,7 @@ export function machineConfig(doc: FlowDocument) {
       const { check, ...rest } = state.meta;
       const meta: StepMeta = {
         ...rest,
-        ...(check ? { check: { type: check.type, includes: resolveIncludes(check.includes, doc.facts) } } : {}),
+        ...(check ? { check: { ...check, includes: resolveIncludes(check.includes, doc.facts) } } : {}),
         ...(state.type === 'final' ? {} : { options: optionsOf(state).map((event) => ({ event })) }),
       };
       return [id, { ...(state.type ? { type: state.type } : {}), meta, ...(state.on ? { on: structuredClone(state.on) } : {}) }];

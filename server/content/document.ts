@@ -40,6 +40,10 @@ const stepMeta = z.strictObject({
     .strictObject({
       type: z.enum(CHECK_TYPES, { error: `an unknown check; the engine runs ${CHECK_TYPES.join(', ')}` }),
       includes: z.array(z.string().min(1).max(300)).max(10).describe('SPF includes the domain must carry, as {{facts.name}} or literally'),
+      dmarc: z
+        .boolean()
+        .optional()
+        .describe('Whether the article asks for a DMARC policy: then a missing or weak DMARC record is a finding, otherwise neutral information'),
     })
     .optional()
     .describe('On a check step: the check the engine runs when the person sends a domain'),
@@ -154,7 +158,7 @@ const READING_ORDER: Record<string, readonly string[]> = {
   machine: ['id', 'initial', 'states'],
   state: ['type', 'meta', 'on'],
   meta: ['kind', 'outcome', 'check'],
-  check: ['type', 'includes'],
+  check: ['type', 'includes', 'dmarc'],
   route: ['guard', 'target'],
   guard: ['type', 'params'],
   texts: [...LANGUAGES],

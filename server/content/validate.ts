@@ -255,8 +255,11 @@ function rawHtml(text: string): string[] {
 
 const PLACEHOLDER = /\{\{(.*?)\}\}/g;
 const FACT_PLACEHOLDER = /^\s*facts\.([A-Za-z0-9]+)\s*$/;
-/** The session's ref, for a message the person sends on (only in bodies: titles and labels are shared by all). */
-const REF_PLACEHOLDER = /^\s*session\.ref\s*$/;
+/**
+ * The session's ref, for a message the person sends on, and the domain its check looked up (only in bodies: titles
+ * and labels are shared by all).
+ */
+const REF_PLACEHOLDER = /^\s*session\.(?:ref|domain)\s*$/;
 
 /** A text's problems wherever it stands: placeholders that name no fact, and raw HTML. */
 function textContentProblems(doc: FlowDocument, text: string, at: Omit<Problem, 'message'>, what: string, body = false): Problem[] {
@@ -267,7 +270,7 @@ function textContentProblems(doc: FlowDocument, text: string, at: Omit<Problem, 
       continue;
     }
     const fact = FACT_PLACEHOLDER.exec(inner!);
-    if (!fact) problems.push(problem(`${what}: ${whole} is not a fact (write {{facts.name}} or, in a body, {{session.ref}})`, at));
+    if (!fact) problems.push(problem(`${what}: ${whole} is not a fact (write {{facts.name}} or, in a body, {{session.ref}} or {{session.domain}})`, at));
     else if (!(fact[1]! in doc.facts)) problems.push(problem(`${what}: ${whole} names no fact`, at));
   }
   const html = rawHtml(text);

@@ -7,6 +7,7 @@ import { AppError, InvalidDomainError, invalidInput, unknownFlow, unknownSession
 import { pinnedFlow } from '../content/versions.ts';
 import type { FlowRegistry, RegisteredFlow } from './flow-registry.ts';
 import type { Language } from '../i18n/locales.ts';
+import type { CheckAsks } from '../render/check.ts';
 import { withRef, type StepRenderer, type StepView } from '../render/step.ts';
 import {
   FeedbackGivenError,
@@ -62,6 +63,10 @@ export interface SessionView {
   feedbackGiven?: boolean;
   /** On the step a domain check led to: the check's report. */
   check?: EmailDomainReport;
+  /** The domain the session's latest check looked up, as people write it (`{{session.domain}}` in a body). */
+  checkedDomain?: string;
+  /** With `check`: what the check step's article asks of the domain beyond SPF (a DMARC policy or not). */
+  checkAsks?: CheckAsks;
 }
 
 /**
@@ -412,6 +417,8 @@ export class Engine {
     const lng = options.lng ?? (session.lng as Language);
     const audience = options.audience ?? session.audience;
     const path = pathOf(steps);
+    const checked = path.findLast(({ row }) => row.event === CHECK_RESULT)?.row.data as EmailDomainReport | undefined;
+    const checkedDomain = checked?.domainUnicode;
     const history = path.slice(0, -1).map(({ row, answer, answerData }) => ({
       stepId: row.state,
       title: this.renderer.text(flow, `${row.state}.title`, lng, audience),
@@ -427,10 +434,13 @@ export class Engine {
       session,
       flow,
       lng,
-      step: withRef(this.renderer.step(flow, session.snapshot.value, lng, audience), session.ref),
+      step: withRef(this.renderer.step(flow, session.snapshot.value, lng, audience), session.ref, checkedDomain ?? this.renderer.common('check.yourDomain', lng)),
+      ...(checkedDomain ? { checkedDomain } : {}),
       note: path.at(-1)?.row.note ?? null,
       history,
-      ...(path.at(-1)?.row.event === CHECK_RESULT ? { check: path.at(-1)!.row.data as EmailDomainReport } : {}),
+      ...(path.at(-1)?.row.event === CHECK_RESULT
+        ? { check: path.at(-1)!.row.data as EmailDomainReport, checkAsks: { dmarc: this.flows.meta(flow, path.at(-2)?.row.state ?? '')?.check?.dmarc === true } }
+        : {}),
       canGoBack: path.length > 1 && !atCap(session),
       tooLong: atCap(session),
       ...(notice ? { notice } : {}),

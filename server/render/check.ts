@@ -5,7 +5,8 @@ import type { SpfError } from '../checks/spf.ts';
 export interface VerdictView {
   part: 'spf' | 'mx' | 'dmarc';
   status: string;
-  tone: 'ok' | 'warn' | 'bad';
+  /** `info`: a finding the guide's article does not ask about (a DMARC record where the article never mentions DMARC). */
+  tone: 'ok' | 'warn' | 'bad' | 'info';
   text: string;
   /** What exactly is wrong, one line each (the SPF terms that break a rule, and the rule in plain words). */
   details: string[];
@@ -64,6 +65,29 @@ function recordChanges(errors: SpfError[], t: TFunction): string[] {
   });
 }
 
+/*
+ * A failed lookup's message is stored in English (the JSON API shows it as is); a page shows it in the reader's
+ * language. Reports stored earlier carry the same messages, so they are read back by their wording.
+ */
+const DNS_MESSAGES: [RegExp, string][] = [
+  [/^DNS did not answer for (?<query>.*) in time$/, 'timeout'],
+  [/^DNS failed for (?<query>.*) \((?<code>[^)]*)\)$/, 'failed'],
+  [/^the check took longer than (?<seconds>[\d.]+) s in all and was stopped$/, 'deadline'],
+  [/^the check was stopped after (?<queries>\d+) DNS queries/, 'limit'],
+];
+
+/** A lookup failure in the reader's words; a message of unknown wording is summed up, not shown in English. */
+export function dnsMessage(message: string | undefined, t: TFunction): string {
+  for (const [pattern, key] of DNS_MESSAGES) {
+    const m = pattern.exec(message ?? '');
+    if (m) return t(`check.dnsError.${key}`, { query: '', code: '', seconds: '', queries: '', ...m.groups });
+  }
+  return t('check.dnsError.other');
+}
+
+/** DMARC findings shown as information where the article does not ask for DMARC. */
+const DMARC_INFO = ['missing', 'none_policy', 'invalid'] as const;
+
 const TONE: Record<string, VerdictView['tone']> = {
   ok: 'ok',
   none_policy: 'warn',
@@ -71,12 +95,21 @@ const TONE: Record<string, VerdictView['tone']> = {
   error: 'warn',
 };
 
-/** A check's report in plain words of the reader's language: one line per part, the record to publish, the raw data. */
-export function checkView(report: EmailDomainReport, t: TFunction): CheckView {
+/** What the check step's article asks of the domain beyond SPF and MX (`meta.check` of the step). */
+export interface CheckAsks {
+  dmarc?: boolean;
+}
+
+/**
+ * A check's report in plain words of the reader's language: one line per part, the record to publish, the raw data.
+ * Where the article does not ask for DMARC, a missing, weak or invalid DMARC record is information, not a failure.
+ */
+export function checkView(report: EmailDomainReport, t: TFunction, asks: CheckAsks = {}): CheckView {
   const { spf, mx, dmarc } = report;
   // Reports stored before errors were reported have none.
   const errors = spf.errors ?? [];
   const domain = report.domainUnicode === report.domain ? report.domain : `${report.domainUnicode} (${report.domain})`;
+  const dmarcInfo = !asks.dmarc && (DMARC_INFO as readonly string[]).includes(dmarc.status);
   const allText = spf.records.length ? ` ${t(`check.all.${spf.all ?? 'none'}`)}` : '';
   const verdicts: VerdictView[] = [
     {
@@ -88,9 +121,10 @@ export function checkView(report: EmailDomainReport, t: TFunction): CheckView {
           domain,
           lookups: spf.lookups,
           voids: spf.voidLookups,
-          count: spf.records.length,
+          // The missing includes are counted where they are named, so a verb agrees with them ("fehlen").
+          count: spf.status === 'include_missing' ? spf.missingIncludes.length : spf.records.length,
           includes: spf.missingIncludes.join(', '),
-          message: spf.message ?? '',
+          message: dnsMessage(spf.message, t),
         }) + (spf.status === 'ok' || spf.status === 'include_missing' ? allText : ''),
       details: spfDetails(errors, report.domain, t),
     },
@@ -98,14 +132,14 @@ export function checkView(report: EmailDomainReport, t: TFunction): CheckView {
       part: 'mx',
       status: mx.status,
       tone: TONE[mx.status] ?? 'bad',
-      text: t(`check.mx.${mx.status}`, { domain, hosts: mx.hosts.map((h) => h.exchange).join(', '), message: mx.message ?? '' }),
+      text: t(`check.mx.${mx.status}`, { domain, hosts: mx.hosts.map((h) => h.exchange).join(', '), message: dnsMessage(mx.message, t) }),
       details: [],
     },
     {
       part: 'dmarc',
       status: dmarc.status,
-      tone: TONE[dmarc.status] ?? 'bad',
-      text: t(`check.dmarc.${dmarc.status}`, { domain: report.domain, policy: dmarc.policy ?? '', message: dmarc.message ?? '' }),
+      tone: dmarcInfo ? 'info' : (TONE[dmarc.status] ?? 'bad'),
+      text: t(dmarcInfo ? `check.dmarcInfo.${dmarc.status}` : `check.dmarc.${dmarc.status}`, { domain: report.domain, policy: dmarc.policy ?? '', message: dnsMessage(dmarc.message, t) }),
       details: [],
     },
   ];

@@ -46,10 +46,18 @@ const LINE_PREFIX = /^(?:[ \t]*>[ \t]?)*[ \t]*/;
  * ref in when a session is shown.
  */
 export const REF_MARK = '\uE002';
+/*
+ * `{{session.domain}}` in a body is the domain the session's check looked up (a sender address built from an
+ * article's pattern, such as NOREPLY@<their domain>), or the words for "your domain" before any check.
+ */
+export const DOMAIN_MARK = '\uE004';
 
-/** The step as one session shows it: its ref where the body asks for it. */
-export function withRef(step: StepView, ref: string): StepView {
-  return step.bodyHtml.includes(REF_MARK) ? { ...step, bodyHtml: step.bodyHtml.replaceAll(REF_MARK, escapeHtml(ref)) } : step;
+/** The step as one session shows it: its ref, and the domain it checked, where the body asks for them. */
+export function withRef(step: StepView, ref: string, domain?: string): StepView {
+  let bodyHtml = step.bodyHtml;
+  if (bodyHtml.includes(REF_MARK)) bodyHtml = bodyHtml.replaceAll(REF_MARK, escapeHtml(ref));
+  if (domain !== undefined && bodyHtml.includes(DOMAIN_MARK)) bodyHtml = bodyHtml.replaceAll(DOMAIN_MARK, escapeHtml(domain));
+  return bodyHtml === step.bodyHtml ? step : { ...step, bodyHtml };
 }
 
 /** Lines a list fact continued get the prefix (quote marks, indent) of the line the list started on. */
@@ -135,7 +143,7 @@ export class StepRenderer {
   /** A Markdown text of the flow rendered to safe HTML, with facts shown exactly. */
   html(flow: RegisteredFlow, key: string, lng: Language, audience: Audience = 'participant'): string {
     const { values, forMarkdown } = this.factsOf(flow, lng);
-    const source = this.t(flow, lng)(key, { facts: forMarkdown, session: { ref: REF_MARK }, context: audience === 'agent' ? 'agent' : undefined });
+    const source = this.t(flow, lng)(key, { facts: forMarkdown, session: { ref: REF_MARK, domain: DOMAIN_MARK }, context: audience === 'agent' ? 'agent' : undefined });
     return renderMarkdown(continueLists(source)).replace(PLACEHOLDER, (_, i: string) => escapeHtml(values[Number(i)]!));
   }
 

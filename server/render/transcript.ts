@@ -74,7 +74,7 @@ export function transcript(renderer: StepRenderer, input: TranscriptInput, forma
   field(t('transcript.flow'), flow ? text('title') : session.flowId);
   field(t('transcript.ref'), session.ref);
   if (session.ticketRef) field(t('transcript.ticket'), session.ticketRef);
-  field(t('transcript.callerLanguage'), session.lng);
+  field(t('transcript.callerLanguage'), t(`languageName.${session.lng}`, { defaultValue: session.lng }));
   field(t('transcript.channel'), t(`channel.${session.channel}`));
   field(t('transcript.started'), time(session.createdAt));
   if (session.agentId !== null)

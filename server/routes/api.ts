@@ -49,7 +49,7 @@ const feedbackBody = z.strictObject({
 const queryLanguage = (req: Request): Language | undefined => parse(languageQuery, req.query).lng;
 
 /** The public Session shape (see README: JSON API). */
-export function sessionJson({ session, step, history, lng, notice, check }: SessionView, t: TFunction) {
+export function sessionJson({ session, step, history, lng, notice, check, checkAsks }: SessionView, t: TFunction) {
   return {
     sessionId: session.id,
     ref: session.ref,
@@ -59,7 +59,7 @@ export function sessionJson({ session, step, history, lng, notice, check }: Sess
     status: session.status,
     ...(session.outcome ? { outcome: session.outcome } : {}),
     // After a check step, the step carries the verdicts in the session's language and the raw report.
-    step: check ? { ...step, check: { ...checkView(check, t), report: check } } : step,
+    step: check ? { ...step, check: { ...checkView(check, t, checkAsks), report: check } } : step,
     history: history.map(({ stepId, title, answer }) => ({ stepId, title, answer })),
     ...(notice ? { notice } : {}),
   };

@@ -231,7 +231,7 @@ function sessionPage(ctx: AppContext, req: Request, view: SessionView, base: str
     canGoBack: view.canGoBack,
     actionUrl: `${base}/s/${view.session.id}`,
     host: view.session.origin ?? undefined,
-    check: view.check ? checkView(view.check, t) : undefined,
+    check: view.check ? checkView(view.check, t, view.checkAsks) : undefined,
     flowId: view.session.flowId,
     outcomeLabel: view.step.outcome ? t(`session.outcome.${view.step.outcome}`) : undefined,
     showRef: view.step.outcome === 'escalated',

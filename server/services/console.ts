@@ -185,8 +185,12 @@ export class ConsoleService {
       // At the step cap only Start over is left (it continues in a new session).
       step: view.tooLong ? { ...view.step, options: [] } : view.step,
       tooLong: view.tooLong,
-      participantStep: withRef(renderer.step(flow, view.step.id, callerLng, 'participant'), view.session.ref),
-      check: view.check ? checkView(view.check, t) : undefined,
+      participantStep: withRef(
+        renderer.step(flow, view.step.id, callerLng, 'participant'),
+        view.session.ref,
+        view.checkedDomain ?? renderer.common('check.yourDomain', callerLng),
+      ),
+      check: view.check ? checkView(view.check, t, view.checkAsks) : undefined,
       showRaw: true,
       actionUrl: `/agent/s/${session.id}`,
       note: view.note,
@@ -246,7 +250,7 @@ export class ConsoleService {
         ref: s.ref,
         flow: flow ? renderer.text(flow, 'title', lng) : s.flowId,
         outcome: s.outcome ? t(`session.outcome.${s.outcome}`) : t('agent.sessions.active'),
-        lng: s.lng,
+        lng: t(`languageName.${s.lng}`, { defaultValue: s.lng }),
         channel: t(`channel.${s.channel}`),
         agent: s.agentId !== null ? (agents.get(s.agentId)?.name ?? '') : '',
         created: utcMinute(s.createdAt),

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { builtinGuide } from '../fixtures/documents.ts';
+import { createI18n } from '../../server/i18n/i18n.ts';
+import { StepRenderer } from '../../server/render/step.ts';
+import { builtinFlow, builtinGuide } from '../fixtures/documents.ts';
 import { checkResult, stateMeta, walker } from '../support/walk.ts';
 
 const { machine, facts } = builtinGuide('delivered-not-in-inbox');
@@ -63,7 +65,7 @@ describe('delivered-not-in-inbox', () => {
     const setupPath = ['DELIVERED', 'FOUND_IN_JUNK', 'MOVED', 'FIRST_TIME', 'DOMAIN_CONNECTED'];
     expect(walk(...setupPath).state).toBe('checkDomainSetup');
     expect(walk(...setupPath, 'CHECK_NOW').state).toBe('checkSendingDomain');
-    expect(stateMeta(machine, 'checkSendingDomain').check).toEqual({ type: 'email-domain', includes: [] });
+    expect(stateMeta(machine, 'checkSendingDomain').check).toEqual({ type: 'email-domain', includes: [], dmarc: true });
     expect(walk(...setupPath, 'CHECK_NOW', 'SKIP_CHECK').state).toBe('shortLinks');
   });
 
@@ -98,6 +100,31 @@ describe('delivered-not-in-inbox', () => {
     const setupPath = ['DELIVERED', 'FOUND_IN_JUNK', 'MOVED', 'FIRST_TIME', 'DOMAIN_CONNECTED', 'CHECK_NOW'];
     const failed = [...setupPath, checkResult({ spf: 'error', mx: 'error', dmarc: 'error' })];
     expect(walk(...failed, 'TRY_AGAIN', checkResult({ dmarc: 'missing' })).state).toBe('publishDmarc');
+  });
+
+  it("shows HubSpot's menu labels as the Norwegian article gives them in Norwegian, and the English labels in Swedish and German", () => {
+    const renderer = new StepRenderer(createI18n());
+    const flow = builtinFlow('delivered-not-in-inbox');
+    const page = (lng: 'sv' | 'no' | 'de' | 'en', step: string) => renderer.step(flow, step, lng, 'participant').bodyHtml;
+    expect(page('no', 'checkDelivery')).toContain('<strong>Aktiviteter</strong>');
+    expect(page('no', 'checkDelivery')).toContain('<strong>Filtrer etter</strong>');
+    expect(page('no', 'checkDelivery')).toContain('<strong>Markedsførings-e-post</strong>');
+    expect(page('no', 'copySendingIps')).toContain('<strong>E-postverktøy</strong>');
+    expect(page('no', 'copySendingIps')).toContain('<strong>Administrer tillatelsesliste</strong>');
+    expect(page('no', 'copySendingIps')).toContain('<strong>Kopier</strong>');
+    for (const lng of ['sv', 'de', 'en'] as const) {
+      expect(page(lng, 'checkDelivery'), lng).toContain('<strong>Activities</strong>');
+      expect(page(lng, 'copySendingIps'), lng).toContain('<strong>Manage allowlist</strong>');
+    }
+  });
+
+  it('says in every language that the DMARC plan is general advice beyond the article', () => {
+    const renderer = new StepRenderer(createI18n());
+    const flow = builtinFlow('delivered-not-in-inbox');
+    const marks = { sv: 'går utöver artikeln', no: 'går utover artikkelen', de: 'über den Artikel hinausgeht', en: 'beyond the article' };
+    for (const [lng, mark] of Object.entries(marks) as ['sv' | 'no' | 'de' | 'en', string][])
+      for (const step of ['publishDmarc', 'dmarcMonitoring'])
+        for (const audience of ['participant', 'agent'] as const) expect(renderer.step(flow, step, lng, audience).bodyHtml, `${lng} ${step} ${audience}`).toContain(mark);
   });
 
   it('lists both shared sending domains for accounts without their own', () => {

@@ -44,7 +44,7 @@ describe('notification-sender-setup', () => {
     const failed = walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'ADDED', 'TEST_FAILED');
     expect(failed.state).toBe('makeAddressReceive');
     expect(failed.done).toBe(false);
-    const checked = ['SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'CHECK_NOW', checkResult({ spf: 'ok' })];
+    const checked = ['SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'CHECK_NOW', 'TRAIN', checkResult({ spf: 'ok' })];
     expect(walk(...checked, 'TEST_FAILED')).toMatchObject({ state: 'makeAddressReceiveVerified', done: false });
     expect(walk(...checked, 'TEST_ARRIVED').state).toBe('ownDomainReady');
     expect(walk(...checked, 'TEST_FAILED', 'FIXED').state).toBe('ownDomainReady');
@@ -55,7 +55,7 @@ describe('notification-sender-setup', () => {
     const unchecked = walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'ADDED', 'TEST_ARRIVED');
     expect(unchecked.state).toBe('ownDomainUnchecked');
     expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'HAS_SPF_RECORD', 'MERGED', 'TEST_FAILED', 'FIXED').state).toBe('ownDomainUnchecked');
-    expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'CHECK_NOW', 'SKIP_CHECK', 'TEST_ARRIVED').state).toBe('ownDomainUnchecked');
+    expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'CHECK_NOW', 'TRAIN', 'SKIP_CHECK', 'TEST_ARRIVED').state).toBe('ownDomainUnchecked');
     expect(outcomeOf('ownDomainUnchecked')).toBe('informational');
   });
 
@@ -70,14 +70,47 @@ describe('notification-sender-setup', () => {
     type Verdicts = Parameters<typeof checkResult>[0] & {};
     /** The state a check result leads to, sent from the check step reached after merging the record. */
     const afterCheck = (spf: Verdicts['spf'], mx: Verdicts['mx'] = 'ok') => {
-      const atCheck = ['SENDER_ADDRESS', 'OWN_DOMAIN', 'HAS_SPF_RECORD', 'CHECK_NOW'];
+      const atCheck = ['SENDER_ADDRESS', 'OWN_DOMAIN', 'HAS_SPF_RECORD', 'CHECK_NOW', 'TRAIN'];
       expect(walk(...atCheck).state).toBe('checkDomainRecords');
       return walk(...atCheck, checkResult({ spf, mx })).state;
     };
 
-    it('is offered after publishing or merging the record, and looks for both train includes', () => {
-      expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'CHECK_NOW').state).toBe('checkDomainRecords');
+    it('is offered after publishing or merging the record, and asks first which platform sends', () => {
+      expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'CHECK_NOW').state).toBe('whichPlatform');
+      expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'HAS_SPF_RECORD', 'CHECK_NOW').state).toBe('whichPlatform');
+    });
+
+    it('expects what the article expects for each platform: both train includes, or the ilearn24.net one instead', () => {
+      expect(walk.from('whichPlatform', 'TRAIN').state).toBe('checkDomainRecords');
       expect(stateMeta(machine, 'checkDomainRecords').check).toEqual({ type: 'email-domain', includes: facts.spfTrainIncludes });
+      expect(walk.from('whichPlatform', 'ILEARN').state).toBe('checkIlearnRecords');
+      expect(stateMeta(machine, 'checkIlearnRecords').check).toEqual({ type: 'email-domain', includes: [facts.spfIlearnInclude] });
+    });
+
+    it('routes the ilearn24.net check like the train check, to steps that name only its include', () => {
+      const after = (spf: Verdicts['spf'], mx: Verdicts['mx'] = 'ok') => walk.from('checkIlearnRecords', checkResult({ spf, mx })).state;
+      expect(after('ok', 'missing')).toBe('mxRecordMissing');
+      expect(after('ok')).toBe('checkMailboxVerified');
+      for (const spf of ['include_missing', 'missing', 'multiple'] as const) expect(after(spf)).toBe('publishSuggestedIlearn');
+      for (const spf of ['too_many_lookups', 'invalid'] as const) expect(after(spf)).toBe('spfRecordBrokenIlearn');
+      expect(after('error', 'error')).toBe('checkUnavailableIlearn');
+      expect(walk.from('checkUnavailableIlearn', 'TRY_AGAIN').state).toBe('checkIlearnRecords');
+      expect(walk.from('checkIlearnRecords', 'SKIP_CHECK').state).toBe('checkMailbox');
+      expect(walk.from('publishSuggestedIlearn', 'PUBLISHED').state).toBe('checkMailbox');
+      expect(walk.from('spfRecordBrokenIlearn', 'FIXED').state).toBe('checkMailbox');
+      for (const lng of ['sv', 'no', 'de', 'en'] as const)
+        for (const step of ['checkIlearnRecords', 'publishSuggestedIlearn', 'spfRecordBrokenIlearn']) {
+          expect(texts[lng][step]!.body, `${lng} ${step}`).toContain('{{facts.spfIlearnInclude}}');
+          expect(texts[lng][step]!.body, `${lng} ${step}`).not.toContain('spfTrainIncludes');
+        }
+    });
+
+    it('says what the article says: two lines for train, ilearn24.net as the alternative, not two services to authorise', () => {
+      for (const lng of ['sv', 'no', 'de', 'en'] as const) {
+        const all = JSON.stringify(texts[lng]);
+        expect(all, lng).not.toMatch(/two services|två tjänster|to tjenester|zwei Dienste|beiden Dienste|both services|båda tjänsterna|begge tjenestene/);
+        expect(texts[lng].publishSpfRecord!.body, lng).toContain('{{facts.spfIlearnZoneLine}}');
+      }
     });
 
     it('sends a domain that cannot receive mail to the MX step first, whatever its SPF says', () => {
@@ -94,7 +127,7 @@ describe('notification-sender-setup', () => {
     });
 
     it('ends every way out of the check at the test email, so the 550 rule is never skipped', () => {
-      expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'CHECK_NOW', 'SKIP_CHECK').state).toBe('checkMailbox');
+      expect(walk('SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'CHECK_NOW', 'TRAIN', 'SKIP_CHECK').state).toBe('checkMailbox');
       const next = (state: string, event: string) => walk.from(state, event).state;
       expect(next('mxRecordMissing', 'FIXED')).toBe('checkMailbox');
       expect(next('publishSuggestedRecord', 'PUBLISHED')).toBe('checkMailbox');
@@ -103,7 +136,7 @@ describe('notification-sender-setup', () => {
     });
 
     it('runs the check again from "could not check"', () => {
-      const unavailable = ['SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'CHECK_NOW', checkResult({ spf: 'error', mx: 'error' })];
+      const unavailable = ['SENDER_ADDRESS', 'OWN_DOMAIN', 'NO_SPF_RECORD', 'CHECK_NOW', 'TRAIN', checkResult({ spf: 'error', mx: 'error' })];
       expect(walk(...unavailable).state).toBe('checkUnavailable');
       expect(walk(...unavailable, 'TRY_AGAIN').state).toBe('checkDomainRecords');
       expect(walk(...unavailable, 'TRY_AGAIN', checkResult({ spf: 'ok' })).state).toBe('checkMailboxVerified');

@@ -166,3 +166,18 @@ describe('participant-no-email', () => {
     });
   });
 });
+
+describe("Learnifier's default sender", () => {
+  it('is shown as the pattern it is, with an example address, and resolved once the domain is checked', () => {
+    const { texts: all } = builtinGuide('participant-no-email');
+    for (const lng of ['sv', 'no', 'de', 'en'] as const) {
+      for (const key of ['body', 'body_agent'] as const) {
+        expect(all[lng].allowList![key], `${lng} ${key}`).toContain('{{facts.defaultSender}}. ');
+        expect(all[lng].allowList![key], `${lng} ${key}`).toContain('{{facts.defaultSenderLocalPart}}@{{facts.customDomainExample}}');
+        expect(all[lng].spfVerified![key], `${lng} ${key}`).toContain('`{{facts.defaultSenderLocalPart}}@{{session.domain}}`');
+      }
+    }
+    const { facts: f } = builtinGuide('participant-no-email');
+    expect(f.defaultSender).toBe(`${f.defaultSenderLocalPart}@yourdomain`);
+  });
+});

@@ -376,7 +376,7 @@ describe('validation of a guide document', () => {
       ).toEqual([
         { message: 'step "checkSpam", in sv: the body: {{facts.sender}} names no fact', path: 'texts.sv.checkSpam.body', step: 'checkSpam', lng: 'sv' },
         {
-          message: 'step "checkSpam", option "FOUND_IN_SPAM", in en: the label: {{count}} is not a fact (write {{facts.name}} or, in a body, {{session.ref}})',
+          message: 'step "checkSpam", option "FOUND_IN_SPAM", in en: the label: {{count}} is not a fact (write {{facts.name}} or, in a body, {{session.ref}} or {{session.domain}})',
           path: 'texts.en.checkSpam.options.FOUND_IN_SPAM',
           step: 'checkSpam',
           event: 'FOUND_IN_SPAM',

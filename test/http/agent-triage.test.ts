@@ -196,10 +196,13 @@ describe('transcript', () => {
     expect(text.text).toContain('Answer: More than a minute ago');
     expect(text.text).toMatch(/Note \(Anna, \d{4}-\d\d-\d\d \d\d:\d\d UTC\): Customer \*very\* upset/);
     expect(text.text).toMatch(/Outcome: Handed to support/);
+    // The caller's language by name, in the reader's language, not as its code.
+    expect(text.text).toContain("Caller's language: Norwegian\n");
     const md = await anna.client.get(`/api/sessions/${id}/transcript?format=markdown&lng=de`).expect(200);
     expect(md.headers['content-type']).toMatch(/text\/markdown/);
     expect(md.text).toMatch(/^# /);
     expect(md.text).toContain('Wann wurde die E-Mail gesendet?');
+    expect(md.text).toMatch(/\*\*[^*\n]+:\*\* Norwegisch\n/);
     expect(md.text).toContain('Customer \\*very\\* upset');
     await anna.client.get(`/api/sessions/${id}/transcript?format=pdf`).expect(400);
     await anna.client.get('/api/sessions/nope/transcript').expect(404);
@@ -244,7 +247,11 @@ describe('sessions list', () => {
     expect(second.text.match(/<tr><td>/g)).toHaveLength(5);
     // An agent cannot widen the list to everyone's.
     expect((await asA.client.get('/agent/sessions?scope=all').expect(200)).text).toContain('30 sessions');
-    expect((await asA.client.get('/agent/sessions?language=de').expect(200)).text).toContain('15 sessions');
+    const german = (await asA.client.get('/agent/sessions?language=de').expect(200)).text;
+    expect(german).toContain('15 sessions');
+    // The list names each caller's language, not its code.
+    expect(german).toContain('<td>German</td>');
+    expect(german).not.toContain('<td>de</td>');
     expect((await asA.client.get('/agent/sessions?flow=track-sent-email').expect(200)).text).toContain('0 sessions');
     expect((await asA.client.get('/agent/sessions?outcome=active&channel=agent').expect(200)).text).toContain('30 sessions');
     expect((await asA.client.get('/agent/sessions?outcome=resolved').expect(200)).text).toContain('0 sessions');

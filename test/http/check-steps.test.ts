@@ -25,6 +25,10 @@ beforeAll(async () => {
       { type: 'TXT', value: 'v=spf1 include:_spf.google.com ip4:192.0.2.1:25 a/33 include:amazonses.com -all' },
       { type: 'MX', value: '10 mx.typo.se' },
     ],
+    'kurs.foretag.se': [
+      { type: 'TXT', value: 'v=spf1 include:amazonses.com ~all' },
+      { type: 'MX', value: '10 mx.kurs.se' },
+    ],
     '_spf.google.com': [{ type: 'TXT', value: 'v=spf1 ip4:192.0.2.0/24 ~all' }],
     'amazonses.com': [{ type: 'TXT', value: 'v=spf1 ip4:198.51.100.0/24 -all' }],
   });
@@ -73,6 +77,32 @@ describe('a check step on the page', () => {
     expect(at('id="step"')).toBeLessThan(at('id="check-heading"'));
     expect(at('<pre class="record">')).toBeLessThan(at('id="step-title"'));
     expect(at('id="step-title"')).toBeLessThan(at('<div class="body">'));
+  });
+
+  it('DMARC is a finding only in the guide whose article asks for it: elsewhere it is neutral information', async () => {
+    const id = await sessionAtCheck();
+    await request(t.app).post(`/s/${id}`).type('form').send({ event: 'CHECK', domain: 'school.se' }).expect(303);
+    const page = await request(t.app).get(`/s/${id}`).expect(200);
+    expect(page.text).toContain('class="verdict verdict-info" data-part="dmarc" data-status="none_policy"');
+    const api = await request(t.app).get(`/api/sessions/${id}?lng=en`).expect(200);
+    expect(api.body.step.check.verdicts[2]).toMatchObject({ part: 'dmarc', tone: 'info' });
+
+    const hubspot = await request(t.app).post('/api/sessions').send({ flowId: 'delivered-not-in-inbox', lng: 'en', startAt: 'checkSendingDomain' }).expect(201);
+    const checked = await request(t.app).post(`/api/sessions/${hubspot.body.sessionId}/events`).send({ type: 'CHECK', data: { domain: 'school.se' } }).expect(200);
+    expect(checked.body.step.check.verdicts[2]).toMatchObject({ part: 'dmarc', tone: 'warn' });
+  });
+
+  it("shows Learnifier's sender pattern resolved for the domain the person checked, in the page and the API", async () => {
+    const id = await sessionAtCheck('sv');
+    const before = await request(t.app).get(`/s/${id}`).expect(200);
+    expect(before.text).not.toContain('\uE004');
+    await request(t.app).post(`/s/${id}`).type('form').send({ event: 'CHECK', domain: 'kurs.foretag.se' }).expect(303);
+    const page = await request(t.app).get(`/s/${id}`).expect(200);
+    expect(page.text).toContain('data-status="ok"');
+    expect(page.text).toContain('<code>NOREPLY@kurs.foretag.se</code>');
+    expect(page.text).not.toContain('\uE004');
+    const api = await request(t.app).get(`/api/sessions/${id}?lng=de`).expect(200);
+    expect(api.body.step.bodyHtml).toContain('<code>NOREPLY@kurs.foretag.se</code>');
   });
 
   it('a bad domain is said next to the field on the page (422) and is a 400 in the API', async () => {
