@@ -158,6 +158,20 @@ describe('the start page on a 360 px phone', () => {
     }
     await context.close();
   });
+
+  it('shows both doors (missing an email / someone did not get mine) without scrolling, in every language', async () => {
+    const context = await ui.browser.newContext(phone);
+    const page = await context.newPage();
+    for (const lng of LANGUAGES) {
+      await page.goto(`${ui.url}/?lng=${lng}`);
+      const doors = await page.evaluate(() =>
+        [...document.querySelectorAll('.door-title')].map((t) => ({ text: t.textContent, bottom: t.getBoundingClientRect().bottom, height: innerHeight })),
+      );
+      expect(doors, lng).toHaveLength(2);
+      for (const door of doors) expect(door.bottom, `${lng}: ${door.text}`).toBeLessThanOrEqual(door.height);
+    }
+    await context.close();
+  });
 });
 
 describe('the widget demo page on a phone', () => {

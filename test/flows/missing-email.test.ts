@@ -148,6 +148,12 @@ describe('missing-email over HTTP', () => {
     expect(page).not.toContain(html(session.refHelp!));
   });
 
+  it('leaves the doors out of a search’s results page, where the results come first', async () => {
+    const page = (await request(t.app).get('/?lng=sv&q=jag+har+inte+fått+inbjudan').expect(200)).text;
+    expect(page).not.toContain('class="doors"');
+    expect(page).toContain('href="/flows/missing-email"');
+  });
+
   /** The quoted messages of a page, as HTML. */
   const quotes = (page: string) => [...page.matchAll(/<blockquote>([\s\S]*?)<\/blockquote>/g)].map((m) => m[1]!);
 
