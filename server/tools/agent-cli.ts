@@ -80,7 +80,15 @@ const { values } = parsed;
 if (!command || !['add', 'passwd', 'remove', 'list'].includes(command)) fail(USAGE);
 if (values.db !== undefined && !values.db.trim()) fail(`--db needs a path\n${USAGE}`);
 // --db wins over DB_PATH, so an operator never writes to the default database by forgetting to repeat it.
-const config = loadConfig(values.db ? { ...process.env, DB_PATH: values.db } : process.env);
+const config = (() => {
+  try {
+    return loadConfig(values.db ? { ...process.env, DB_PATH: values.db } : process.env);
+  } catch (error) {
+    // One line naming what to fix, as a server start says it (server/main.ts), not a stack trace.
+    console.error(`agent: ${(error as Error).message}`);
+    process.exit(1);
+  }
+})();
 const dbFile = resolve(config.DB_PATH);
 // On stderr, as `npm run flows` does, so what a command prints on stdout (the list) stays as it was.
 console.error(`database: ${dbFile}`);

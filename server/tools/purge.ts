@@ -8,19 +8,23 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import { retentionCutoff } from '../services/retention.ts';
+import { runTool } from './run-tool.ts';
 
-const { values } = parseArgs({ options: { days: { type: 'string' }, text: { type: 'boolean', default: false } }, strict: true });
-const config = loadConfig();
-const days = values.days !== undefined ? Number(values.days) : config.RETENTION_DAYS;
-if (days === undefined || !Number.isInteger(days) || days < 0) {
-  console.error('Give --days N (a whole number of days), or set RETENTION_DAYS.');
-  process.exit(2);
-}
-const store = createSqliteStore(config.DB_PATH);
-try {
-  const before = retentionCutoff(days);
-  if (values.text) console.log(`Emptied ${await store.purgeText(before)} comments and notes of sessions started before ${new Date(before).toISOString()}.`);
-  else console.log(`Deleted ${await store.purgeSessions(before)} sessions started before ${new Date(before).toISOString()}.`);
-} finally {
-  await store.close();
-}
+runTool('purge', async () => {
+  const { values } = parseArgs({ options: { days: { type: 'string' }, text: { type: 'boolean', default: false } }, strict: true });
+  const config = loadConfig();
+  const days = values.days !== undefined ? Number(values.days) : config.RETENTION_DAYS;
+  if (days === undefined || !Number.isInteger(days) || days < 0) {
+    console.error('Give --days N (a whole number of days), or set RETENTION_DAYS.');
+    process.exitCode = 2;
+    return;
+  }
+  const store = createSqliteStore(config.DB_PATH);
+  try {
+    const before = retentionCutoff(days);
+    if (values.text) console.log(`Emptied ${await store.purgeText(before)} comments and notes of sessions started before ${new Date(before).toISOString()}.`);
+    else console.log(`Deleted ${await store.purgeSessions(before)} sessions started before ${new Date(before).toISOString()}.`);
+  } finally {
+    await store.close();
+  }
+});

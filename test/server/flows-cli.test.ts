@@ -25,7 +25,7 @@ interface Run {
   err: string;
 }
 
-function run(tool: 'flows' | 'agent-cli', args: string[], stdin = '', env: NodeJS.ProcessEnv = { DB_PATH: db }): Promise<Run> {
+function run(tool: 'flows' | 'agent-cli' | 'purge' | 'seed', args: string[], stdin = '', env: NodeJS.ProcessEnv = { DB_PATH: db }): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', `server/tools/${tool}.ts`, ...args], {
       env: { ...process.env, DB_PATH: undefined, ...env },
@@ -287,5 +287,19 @@ describe('npm run agent: the database, passwords and removal', () => {
     const missing = await run('agent-cli', ['remove', '--email', 'gone@example.com']);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('There is no account for gone@example.com');
+  });
+});
+
+describe('a tool that cannot run says what to fix in one line', () => {
+  it.each(['flows', 'agent-cli', 'purge', 'seed'] as const)('%s: a bad setting is one line and exit 1, not a stack trace', async (tool) => {
+    const result = await run(tool, tool === 'flows' || tool === 'agent-cli' ? ['list'] : [], '', { DB_PATH: db, RETENTION_DAYS: '0' });
+    expect(result.code).toBe(1);
+    expect(result.err.trim()).toMatch(/^[\w-]+: invalid configuration: RETENTION_DAYS: /);
+    expect(result.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('purge: an unknown option is a usage mistake, exit 2', async () => {
+    const result = await run('purge', ['--bogus']);
+    expect(result).toMatchObject({ code: 2, err: expect.stringMatching(/^purge: Unknown option '--bogus'/) });
   });
 });
