@@ -8,6 +8,7 @@
  * Uses DB_PATH like the server, and says which database it used (on stderr, so an export to stdout stays JSON).
  * Exits 1 when what was asked cannot be done (an invalid document, with every problem), 2 on a usage mistake.
  */
+import { resolve } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
@@ -88,7 +89,7 @@ export async function runFlowsCommand(argv: readonly string[], io: CommandIO): P
   const [command, ...args] = positionals;
 
   const config = loadConfig(io.env);
-  io.err(`database: ${config.DB_PATH}`);
+  io.err(`database: ${resolve(config.DB_PATH)}`);
   let store;
   try {
     store = createSqliteStore(config.DB_PATH);

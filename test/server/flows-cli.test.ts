@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { BUILTIN_FLOW_IDS } from '../../flows/index.ts';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -291,6 +292,12 @@ describe('npm run agent: the database, passwords and removal', () => {
 });
 
 describe('a tool that cannot run says what to fix in one line', () => {
+  it('flows: names the database by its full path, however DB_PATH was written', async () => {
+    const result = await run('flows', ['list'], '', { DB_PATH: relative(process.cwd(), db) });
+    expect(result.code).toBe(0);
+    expect(result.err).toContain(`database: ${db}\n`);
+  });
+
   it.each(['flows', 'agent-cli', 'purge', 'seed'] as const)('%s: a bad setting is one line and exit 1, not a stack trace', async (tool) => {
     const result = await run(tool, tool === 'flows' || tool === 'agent-cli' ? ['list'] : [], '', { DB_PATH: db, RETENTION_DAYS: '0' });
     expect(result.code).toBe(1);
