@@ -362,7 +362,8 @@ export interface ImportOutcome {
  * (note "translation import (<lng>)"), or nothing at all when any unit has a problem: 422 listing every problem
  * with its unit id. A unit's placeholders must be the source's (none missing, none added); everything else a text
  * must be (known facts, no raw HTML) is validate.ts's, run on the whole document as any draft is.
- * An empty target leaves the text as it is (a unit not translated yet).
+ * An empty target leaves the text as it is (a unit not translated yet), and a target the same as the current text
+ * is not looked at again (it is what was published).
  */
 export async function importTranslation(
   content: ContentService,
@@ -397,7 +398,8 @@ export async function importTranslation(
         problems.push({ unit: u.id, flowId, message: `${u.id}: no such text in the guide (${upload.source} has none at "${u.key}")` });
         continue;
       }
-      if (!u.target.trim()) continue;
+      // Empty: not translated yet; the same as now: not the agency's change (and judged when it was published).
+      if (!u.target.trim() || textAt(doc, lng, u.key) === u.target) continue;
       const source = textAt(doc, upload.source, u.key)!;
       const want = placeholders(source);
       const got = placeholders(u.target);
@@ -409,7 +411,7 @@ export async function importTranslation(
           flowId,
           message: `${u.id}: the placeholders differ from the source's${missing.length ? `; missing ${missing.map((p) => `{{${p}}}`).join(', ')}` : ''}${extra.length ? `; not in the source ${extra.map((p) => `{{${p}}}`).join(', ')}` : ''}`,
         });
-      if (textAt(doc, lng, u.key) !== u.target) applied++;
+      applied++;
       setText(doc, lng, u.key, u.target);
     }
     if (problems.length > before) continue;
