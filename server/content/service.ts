@@ -13,7 +13,7 @@ import {
 } from '../store/types.ts';
 import { contentHash, type FlowDocument } from './document.ts';
 import { changesOutside } from './permissions.ts';
-import { validateDocument } from './validate.ts';
+import { validateDocument, type Problem } from './validate.ts';
 import { installVersion, pinnedFlow, type VersionRegistry } from './versions.ts';
 
 /** Who changes a guide, and what they may change: a translator only the texts of their languages. */
@@ -183,6 +183,12 @@ export class ContentService {
       return { input: pending.document as unknown, action: 'publish' as const };
     }
     return { input: source.document, action: options.action ?? 'publish' };
+  }
+
+  /** Every problem of a document, checked exactly as a draft or publish checks it (with the current guides' facts). */
+  problemsOf(input: unknown): Problem[] {
+    const result = validateDocument(input, { others: this.otherGuides() });
+    return result.ok ? [] : result.problems;
   }
 
   /** The document, validated, for guide `flowId`; without the `version` an export adds (numbers are the store's). */

@@ -21,6 +21,7 @@ import { embedRoutes } from '../routes/embed.ts';
 import { FlowSearch } from '../services/search.ts';
 import { ContentService } from '../content/service.ts';
 import { adminFlowRoutes } from '../routes/admin-flows.ts';
+import { adminTranslationRoutes } from '../routes/admin-translations.ts';
 import { pageRoutes } from '../routes/pages.ts';
 import type { Store } from '../store/types.ts';
 import { createViews, VIEWS_DIR } from '../render/views.ts';
@@ -142,6 +143,7 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
   app.use(agentRoutes(ctx));
   app.use(adminRoutes(ctx));
   app.use(analyticsRoutes(ctx, options.config?.ANALYTICS_TOKEN));
+  app.use(adminTranslationRoutes(ctx, options.config?.ADMIN_TOKEN));
   app.use(adminFlowRoutes(ctx, options.config?.ADMIN_TOKEN));
   app.use('/api', apiRoutes(ctx));
   app.use(pageRoutes(ctx));

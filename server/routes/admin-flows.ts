@@ -44,7 +44,7 @@ declare module 'express-serve-static-core' {
  * otherwise the console's login, with its CSRF token in `x-csrf-token` on every change. The token is compared by
  * hash, in constant time, as the analytics token is.
  */
-function editorAuth(token: string | undefined) {
+export function editorAuth(token: string | undefined) {
   const expected = token ? createHash('sha256').update(token).digest() : undefined;
   return (req: Request, res: Response, next: NextFunction) => {
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];

@@ -5,6 +5,8 @@
  *   npm run flows -- import FILE [--publish] [--note "…"]
  *   npm run flows -- history <flowId>
  *   npm run flows -- rollback <flowId> <version> [--note "…"]
+ *   npm run flows -- translation export <lng> [--flow ID|all] [--format xliff|json] [--only missing|all] [--source en] [--out FILE]
+ *   npm run flows -- translation import <lng> FILE [--flow ID] [--source en]
  * Uses DB_PATH like the server, and says which database it used (on stderr, so an export to stdout stays JSON).
  * Exits 1 when what was asked cannot be done (an invalid document, with every problem), 2 on a usage mistake.
  */
@@ -14,7 +16,19 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { formatDocument } from '../content/document.ts';
 import { describeSync, startContent } from '../content/startup.ts';
-import type { Editor } from '../content/service.ts';
+import type { ContentService, Editor } from '../content/service.ts';
+import {
+  importTranslation,
+  latestDocuments,
+  readI18next,
+  readXliff,
+  toI18next,
+  toXliff,
+  TRANSLATION_FILTERS,
+  TRANSLATION_FORMATS,
+  unitsOf,
+} from '../content/translation.ts';
+import { DEFAULT_LANGUAGE, LANGUAGES } from '../i18n/locales.ts';
 import type { Problem } from '../content/validate.ts';
 import { FlowRegistry } from '../engine/flow-registry.ts';
 import { AppError } from '../http/errors.ts';
@@ -27,7 +41,9 @@ const USAGE = `usage:
   npm run flows -- export <flowId> [--version N | --pending] [--out FILE]
   npm run flows -- import FILE [--publish] [--note "…"]
   npm run flows -- history <flowId>
-  npm run flows -- rollback <flowId> <version> [--note "…"]`;
+  npm run flows -- rollback <flowId> <version> [--note "…"]
+  npm run flows -- translation export <lng> [--flow ID|all] [--format xliff|json] [--only missing|all] [--source en] [--out FILE]
+  npm run flows -- translation import <lng> FILE [--flow ID (a JSON file of one guide)] [--source en]`;
 
 const CLI: Editor = { actor: { agentId: null, via: 'cli' } };
 
@@ -78,6 +94,10 @@ export async function runFlowsCommand(argv: readonly string[], io: CommandIO): P
         out: { type: 'string' },
         publish: { type: 'boolean', default: false },
         note: { type: 'string' },
+        flow: { type: 'string' },
+        format: { type: 'string' },
+        only: { type: 'string' },
+        source: { type: 'string' },
       },
       strict: true,
     });
@@ -166,6 +186,8 @@ export async function runFlowsCommand(argv: readonly string[], io: CommandIO): P
       const from = wholeNumber(number, 'the version to roll back to');
       const v = await content.publish(flowId, { version: from }, CLI, { note: values.note ?? `Rollback to version ${from}` });
       io.out(`Published ${flowId} version ${v.number} with the content of version ${from}. Running servers serve it within FLOW_POLL_MS.`);
+    } else if (command === 'translation') {
+      await translation(content, args, values, io);
     } else {
       usage(`Unknown command "${command}".`);
     }
@@ -182,6 +204,52 @@ export async function runFlowsCommand(argv: readonly string[], io: CommandIO): P
     await store.close();
   }
   return 0;
+}
+
+/** `translation export|import`: a language's texts for a translation agency, and their work back as drafts. */
+async function translation(
+  content: ContentService,
+  args: string[],
+  values: { flow?: string | undefined; format?: string | undefined; only?: string | undefined; source?: string | undefined; out?: string | undefined },
+  io: CommandIO,
+) {
+  const [action, lngArg, file] = args;
+  const lng = oneOf(lngArg, LANGUAGES, 'the language');
+  const source = oneOf(values.source ?? DEFAULT_LANGUAGE, LANGUAGES, '--source');
+  if (source === lng) usage('--source is another language than the one translated into');
+  if (action === 'export') {
+    const format = oneOf(values.format ?? 'xliff', TRANSLATION_FORMATS, '--format');
+    const only = oneOf(values.only ?? 'all', TRANSLATION_FILTERS, '--only');
+    const flow = values.flow ?? 'all';
+    const { selected, all } = await latestDocuments(content, flow);
+    const options = { source, target: lng, only };
+    const guides = selected.map((g) => unitsOf(g, all, options));
+    const text = format === 'xliff' ? toXliff(guides, options) : toI18next(guides, flow !== 'all');
+    const count = guides.reduce((n, g) => n + g.units.length, 0);
+    if (values.out) {
+      writeFileSync(values.out, text);
+      io.err(`Wrote ${count} ${only === 'missing' ? 'missing ' : ''}unit${count === 1 ? '' : 's'} of ${flow === 'all' ? `${guides.length} guides` : flow} (${source} → ${lng}) to ${values.out}.`);
+    } else io.write(text);
+  } else if (action === 'import') {
+    if (!file) usage('translation import needs a language and a file');
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      fail(`${file} cannot be read: ${(e as Error).message}`);
+    }
+    const upload = text.trimStart().startsWith('<')
+      ? readXliff(text, lng)
+      : { source, ...readI18next(text, values.flow === undefined || values.flow === 'all' ? undefined : values.flow) };
+    const outcome = await importTranslation(content, lng, upload, CLI);
+    for (const d of outcome.drafts) io.out(`Stored ${d.units} changed text${d.units === 1 ? '' : 's'} of ${d.flowId} (${lng}) as draft ${d.draft} (not published).`);
+    for (const id of outcome.unchanged) io.out(`${id}: no text changed; nothing was stored.`);
+  } else usage('translation export or translation import?');
+}
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T {
+  if (value === undefined || !(allowed as readonly string[]).includes(value)) usage(`${what} is one of ${allowed.join(', ')}`);
+  return value as T;
 }
 
 function publisher(v: FlowVersionSummary, agents: Map<number, AgentRecord>): string {
