@@ -67,6 +67,8 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/api/admin/flows/:flowId/drafts' },
   { method: 'POST', path: '/api/admin/flows/:flowId/publish' },
   { method: 'GET', path: '/api/admin/audit' },
+  { method: 'GET', path: '/api/admin/translations/:lng' },
+  { method: 'POST', path: '/api/admin/translations/:lng' },
 ];
 
 let t: TestApp;
