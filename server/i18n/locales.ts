@@ -10,19 +10,17 @@ export type Resources = Record<Language, Record<string, Record<string, unknown>>
 
 export const LOCALES_DIR = join(ROOT_DIR, 'locales/');
 
-/** Files under `locales/<lng>/` that are notes for translators, not texts: never loaded as a namespace. */
-export const NOT_NAMESPACES = new Set(['glossary.json']);
-
 /**
- * Reads every `locales/<lng>/<ns>.json` (but the glossary) once at start-up. Loading synchronously before the first request means no
- * request ever sees a half-loaded language, and tests get the same resources as the app.
+ * Reads every `locales/<lng>/<ns>.json` once at start-up. Loading synchronously before the first request means no
+ * request ever sees a half-loaded language, and tests get the same resources as the app. Notes for translators
+ * (`locales/context.json`, `locales/glossary.json`) stand beside the language folders, so they are never loaded.
  */
 export function loadResources(dir: string = LOCALES_DIR): Resources {
   const resources = {} as Resources;
   for (const lng of LANGUAGES) {
     resources[lng] = {};
     for (const file of readdirSync(join(dir, lng))) {
-      if (!file.endsWith('.json') || NOT_NAMESPACES.has(file)) continue;
+      if (!file.endsWith('.json')) continue;
       resources[lng][file.slice(0, -'.json'.length)] = JSON.parse(readFileSync(join(dir, lng, file), 'utf8'));
     }
   }

@@ -6,7 +6,7 @@ import { LANGUAGES, LOCALES_DIR, loadResources, type Language } from '../../serv
 import { everyDocument } from '../fixtures/documents.ts';
 
 /*
- * One word per concept per language. Each language's glossary (locales/<lng>/glossary.json, notes for translators,
+ * One word per concept per language. Each language's glossary (locales/glossary.json, notes for translators,
  * not texts) names the word we write and the variants we do not; no guide text and no common text may use a rejected
  * variant. Keywords are exempt: they are the words people type, variants included. Facts are exempt too: a product's
  * menu label is written as the product writes it.
@@ -14,7 +14,8 @@ import { everyDocument } from '../fixtures/documents.ts';
 interface Glossary {
   terms: { concept: string; use: string; forms: string[]; reject: string[]; note: string }[];
 }
-const glossary = (lng: Language): Glossary => JSON.parse(readFileSync(join(LOCALES_DIR, lng, 'glossary.json'), 'utf8'));
+const glossaries = JSON.parse(readFileSync(join(LOCALES_DIR, 'glossary.json'), 'utf8')) as Record<Language, Glossary>;
+const glossary = (lng: Language): Glossary => glossaries[lng];
 
 /** A rejected variant at the start of a word (so `vitlist` also catches `vitlistan`), in any case. */
 const variant = (v: string) => new RegExp(`(?<![\\p{L}\\p{N}_-])${v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'iu');
