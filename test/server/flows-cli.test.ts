@@ -1,6 +1,5 @@
 import { relative } from 'node:path';
 import { BUILTIN_FLOW_IDS } from '../../flows/index.ts';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,8 +7,8 @@ import type { FlowDocument } from '../../server/content/document.ts';
 import { verifyPassword } from '../../server/auth/password.ts';
 import { createSqliteStore } from '../../server/store/sqlite.ts';
 import { REMOVED_PASSWORD } from '../../server/store/types.ts';
-import { runFlowsCommand } from '../../server/tools/flows-command.ts';
 import { tempDir } from '../support/app.ts';
+import { flowsInProcess, runTool, type ToolRun } from '../support/cli.ts';
 
 /*
  * `npm run flows` and `npm run agent` as an operator runs them: real processes on a real database file.
@@ -20,41 +19,14 @@ const db = join(dir.dir, 'cli.db');
 const file = (name: string) => join(dir.dir, name);
 afterAll(() => dir.remove());
 
-interface Run {
-  code: number | null;
-  out: string;
-  err: string;
-}
-
-function run(tool: 'flows' | 'agent-cli' | 'purge' | 'seed', args: string[], stdin = '', env: NodeJS.ProcessEnv = { DB_PATH: db }): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `server/tools/${tool}.ts`, ...args], {
-      env: { ...process.env, DB_PATH: undefined, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d));
-    child.stderr.on('data', (d: Buffer) => (err += d));
-    child.stdin.end(stdin);
-    child.on('exit', (code) => resolve({ code, out, err }));
-  });
+function run(tool: 'flows' | 'agent-cli' | 'purge' | 'seed', args: string[], stdin = '', env: NodeJS.ProcessEnv = { DB_PATH: db }): Promise<ToolRun> {
+  return runTool(tool, args, { stdin, env });
 }
 /**
- * `npm run flows` in this process (its command function, with the same arguments, environment and output a real
- * run has); the first command below runs as a real process, so the entry point itself is covered too.
+ * `npm run flows` in this process; the first command below runs as a real process, so the entry point itself is
+ * covered too.
  */
-async function flows(...args: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const code = await runFlowsCommand(args, {
-    out: (line) => (out += `${line}\n`),
-    err: (line) => (err += `${line}\n`),
-    write: (text) => (out += text),
-    env: { ...process.env, DB_PATH: db },
-  });
-  return { code, out, err };
-}
+const flows = (...args: string[]) => flowsInProcess(db, ...args);
 
 /** What the database holds, read directly: versions of a guide, drafts, and the audit log. */
 function stored(flowId = 'participant-no-email') {

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FlowDocument } from '../../server/content/document.ts';
 import { createSqliteStore } from '../../server/store/sqlite.ts';
-import { runFlowsCommand } from '../../server/tools/flows-command.ts';
 import { tempDir } from '../support/app.ts';
+import { flowsInProcess, runTool } from '../support/cli.ts';
 
 /*
  * `npm run flows -- translation export|import`: a language's texts for an agency and their work back as a draft,
@@ -18,31 +17,8 @@ const file = (name: string) => join(dir.dir, name);
 afterAll(() => dir.remove());
 const FLOW = 'participant-no-email';
 
-function run(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/tools/flows.ts', ...args], {
-      env: { ...process.env, DB_PATH: db },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d));
-    child.stderr.on('data', (d: Buffer) => (err += d));
-    child.on('exit', (code) => resolve({ code, out, err }));
-  });
-}
-
-async function flows(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runFlowsCommand(args, {
-    out: (line) => (out += `${line}\n`),
-    err: (line) => (err += `${line}\n`),
-    write: (text) => (out += text),
-    env: { ...process.env, DB_PATH: db },
-  });
-  return { code, out, err };
-}
+const run = (args: string[]) => runTool('flows', args, { env: { DB_PATH: db } });
+const flows = (...args: string[]) => flowsInProcess(db, ...args);
 
 function drafts(): { id: number; document: FlowDocument }[] {
   const store = createSqliteStore(db);
