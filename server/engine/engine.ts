@@ -8,7 +8,7 @@ import { pinnedFlow } from '../content/versions.ts';
 import type { FlowRegistry, RegisteredFlow } from './flow-registry.ts';
 import type { Language } from '../i18n/locales.ts';
 import type { CheckAsks } from '../render/check.ts';
-import { withRef, type StepRenderer, type StepView } from '../render/step.ts';
+import { forSession, type StepRenderer, type StepView } from '../render/step.ts';
 import {
   FeedbackGivenError,
   MAX_STEPS_PER_SESSION,
@@ -434,7 +434,7 @@ export class Engine {
       session,
       flow,
       lng,
-      step: withRef(this.renderer.step(flow, session.snapshot.value, lng, audience), session.ref, checkedDomain ?? this.renderer.common('check.yourDomain', lng)),
+      step: forSession(this.renderer.step(flow, session.snapshot.value, lng, audience), session.ref, checkedDomain ?? this.renderer.common('check.yourDomain', lng)),
       ...(checkedDomain ? { checkedDomain } : {}),
       note: path.at(-1)?.row.note ?? null,
       history,

@@ -42,7 +42,7 @@ const LINE_PREFIX = /^(?:[ \t]*>[ \t]?)*[ \t]*/;
 
 /*
  * `{{session.ref}}` in a body (a ready-to-send message that names the session) is the one text that differs per
- * session. Steps are rendered and cached per version, so the body keeps this mark and `withRef` puts the session's
+ * session. Steps are rendered and cached per version, so the body keeps this mark and `forSession` puts the session's
  * ref in when a session is shown.
  */
 export const REF_MARK = '\uE002';
@@ -53,7 +53,7 @@ export const REF_MARK = '\uE002';
 export const DOMAIN_MARK = '\uE004';
 
 /** The step as one session shows it: its ref, and the domain it checked, where the body asks for them. */
-export function withRef(step: StepView, ref: string, domain?: string): StepView {
+export function forSession(step: StepView, ref: string, domain?: string): StepView {
   let bodyHtml = step.bodyHtml;
   if (bodyHtml.includes(REF_MARK)) bodyHtml = bodyHtml.replaceAll(REF_MARK, escapeHtml(ref));
   if (domain !== undefined && bodyHtml.includes(DOMAIN_MARK)) bodyHtml = bodyHtml.replaceAll(DOMAIN_MARK, escapeHtml(domain));

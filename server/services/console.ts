@@ -7,7 +7,7 @@ import { AppError, unknownSession } from '../http/errors.ts';
 import { normalizeLanguage } from '../i18n/language.ts';
 import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../i18n/locales.ts';
 import { checkView } from '../render/check.ts';
-import { withRef } from '../render/step.ts';
+import { forSession } from '../render/step.ts';
 import { option, utcMinute } from '../render/format.ts';
 import { transcript, TRANSCRIPT_LIMITS, type TranscriptFormat, type TranscriptInput } from '../render/transcript.ts';
 import {
@@ -175,7 +175,7 @@ export class ConsoleService {
         ref: session.ref,
         ticketRef: session.ticketRef,
         // The caller's language named in the agent's ("tyska" in a Swedish console), as the rest of the page.
-        lngName: new Intl.DisplayNames([lng], { type: 'language' }).of(callerLng) ?? LANGUAGE_NAMES[callerLng],
+        lngName: t(`languageName.${callerLng}`),
         lng: callerLng,
         channel: t(`channel.${session.channel}`),
         agent: session.agentId !== null ? agents.get(session.agentId)?.name : undefined,
@@ -185,7 +185,7 @@ export class ConsoleService {
       // At the step cap only Start over is left (it continues in a new session).
       step: view.tooLong ? { ...view.step, options: [] } : view.step,
       tooLong: view.tooLong,
-      participantStep: withRef(
+      participantStep: forSession(
         renderer.step(flow, view.step.id, callerLng, 'participant'),
         view.session.ref,
         view.checkedDomain ?? renderer.common('check.yourDomain', callerLng),
