@@ -7,6 +7,7 @@ import { optionsOf } from './compile.ts';
 import { canonicalJson, factIn, RESERVED_TEXT_KEYS, type FlowDocument, type StepTexts } from './document.ts';
 import { resolveFacts } from './fact-refs.ts';
 import type { ContentService, Editor } from './service.ts';
+import { PLACEHOLDER } from './validate.ts';
 
 /*
  * Export and import for translation agencies (README: "Changing a guide", "Translation agencies"): a guide's texts
@@ -100,7 +101,6 @@ function setText(doc: FlowDocument, lng: Language, key: string, value: string) {
   else st[field as (typeof STEP_FIELDS)[number]] = value;
 }
 
-const PLACEHOLDER = /\{\{(.*?)\}\}/g;
 /** The placeholders of a text, each as written inside the braces (trimmed), sorted: a multiset to compare. */
 const placeholders = (text: string) => [...text.matchAll(PLACEHOLDER)].map((m) => m[1]!.trim()).sort();
 

@@ -253,7 +253,8 @@ function rawHtml(text: string): string[] {
   );
 }
 
-const PLACEHOLDER = /\{\{(.*?)\}\}/g;
+/** A `{{…}}` placeholder in a text, its inside captured. */
+export const PLACEHOLDER = /\{\{(.*?)\}\}/g;
 const FACT_PLACEHOLDER = /^\s*facts\.([A-Za-z0-9]+)\s*$/;
 /**
  * The session's ref, for a message the person sends on, and the domain its check looked up (only in bodies: titles
