@@ -129,7 +129,7 @@ export class ContentService {
    * installed as the guide's current version here at once (other instances poll).
    */
   async publish(flowId: string, source: PublishSource, editor: Editor, options: PublishOptions = {}): Promise<FlowVersionRecord> {
-    const { input, action, draftId } = await this.sourceOf(flowId, source, options);
+    const { input, action, draftId, origins } = await this.sourceOf(flowId, source, options);
     const document = this.checked(flowId, input);
     const hash = contentHash(document);
     for (let attempt = 0; ; attempt++) {
@@ -146,6 +146,7 @@ export class ContentService {
         actor: editor.actor,
         action,
         ...(draftId !== undefined ? { draftId } : {}),
+        ...(origins ? { origins } : {}),
         ...(editor.onlyTexts ? { ifLatest: latest?.number ?? null } : {}),
       };
       try {
@@ -174,9 +175,13 @@ export class ContentService {
     if ('draft' in source) {
       const draft = await this.store.getDraft(source.draft);
       if (!draft || draft.flowId !== flowId) throw new AppError(404, 'unknown_draft', `Guide "${flowId}" has no draft ${source.draft}.`);
-      return { input: draft.document as unknown, action: 'publish' as const, draftId: draft.id };
+      if (draft.status !== 'open') throw new AppError(409, 'draft_closed', `Draft ${draft.id} of "${flowId}" was ${draft.status} already.`);
+      return { input: draft.document as unknown, action: 'publish' as const, draftId: draft.id, origins: draft.origins };
     }
-    if ('version' in source) return { input: (await this.version(flowId, source.version)).document as unknown, action: 'rollback' as const };
+    if ('version' in source) {
+      const earlier = await this.version(flowId, source.version);
+      return { input: earlier.document as unknown, action: 'rollback' as const, origins: earlier.origins };
+    }
     if ('pending' in source) {
       const pending = await this.store.getPendingUpdate(flowId);
       if (!pending) throw new AppError(404, 'unknown_version', `Guide "${flowId}" has no pending update.`);

@@ -7,6 +7,7 @@ import { optionsOf } from './compile.ts';
 import { canonicalJson, factIn, RESERVED_TEXT_KEYS, type FlowDocument, type StepTexts } from './document.ts';
 import { resolveFacts } from './fact-refs.ts';
 import type { ContentService, Editor } from './service.ts';
+import { keysOf, setTextAt, textAt } from './text-keys.ts';
 import { PLACEHOLDER } from './validate.ts';
 
 /*
@@ -59,46 +60,6 @@ export interface ExportOptions {
 export interface VersionedDocument {
   document: FlowDocument;
   number: number;
-}
-
-const TOP_KEYS = RESERVED_TEXT_KEYS;
-const STEP_FIELDS = ['title', 'body', 'body_agent'] as const;
-
-/** Every key a guide's texts have in language `lng`, in reading order (guide, then each step in the machine's order). */
-function keysOf(doc: FlowDocument, lng: Language): string[] {
-  const texts = doc.texts[lng];
-  const keys: string[] = [...TOP_KEYS];
-  for (const [step, state] of Object.entries(doc.machine.states)) {
-    const st = texts[step] as StepTexts | undefined;
-    if (!st) continue;
-    for (const field of STEP_FIELDS) if (st[field] !== undefined) keys.push(`${step}.${field}`);
-    for (const event of state.type === 'final' ? [] : optionsOf(state)) if (st.options?.[event] !== undefined) keys.push(`${step}.options.${event}`);
-  }
-  return keys;
-}
-
-/** The text at `key` in a language's texts, if any. */
-function textAt(doc: FlowDocument, lng: Language, key: string): string | undefined {
-  const [step, field, event] = key.split('.');
-  const texts = doc.texts[lng] as Record<string, unknown>;
-  if (field === undefined) return typeof texts[step!] === 'string' ? (texts[step!] as string) : undefined;
-  const st = texts[step!] as StepTexts | undefined;
-  if (!st || typeof st !== 'object') return undefined;
-  if (field === 'options') return event === undefined ? undefined : st.options?.[event];
-  return (STEP_FIELDS as readonly string[]).includes(field) ? st[field as (typeof STEP_FIELDS)[number]] : undefined;
-}
-
-/** Sets the text at `key` (a key of the source language's texts, so its step exists there). */
-function setText(doc: FlowDocument, lng: Language, key: string, value: string) {
-  const [step, field, event] = key.split('.');
-  const texts = doc.texts[lng] as Record<string, unknown>;
-  if (field === undefined) {
-    texts[step!] = value;
-    return;
-  }
-  const st = (texts[step!] ??= { title: '' }) as StepTexts;
-  if (field === 'options') st.options = { ...st.options, [event!]: value };
-  else st[field as (typeof STEP_FIELDS)[number]] = value;
 }
 
 /** The placeholders of a text, each as written inside the braces (trimmed), sorted: a multiset to compare. */
@@ -412,7 +373,7 @@ export async function importTranslation(
           message: `${u.id}: the placeholders differ from the source's${missing.length ? `; missing ${missing.map((p) => `{{${p}}}`).join(', ')}` : ''}${extra.length ? `; not in the source ${extra.map((p) => `{{${p}}}`).join(', ')}` : ''}`,
         });
       applied++;
-      setText(doc, lng, u.key, u.target);
+      setTextAt(doc, lng, u.key, u.target);
     }
     if (problems.length > before) continue;
     // The document's own checks, exactly as a draft gets them; a problem in this language's texts names its unit.

@@ -29,6 +29,8 @@ export const ERROR_CODES = [
   'unknown_version',
   'unknown_draft',
   'document_unchanged',
+  'draft_conflict',
+  'draft_closed',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -260,4 +260,42 @@ export const migrations: readonly string[] = [
   WHERE t.day = r.day AND t.flow_id = r.flow_id AND t.lng = r.lng AND t.channel = r.channel AND t.audience = r.audience
     AND t.prev_state = r.prev_state AND t.event = r.event AND t.state = r.state;
   `,
+  `
+  -- The studio: a draft is a working copy people keep changing until it is published or discarded. revision counts
+  -- its saves (a save names the revision it changed, so two people never overwrite each other silently);
+  -- base_version is the published version it started from; origins records, per text, the language it was written
+  -- in and the source text each translation was made from (what tells a stale translation). A version keeps the
+  -- origins of the draft it published. preview_token is the hash of the draft's private preview link.
+  ALTER TABLE drafts ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE drafts ADD COLUMN base_version INTEGER;
+  ALTER TABLE drafts ADD COLUMN origins TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE drafts ADD COLUMN status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'published', 'discarded'));
+  ALTER TABLE drafts ADD COLUMN updated_by INTEGER REFERENCES agents(id);
+  ALTER TABLE drafts ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE drafts ADD COLUMN preview_token TEXT;
+  UPDATE drafts SET updated_at = created_at, updated_by = created_by,
+    base_version = (SELECT max(a.from_version) FROM audit_log a WHERE a.draft_id = drafts.id AND a.action IN ('draft', 'import'));
+  UPDATE drafts SET status = 'published' WHERE id IN (SELECT draft_id FROM audit_log WHERE draft_id IS NOT NULL AND to_version IS NOT NULL);
+  CREATE INDEX drafts_open ON drafts (flow_id, id) WHERE status = 'open';
+  CREATE UNIQUE INDEX drafts_preview ON drafts (preview_token) WHERE preview_token IS NOT NULL;
+  ALTER TABLE flow_versions ADD COLUMN origins TEXT NOT NULL DEFAULT '{}';
+
+  -- The audit log also records a draft's saves and its discarding.
+  CREATE TABLE audit_log_rebuilt (
+    id           INTEGER PRIMARY KEY,
+    at           INTEGER NOT NULL,
+    agent_id     INTEGER REFERENCES agents(id),
+    via          TEXT NOT NULL CHECK (via IN ('release', 'cli', 'token', 'console')),
+    action       TEXT NOT NULL CHECK (action IN ('publish', 'rollback', 'import', 'draft', 'pending', 'edit', 'discard')),
+    flow_id      TEXT NOT NULL,
+    from_version INTEGER,
+    to_version   INTEGER,
+    draft_id     INTEGER,
+    note         TEXT
+  ) STRICT;
+  INSERT INTO audit_log_rebuilt SELECT id, at, agent_id, via, action, flow_id, from_version, to_version, draft_id, note FROM audit_log;
+  DROP TABLE audit_log;
+  ALTER TABLE audit_log_rebuilt RENAME TO audit_log;
+  CREATE INDEX audit_log_flow ON audit_log (flow_id, id);
+  `,
 ];

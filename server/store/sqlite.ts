@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Outcome } from '../../flows/types.ts';
+import { parseOrigins } from '../content/origins.ts';
 import { createAnalytics } from './analytics.ts';
 import { migrations } from './migrations.ts';
 import {
@@ -10,6 +11,11 @@ import {
   type AuditRecord,
   type BuiltinDecision,
   type DraftRecord,
+  DraftConflictError,
+  type DraftStatus,
+  type DraftSave,
+  type DraftSummary,
+  type NewDraft,
   type FlowVersionRecord,
   type FlowVersionSummary,
   type NewVersion,
@@ -74,15 +80,22 @@ interface VersionRow {
   published_by: number | null;
   via: FlowVersionRecord['via'];
   published_at: number;
+  origins?: string;
 }
 
 interface DraftRow {
   id: number;
   flow_id: string;
   hash: string;
-  document: string;
+  document?: string;
   created_by: number | null;
   created_at: number;
+  revision: number;
+  base_version: number | null;
+  origins?: string;
+  status: DraftStatus;
+  updated_by: number | null;
+  updated_at: number;
 }
 
 interface AuditRow {
@@ -107,15 +120,20 @@ const toSummary = (r: VersionRow): FlowVersionSummary => ({
   via: r.via,
   publishedAt: r.published_at,
 });
-const toVersion = (r: VersionRow): FlowVersionRecord => ({ ...toSummary(r), document: JSON.parse(r.document!) });
-const toDraft = (r: DraftRow): DraftRecord => ({
+const toVersion = (r: VersionRow): FlowVersionRecord => ({ ...toSummary(r), document: JSON.parse(r.document!), origins: parseOrigins(r.origins ?? '{}') });
+const toDraftSummary = (r: DraftRow): DraftSummary => ({
   id: r.id,
   flowId: r.flow_id,
   hash: r.hash,
-  document: JSON.parse(r.document),
   createdBy: r.created_by,
   createdAt: r.created_at,
+  revision: r.revision,
+  baseVersion: r.base_version,
+  status: r.status,
+  updatedBy: r.updated_by,
+  updatedAt: r.updated_at,
 });
+const toDraft = (r: DraftRow): DraftRecord => ({ ...toDraftSummary(r), document: JSON.parse(r.document!), origins: parseOrigins(r.origins ?? '{}') });
 const toAudit = (r: AuditRow): AuditRecord => ({
   id: r.id,
   at: r.at,
@@ -596,8 +614,8 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
   const SUMMARY = 'flow_id, number, hash, note, published_by, via, published_at';
   const selectLatestNumber = db.prepare<[string], { n: number | null }>('SELECT max(number) AS n FROM flow_versions WHERE flow_id = ?');
   const insertVersion = db.prepare(
-    `INSERT INTO flow_versions (flow_id, number, hash, document, note, published_by, via, published_at)
-     VALUES (@flowId, @number, @hash, @document, @note, @agentId, @via, @at)`,
+    `INSERT INTO flow_versions (flow_id, number, hash, document, note, published_by, via, published_at, origins)
+     VALUES (@flowId, @number, @hash, @document, @note, @agentId, @via, @at, @origins)`,
   );
   const selectVersion = db.prepare<[string, number], VersionRow>('SELECT * FROM flow_versions WHERE flow_id = ? AND number = ?');
   const selectVersionByHash = db.prepare<[string, string], VersionRow>(
@@ -612,10 +630,23 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
     'SELECT rowid AS mark, * FROM flow_versions WHERE rowid > ? ORDER BY rowid',
   );
   const insertDraft = db.prepare(
-    `INSERT INTO drafts (flow_id, hash, document, created_by, created_at) VALUES (@flowId, @hash, @document, @createdBy, @at)
+    `INSERT INTO drafts (flow_id, hash, document, created_by, created_at, base_version, origins, updated_by, updated_at)
+     VALUES (@flowId, @hash, @document, @createdBy, @at, @baseVersion, @origins, @createdBy, @at)
      RETURNING *`,
   );
   const selectDraft = db.prepare<[number], DraftRow>('SELECT * FROM drafts WHERE id = ?');
+  const updateDraft = db.prepare(
+    `UPDATE drafts SET hash = @hash, document = @document, origins = @origins, revision = revision + 1, updated_by = @agentId, updated_at = @at
+     WHERE id = @id AND revision = @ifRevision AND status = 'open' RETURNING *`,
+  );
+  const closeDraft = db.prepare<[DraftStatus, number], DraftRow>(`UPDATE drafts SET status = ? WHERE id = ? AND status = 'open' RETURNING *`);
+  const DRAFT_SUMMARY = 'id, flow_id, hash, created_by, created_at, revision, base_version, status, updated_by, updated_at';
+  const selectOpenDrafts = db.prepare<[], DraftRow>(`SELECT ${DRAFT_SUMMARY} FROM drafts WHERE status = 'open' ORDER BY updated_at DESC, id DESC`);
+  const selectOpenDraftsOf = db.prepare<[string], DraftRow>(
+    `SELECT ${DRAFT_SUMMARY} FROM drafts WHERE status = 'open' AND flow_id = ? ORDER BY updated_at DESC, id DESC`,
+  );
+  const updatePreviewToken = db.prepare<[string, number]>('UPDATE drafts SET preview_token = ? WHERE id = ?');
+  const selectDraftByPreview = db.prepare<[string], DraftRow>('SELECT * FROM drafts WHERE preview_token = ?');
   const upsertPending = db.prepare(
     `INSERT INTO pending_updates (flow_id, hash, document, found_at) VALUES (@flowId, @hash, @document, @at)
      ON CONFLICT (flow_id) DO UPDATE SET hash = excluded.hash, document = excluded.document, found_at = excluded.found_at`,
@@ -668,10 +699,23 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
       agentId: v.actor.agentId,
       via: v.actor.via,
       at,
+      origins: JSON.stringify(v.origins ?? {}),
     });
     removePendingIfPublished.run(v.flowId, v.hash);
+    // The draft becomes this version: it is closed, so nobody goes on editing what is already out.
+    if (v.draftId !== undefined) closeDraft.run('published', v.draftId);
     audit({ at, actor: v.actor, action: v.action, flowId: v.flowId, fromVersion: latest, toVersion: number, draftId: v.draftId ?? null, note: v.note });
-    return { flowId: v.flowId, number, hash: v.hash, document: v.document, note: v.note, publishedBy: v.actor.agentId, via: v.actor.via, publishedAt: at };
+    return {
+      flowId: v.flowId,
+      number,
+      hash: v.hash,
+      document: v.document,
+      note: v.note,
+      publishedBy: v.actor.agentId,
+      via: v.actor.via,
+      publishedAt: at,
+      origins: v.origins ?? {},
+    };
   };
   const publish = db.transaction(storeVersion);
   const applyBuiltin = db.transaction((d: BuiltinDecision, at: number): FlowVersionRecord | undefined => {
@@ -690,14 +734,50 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
     upsertSeen.run(d.flowId, d.hash, at);
     return undefined;
   });
-  const createDraft = db.transaction(
-    (draft: Omit<DraftRecord, 'id' | 'createdAt'>, entry: { actor: Actor; action: 'draft' | 'import'; note: string | null }, at: number) => {
-      const row = insertDraft.get({ flowId: draft.flowId, hash: draft.hash, document: JSON.stringify(draft.document), createdBy: draft.createdBy, at }) as DraftRow;
-      const latest = selectLatestNumber.get(draft.flowId)?.n ?? null;
-      audit({ at, actor: entry.actor, action: entry.action, flowId: draft.flowId, fromVersion: latest, toVersion: null, draftId: row.id, note: entry.note });
-      return toDraft(row);
-    },
-  );
+  const createDraft = db.transaction((draft: NewDraft, entry: { actor: Actor; action: 'draft' | 'import'; note: string | null }, at: number) => {
+    const latest = selectLatestNumber.get(draft.flowId)?.n ?? null;
+    const row = insertDraft.get({
+      flowId: draft.flowId,
+      hash: draft.hash,
+      document: JSON.stringify(draft.document),
+      createdBy: draft.createdBy,
+      at,
+      baseVersion: draft.baseVersion === undefined ? latest : draft.baseVersion,
+      origins: JSON.stringify(draft.origins ?? {}),
+    }) as DraftRow;
+    audit({ at, actor: entry.actor, action: entry.action, flowId: draft.flowId, fromVersion: latest, toVersion: null, draftId: row.id, note: entry.note });
+    return toDraft(row);
+  });
+  const saveDraft = db.transaction((id: number, save: DraftSave, at: number) => {
+    const row = updateDraft.get({
+      id,
+      ifRevision: save.ifRevision,
+      hash: save.hash,
+      document: JSON.stringify(save.document),
+      origins: JSON.stringify(save.origins),
+      agentId: save.actor.agentId,
+      at,
+    }) as DraftRow | undefined;
+    if (!row) {
+      const current = selectDraft.get(id);
+      if (!current) return undefined;
+      throw new DraftConflictError(toDraft(current));
+    }
+    const latest = selectLatestNumber.get(row.flow_id)?.n ?? null;
+    audit({ at, actor: save.actor, action: 'edit', flowId: row.flow_id, fromVersion: latest, toVersion: null, draftId: id, note: save.note });
+    return toDraft(row);
+  });
+  const discardDraft = db.transaction((id: number, actor: Actor, at: number) => {
+    const row = closeDraft.get('discarded', id);
+    if (!row) {
+      const current = selectDraft.get(id);
+      if (!current) return undefined;
+      throw new DraftConflictError(toDraft(current));
+    }
+    const latest = selectLatestNumber.get(row.flow_id)?.n ?? null;
+    audit({ at, actor, action: 'discard', flowId: row.flow_id, fromVersion: latest, toVersion: null, draftId: id, note: null });
+    return toDraft(row);
+  });
   const toPending = (r: { flow_id: string; hash: string; document: string; found_at: number }): PendingUpdateRecord => ({
     flowId: r.flow_id,
     hash: r.hash,
@@ -851,6 +931,26 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
     },
     async getDraft(id) {
       const row = selectDraft.get(id);
+      return row && toDraft(row);
+    },
+    async saveDraft(id, save) {
+      const saved = await whenFree(() => saveDraft.immediate(id, save, now()));
+      if (!saved) throw new Error(`there is no draft ${id}`);
+      return saved;
+    },
+    async discardDraft(id, actor) {
+      const closed = await whenFree(() => discardDraft.immediate(id, actor, now()));
+      if (!closed) throw new Error(`there is no draft ${id}`);
+      return closed;
+    },
+    async listDrafts(flowId) {
+      return (flowId === undefined ? selectOpenDrafts.all() : selectOpenDraftsOf.all(flowId)).map(toDraftSummary);
+    },
+    async setPreviewToken(id, tokenHash) {
+      await whenFree(() => updatePreviewToken.run(tokenHash, id));
+    },
+    async getDraftByPreviewToken(tokenHash) {
+      const row = selectDraftByPreview.get(tokenHash);
       return row && toDraft(row);
     },
     async listPendingUpdates() {

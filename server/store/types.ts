@@ -1,5 +1,6 @@
 import type { Outcome } from '../../flows/types.ts';
 import type { FlowDocument } from '../content/document.ts';
+import type { TextOrigins } from '../content/origins.ts';
 
 /** Who reads a step: a participant, or an agent reading scripted wording. */
 export const AUDIENCES = ['participant', 'agent'] as const;
@@ -60,20 +61,53 @@ export interface FlowVersionRecord {
   publishedBy: number | null;
   via: ChangeVia;
   publishedAt: number;
+  /** Where its texts came from: the origins of the draft it published (empty for a file, a release or a rollback of one). */
+  origins: TextOrigins;
 }
 
-/** A version as lists show it: everything but the document. */
-export type FlowVersionSummary = Omit<FlowVersionRecord, 'document'>;
+/** A version as lists show it: everything but the document and its origins. */
+export type FlowVersionSummary = Omit<FlowVersionRecord, 'document' | 'origins'>;
 
-/** A document stored to be published later (or never); valid when stored. */
+export const DRAFT_STATUSES = ['open', 'published', 'discarded'] as const;
+export type DraftStatus = (typeof DRAFT_STATUSES)[number];
+
+/**
+ * A working copy of a guide, changed by saves until it is published or discarded. Its document always has the
+ * document's shape (server/content/document.ts) but may not be complete yet: validation runs when it is published.
+ */
 export interface DraftRecord {
   id: number;
   flowId: string;
   hash: string;
   document: FlowDocument;
-  /** The person who stored it; null for the CLI or a token. */
+  /** The person who started it; null for the CLI or a token. */
   createdBy: number | null;
   createdAt: number;
+  /** Counts saves: a save names the revision it changed, and is refused when someone saved in between. */
+  revision: number;
+  /** The published version it started from; null for a new guide. */
+  baseVersion: number | null;
+  origins: TextOrigins;
+  status: DraftStatus;
+  updatedBy: number | null;
+  updatedAt: number;
+}
+
+/** A draft as lists show it: everything but the document and its origins. */
+export type DraftSummary = Omit<DraftRecord, 'document' | 'origins'>;
+
+/** A draft to store: its base version is the guide's latest unless given (null: a new guide). */
+export type NewDraft = Pick<DraftRecord, 'flowId' | 'hash' | 'document' | 'createdBy'> & { baseVersion?: number | null; origins?: TextOrigins };
+
+/** A draft's new content, saved over revision `ifRevision`. */
+export interface DraftSave {
+  document: FlowDocument;
+  hash: string;
+  origins: TextOrigins;
+  actor: Actor;
+  ifRevision: number;
+  /** What the save changed, in a few words, for the history. */
+  note: string | null;
 }
 
 /** A release's changed built-in guide, held back because people had published their own edits since. */
@@ -84,7 +118,7 @@ export interface PendingUpdateRecord {
   foundAt: number;
 }
 
-export const AUDIT_ACTIONS = ['publish', 'rollback', 'import', 'draft', 'pending'] as const;
+export const AUDIT_ACTIONS = ['publish', 'rollback', 'import', 'draft', 'pending', 'edit', 'discard'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** One line of the audit log: who did what to which guide, from which version to which. */
@@ -117,8 +151,10 @@ export interface NewVersion {
    * in between makes it a VersionConflictError instead of a silent overwrite.
    */
   ifLatest?: number | null;
-  /** The draft this version publishes; it is recorded in the audit log. */
+  /** The draft this version publishes; it is recorded in the audit log, and the draft is closed as published. */
   draftId?: number;
+  /** Where its texts came from (see TextOrigins); none for a document from a file or a release. */
+  origins?: TextOrigins;
 }
 
 /** What the built-in sync decided about one built-in guide; stored with the hash of the document it saw. */
@@ -294,6 +330,13 @@ export class StepConflictError extends Error {
 }
 
 /** Raised when a guide got a new version between reading its latest one and publishing (see NewVersion.ifLatest). */
+/** A draft save named a revision that is no longer the draft's, or the draft is no longer open. */
+export class DraftConflictError extends Error {
+  constructor(readonly current: DraftRecord) {
+    super(`draft ${current.id} is at revision ${current.revision} (${current.status})`);
+  }
+}
+
 export class VersionConflictError extends Error {
   constructor(
     readonly flowId: string,
@@ -378,8 +421,17 @@ export interface Store {
   /** The latest version of every guide, with its document (what the registry serves at start). */
   latestVersions(): Promise<FlowVersionRecord[]>;
   /** Stores a draft with its audit row (`import` when it came from a file through the CLI). */
-  createDraft(draft: Omit<DraftRecord, 'id' | 'createdAt'>, audit: { actor: Actor; action: 'draft' | 'import'; note: string | null }): Promise<DraftRecord>;
+  createDraft(draft: NewDraft, audit: { actor: Actor; action: 'draft' | 'import'; note: string | null }): Promise<DraftRecord>;
   getDraft(id: number): Promise<DraftRecord | undefined>;
+  /** Saves a draft's new content with an `edit` audit row; DraftConflictError when it is not at `ifRevision` or not open. */
+  saveDraft(id: number, save: DraftSave): Promise<DraftRecord>;
+  /** Closes an open draft unpublished, with a `discard` audit row; DraftConflictError when it is not open. */
+  discardDraft(id: number, actor: Actor): Promise<DraftRecord>;
+  /** Open drafts, newest change first; with a guide id, that guide's. */
+  listDrafts(flowId?: string): Promise<DraftSummary[]>;
+  /** Sets the hash of a draft's private preview link (replacing an earlier link). */
+  setPreviewToken(id: number, tokenHash: string): Promise<void>;
+  getDraftByPreviewToken(tokenHash: string): Promise<DraftRecord | undefined>;
   listPendingUpdates(): Promise<PendingUpdateRecord[]>;
   getPendingUpdate(flowId: string): Promise<PendingUpdateRecord | undefined>;
   /** The hash of the last built-in document of this guide that a start has seen. */
