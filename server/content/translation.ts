@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { AppError, invalidInput } from '../http/errors.ts';
 import { LANGUAGES, LOCALES_DIR, type Language } from '../i18n/locales.ts';
-import { optionsOf } from './compile.ts';
-import { canonicalJson, factIn, RESERVED_TEXT_KEYS, type FlowDocument, type StepTexts } from './document.ts';
+import { canonicalJson, factIn, type FlowDocument, type StepTexts } from './document.ts';
 import { resolveFacts } from './fact-refs.ts';
 import type { ContentService, Editor } from './service.ts';
+import { STEP_FIELDS, textAt, textKeysOf as keysOf } from './text-keys.ts';
 import { PLACEHOLDER } from './validate.ts';
 
 /*
@@ -59,33 +59,6 @@ export interface ExportOptions {
 export interface VersionedDocument {
   document: FlowDocument;
   number: number;
-}
-
-const TOP_KEYS = RESERVED_TEXT_KEYS;
-const STEP_FIELDS = ['title', 'body', 'body_agent'] as const;
-
-/** Every key a guide's texts have in language `lng`, in reading order (guide, then each step in the machine's order). */
-function keysOf(doc: FlowDocument, lng: Language): string[] {
-  const texts = doc.texts[lng];
-  const keys: string[] = [...TOP_KEYS];
-  for (const [step, state] of Object.entries(doc.machine.states)) {
-    const st = texts[step] as StepTexts | undefined;
-    if (!st) continue;
-    for (const field of STEP_FIELDS) if (st[field] !== undefined) keys.push(`${step}.${field}`);
-    for (const event of state.type === 'final' ? [] : optionsOf(state)) if (st.options?.[event] !== undefined) keys.push(`${step}.options.${event}`);
-  }
-  return keys;
-}
-
-/** The text at `key` in a language's texts, if any. */
-function textAt(doc: FlowDocument, lng: Language, key: string): string | undefined {
-  const [step, field, event] = key.split('.');
-  const texts = doc.texts[lng] as Record<string, unknown>;
-  if (field === undefined) return typeof texts[step!] === 'string' ? (texts[step!] as string) : undefined;
-  const st = texts[step!] as StepTexts | undefined;
-  if (!st || typeof st !== 'object') return undefined;
-  if (field === 'options') return event === undefined ? undefined : st.options?.[event];
-  return (STEP_FIELDS as readonly string[]).includes(field) ? st[field as (typeof STEP_FIELDS)[number]] : undefined;
 }
 
 /** Sets the text at `key` (a key of the source language's texts, so its step exists there). */
