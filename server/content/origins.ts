@@ -1,7 +1,7 @@
 import { LANGUAGES, type Language } from '../i18n/locales.ts';
 import { optionsOf } from './compile.ts';
 import type { FlowDocument } from './document.ts';
-import { keysOf, textAt } from './text-keys.ts';
+import { textAt, textKeysOf } from './text-keys.ts';
 
 /**
  * Where a text came from: the language it was last written in as the source (`source`), and per language the
@@ -57,7 +57,7 @@ export function recordEdit(
   sourceLng: Language,
 ): TextOrigins {
   const next: TextOrigins = {};
-  const keys = new Set(LANGUAGES.flatMap((l) => keysOf(after, l)));
+  const keys = new Set(LANGUAGES.flatMap((l) => textKeysOf(after, l)));
   for (const key of keys) {
     const changed = LANGUAGES.filter((l) => written(after, l, key) !== undefined && written(after, l, key) !== written(before, l, key));
     const prev = origins[key];

@@ -3,17 +3,18 @@ import { optionsOf } from './compile.ts';
 import { RESERVED_TEXT_KEYS, type FlowDocument, type StepTexts } from './document.ts';
 
 /*
- * A text of a guide by its key, the path inside `texts.<lng>` that i18next and translation units use: `title`,
- * `summary`, `keywords`, `<step>.title`, `<step>.body`, `<step>.body_agent`, `<step>.options.<EVENT>`.
+ * How a guide's texts are keyed, as i18next reads them: a key is the text's path inside `texts.<lng>`, dotted —
+ * `title`, `summary`, `keywords`, `<step>.title`, `<step>.body`, `<step>.body_agent`, `<step>.options.<EVENT>`.
+ * Translation exports and imports (translation.ts) and version comparison (compare.ts) walk the same keys.
  */
 
-const TOP_KEYS = RESERVED_TEXT_KEYS;
-const STEP_FIELDS = ['title', 'body', 'body_agent'] as const;
+/** The texts of a step that are one string each, in reading order. */
+export const STEP_FIELDS = ['title', 'body', 'body_agent'] as const;
 
 /** Every key a guide's texts have in language `lng`, in reading order (guide, then each step in the machine's order). */
-export function keysOf(doc: FlowDocument, lng: Language): string[] {
+export function textKeysOf(doc: FlowDocument, lng: Language): string[] {
   const texts = doc.texts[lng];
-  const keys: string[] = [...TOP_KEYS];
+  const keys: string[] = [...RESERVED_TEXT_KEYS];
   for (const [step, state] of Object.entries(doc.machine.states)) {
     const st = texts[step] as StepTexts | undefined;
     if (!st) continue;
@@ -34,7 +35,7 @@ export function textAt(doc: FlowDocument, lng: Language, key: string): string | 
   return (STEP_FIELDS as readonly string[]).includes(field) ? st[field as (typeof STEP_FIELDS)[number]] : undefined;
 }
 
-/** Sets the text at `key` (a key of the source language's texts, so its step exists there). */
+/** Sets the text at `key`, making the step's texts where it has none yet (a document being edited or imported into). */
 export function setTextAt(doc: FlowDocument, lng: Language, key: string, value: string) {
   const [step, field, event] = key.split('.');
   const texts = doc.texts[lng] as Record<string, unknown>;
@@ -46,4 +47,3 @@ export function setTextAt(doc: FlowDocument, lng: Language, key: string, value: 
   if (field === 'options') st.options = { ...st.options, [event!]: value };
   else st[field as (typeof STEP_FIELDS)[number]] = value;
 }
-

@@ -3,11 +3,10 @@ import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { AppError, invalidInput } from '../http/errors.ts';
 import { LANGUAGES, LOCALES_DIR, type Language } from '../i18n/locales.ts';
-import { optionsOf } from './compile.ts';
-import { canonicalJson, factIn, RESERVED_TEXT_KEYS, type FlowDocument, type StepTexts } from './document.ts';
+import { canonicalJson, factIn, type FlowDocument, type StepTexts } from './document.ts';
 import { resolveFacts } from './fact-refs.ts';
 import type { ContentService, Editor } from './service.ts';
-import { keysOf, setTextAt, textAt } from './text-keys.ts';
+import { setTextAt, textAt, textKeysOf as keysOf } from './text-keys.ts';
 import { PLACEHOLDER } from './validate.ts';
 
 /*
