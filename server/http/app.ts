@@ -19,6 +19,7 @@ import { agentRoutes } from '../routes/agent/index.ts';
 import { apiRoutes } from '../routes/api.ts';
 import { embedRoutes } from '../routes/embed.ts';
 import { FlowSearch } from '../services/search.ts';
+import { DraftService } from '../content/drafts.ts';
 import { ContentService } from '../content/service.ts';
 import { adminFlowRoutes } from '../routes/admin-flows.ts';
 import { adminTranslationRoutes } from '../routes/admin-translations.ts';
@@ -67,13 +68,15 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
   const search = new FlowSearch(flows, renderer);
   // A guide published or added while the app runs is found by search at once.
   flows.onChange(() => search.rebuild());
+  const content = options.content ?? new ContentService(options.store, flows, (err) => logger.error({ err }, 'guide versions'));
   const ctx: AppContext = {
     store: options.store,
     flows,
     i18n,
     renderer,
     engine: new Engine(options.store, flows, renderer, (domain, includes) => checkEmailDomain(dns, domain, [...includes])),
-    content: options.content ?? new ContentService(options.store, flows, (err) => logger.error({ err }, 'guide versions')),
+    content,
+    drafts: new DraftService(options.store, content),
     render: createViews(),
     search,
     dns,

@@ -1,4 +1,5 @@
 import type { i18n } from 'i18next';
+import type { DraftService } from '../content/drafts.ts';
 import type { ContentService } from '../content/service.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { FlowRegistry } from '../engine/flow-registry.ts';
@@ -22,4 +23,6 @@ export interface AppContext {
   limits: Limits;
   /** Guides as versioned documents: drafts, publishing, history, audit. */
   content: ContentService;
+  /** The studio's working copies of guides. */
+  drafts: DraftService;
 }
