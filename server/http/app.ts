@@ -14,6 +14,7 @@ import { createLogger, requestLog, routeOf, type Logger } from './log.ts';
 import { StepRenderer } from '../render/step.ts';
 import { loadLogin } from '../auth/logins.ts';
 import { adminRoutes } from '../routes/admin.ts';
+import { studioRoutes } from '../routes/studio/index.ts';
 import { analyticsRoutes } from '../routes/analytics.ts';
 import { agentRoutes } from '../routes/agent/index.ts';
 import { apiRoutes } from '../routes/api.ts';
@@ -144,6 +145,7 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
   app.use(embedRoutes(ctx, embedPolicy({ NODE_ENV: 'development', ...options.config })));
   app.use(loadLogin(ctx.store));
   app.use(agentRoutes(ctx));
+  app.use(studioRoutes(ctx));
   app.use(adminRoutes(ctx));
   app.use(analyticsRoutes(ctx, options.config?.ANALYTICS_TOKEN));
   app.use(adminTranslationRoutes(ctx, options.config?.ADMIN_TOKEN));

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { EDITORS, editorFor } from '../auth/editors.ts';
 import { requireCsrf } from '../auth/logins.ts';
 import type { Editor } from '../content/service.ts';
 import type { AppContext } from '../http/context.ts';
@@ -30,8 +31,6 @@ const auditQuery = z.object({
   offset: optional(z.coerce.number().int().min(0).max(1e9)).default(0),
 });
 
-/** Who may use these routes: everyone who edits guides. Agents run sessions only. */
-const EDITORS: readonly Role[] = ['admin', 'author', 'translator'];
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -57,11 +56,7 @@ export function editorAuth(token: string | undefined) {
     const agent = req.login?.agent;
     if (!agent) return next(new AppError(401, 'unauthorized', 'Sign in, or send Authorization: Bearer <ADMIN_TOKEN>.'));
     if (!EDITORS.includes(agent.role)) return next(new AppError(403, 'forbidden', 'Changing guides needs an administrator, author or translator account.'));
-    req.editor = {
-      actor: { agentId: agent.id, via: 'console' },
-      role: agent.role,
-      ...(agent.role === 'translator' ? { onlyTexts: agent.languages } : {}),
-    };
+    req.editor = editorFor(agent);
     requireCsrf(req, res, next);
   };
 }
