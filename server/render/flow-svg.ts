@@ -138,7 +138,8 @@ function stepSvg(doc: FlowDocument, id: string, box: Box, options: DiagramOption
     );
   out.push('</g>');
   if (!href) return out;
-  return [`<a href="${escapeHtml(href(id))}" aria-label="${escapeHtml(name.replaceAll('\n', '. '))}"${current}>`, ...out, '</a>'];
+  const linkName = marks.length ? `${title || id} (${marks.map((m) => m.message).join('; ')})` : title || id;
+  return [`<a href="${escapeHtml(href(id))}" aria-label="${escapeHtml(linkName)}"${current}>`, ...out, '</a>'];
 }
 
 function missingSvg(id: string, box: Box): string[] {
@@ -160,9 +161,10 @@ function missingSvg(id: string, box: Box): string[] {
 export function documentSvg(doc: FlowDocument, options: DiagramOptions): string {
   const layout = layoutDocument(doc);
   // role="img" makes what is inside presentational, which would hide the links; with links the diagram is a group.
-  const role = options.href ? 'group' : 'img';
+  // Without links it is a tab stop of its own: a guide wider than the page scrolls, and keys scroll what has focus.
+  const role = options.href ? 'role="group"' : 'role="img" tabindex="0"';
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${layout.width} ${layout.height}" width="${layout.width}" height="${layout.height}" role="${role}" aria-labelledby="flow-svg-title" class="flow-diagram">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${layout.width} ${layout.height}" width="${layout.width}" height="${layout.height}" ${role} aria-labelledby="flow-svg-title" class="flow-diagram">`,
     `<title id="flow-svg-title">${escapeHtml(options.flowTitle)}</title>`,
     `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="${LINE}"/></marker></defs>`,
   ];
