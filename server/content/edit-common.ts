@@ -70,6 +70,7 @@ export function stepTexts(doc: FlowDocument, lng: Language, step: string): StepT
 
 /** A step's texts in a language, created (with the title the schema requires, empty) where it has none. */
 export function ensureStepTexts(draft: FlowDocument, lng: Language, step: string): StepTexts {
+  if (isReservedTextKey(step)) throw invalidEdit(`The step "${step}" has the name of the guide's own ${step}, so it cannot have texts; rename it first.`);
   const texts = draft.texts[lng] as Record<string, StepTexts>;
   if (!Object.hasOwn(texts, step)) texts[step] = { title: '' };
   return texts[step]!;

@@ -8,6 +8,7 @@ import {
   edit,
   hasStep,
   invalidEdit,
+  isReservedTextKey,
   moveKey,
   nameTaken,
   namedList,
@@ -115,7 +116,8 @@ export function renameStep(doc: FlowDocument, from: string, to: string): FlowDoc
       const texts = draft.texts[lng] as Record<string, unknown>;
       // Texts under the new id that belonged to no step would otherwise take the step's place.
       delete texts[to];
-      if (Object.hasOwn(texts, from)) draft.texts[lng] = renameKey(texts, from, to) as FlowDocument['texts'][Language];
+      // A step named like the guide's own texts (refused by validation, found in an import) has none of its own.
+      if (!isReservedTextKey(from) && Object.hasOwn(texts, from)) draft.texts[lng] = renameKey(texts, from, to) as FlowDocument['texts'][Language];
     }
   });
 }
@@ -130,7 +132,7 @@ export function moveStep(doc: FlowDocument, id: string, to: 'up' | 'down' | numb
   });
 }
 
-const describe = (r: Referrer) =>
+const describeReferrer = (r: Referrer) =>
   r.route === undefined ? `option "${r.event}" of "${r.step}"` : `route ${r.route + 1} of the check result of "${r.step}"`;
 
 /**
@@ -144,7 +146,7 @@ export function deleteStep(doc: FlowDocument, id: string, redirectTo?: string): 
   const isInitial = doc.machine.initial === id;
   if (redirectTo === undefined) {
     if (using.length || isInitial) {
-      const places = [...(isInitial ? ['the start of the guide'] : []), ...using.map(describe)];
+      const places = [...(isInitial ? ['the start of the guide'] : []), ...using.map(describeReferrer)];
       throw new AppError(409, 'step_in_use', `The step "${id}" is still used by ${namedList(places)}. Choose the step they should lead to instead.`, {
         details: { step: id, initial: isInitial, referrers: using },
       });
@@ -156,7 +158,7 @@ export function deleteStep(doc: FlowDocument, id: string, redirectTo?: string): 
   return edit(doc, (draft) => {
     delete draft.machine.states[id];
     if (redirectTo !== undefined) retarget(draft, id, redirectTo);
-    for (const lng of LANGUAGES) delete (draft.texts[lng] as Record<string, unknown>)[id];
+    if (!isReservedTextKey(id)) for (const lng of LANGUAGES) delete (draft.texts[lng] as Record<string, unknown>)[id];
   });
 }
 

@@ -187,6 +187,17 @@ describe('steps', () => {
     expect(after).toEqual(before.map((m) => m.replaceAll('"stuck"', '"stillStuck"').replaceAll('"ok"', '"fine"')).sort());
   });
 
+  it('renames a step named like the guide\'s own texts (as an import may have it) without touching those texts', () => {
+    const doc = handMade();
+    doc.machine.states.summary = { meta: { kind: 'instruction' }, on: { NEXT: 'ok' } };
+    doc.machine.states.ask!.on!.MORE = 'summary';
+    const next = renameStep(doc, 'summary', 'overview');
+    expect(next.texts).toEqual(doc.texts);
+    expect(next.machine.states.ask!.on!.MORE).toBe('overview');
+    expect(deleteStep(doc, 'summary', 'ok').texts).toEqual(doc.texts);
+    expect(refusal(() => setText(doc, 'en', { step: 'summary', name: 'title' }, 'x'))).toMatchObject({ status: 422 });
+  });
+
   it('refuses a rename to a taken, malformed or reserved id, and of an unknown step', () => {
     const doc = handMade();
     expect(refusal(() => renameStep(doc, 'ask', 'stuck'))).toMatchObject({ status: 409, code: 'name_taken' });
