@@ -31,6 +31,14 @@ export const ERROR_CODES = [
   'document_unchanged',
   'draft_conflict',
   'draft_closed',
+  // The studio's edits of a guide (server/content/edit.ts).
+  'unknown_step',
+  'unknown_option',
+  'unknown_fact',
+  'name_taken',
+  'step_in_use',
+  'fact_in_use',
+  'invalid_edit',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
