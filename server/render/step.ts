@@ -178,3 +178,24 @@ export class StepRenderer {
     return this.text(flow, `${state}.options.${event}`, lng, audience);
   }
 }
+
+/** A `{{…}}` placeholder of a guide's text, as i18next reads it: a fact, or the session's ref or domain. */
+const TEXT_PLACEHOLDER = /\{\{\s*(facts\.[A-Za-z0-9]+|session\.ref|session\.domain)\s*\}\}/g;
+
+/**
+ * One text of a guide being edited, rendered as a step shows it (Markdown, facts exactly as written, lists as code
+ * bullets), without the text being in any i18next namespace: a draft changes with every save, and its texts must not
+ * pile up in the app's instance. `session` fills the session's ref and domain with examples.
+ */
+export function textPreviewHtml(text: string, facts: Facts, lng: Language, session: { ref: string; domain: string }): string {
+  const { values, forMarkdown } = factPlaceholders(facts, lng);
+  const source = text.replace(TEXT_PLACEHOLDER, (whole, name: string) => {
+    if (name === 'session.ref') return REF_MARK;
+    if (name === 'session.domain') return DOMAIN_MARK;
+    return forMarkdown[name.slice('facts.'.length)] ?? whole;
+  });
+  return renderMarkdown(continueLists(source))
+    .replace(PLACEHOLDER, (_, i: string) => escapeHtml(values[Number(i)]!))
+    .replaceAll(REF_MARK, escapeHtml(session.ref))
+    .replaceAll(DOMAIN_MARK, escapeHtml(session.domain));
+}

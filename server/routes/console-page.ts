@@ -1,4 +1,5 @@
 import express, { type Request, type Response } from 'express';
+import { canEdit } from '../auth/editors.ts';
 import type { AppContext } from '../http/context.ts';
 import { requestLanguage } from '../http/request.ts';
 import { pageData } from '../render/page-data.ts';
@@ -10,5 +11,5 @@ export const consoleForm = express.urlencoded({ extended: false, limit: '16kb', 
 export function sendConsolePage(ctx: AppContext, req: Request, res: Response, name: string, data: Record<string, unknown>, status = 200) {
   const base = pageData(ctx, req, requestLanguage(req), data);
   const login = req.login;
-  res.status(status).send(ctx.render(name, { ...base, agent: login?.agent, csrf: login?.csrf, isAdmin: login?.agent.role === 'admin' }, 'console'));
+  res.status(status).send(ctx.render(name, { ...base, agent: login?.agent, csrf: login?.csrf, isAdmin: login?.agent.role === 'admin', canStudio: canEdit(login?.agent.role) }, 'console'));
 }

@@ -27,7 +27,7 @@ const SERVER_DIR = new URL('../../server/', import.meta.url).pathname;
 /** Every `common` key a page can show: those named in templates and code, and those the server builds from a code. */
 const keys = new Set<string>([
   ...templates(VIEWS_DIR).flatMap((text) => [...text.matchAll(/\{\{t "([^"]+)"/g)].map((m) => m[1]!)),
-  ...sources(SERVER_DIR).flatMap((text) => [...text.matchAll(/\bt\('([a-z]+\.[\w.]+)'\)/g)].map((m) => m[1]!)),
+  ...sources(SERVER_DIR).flatMap((text) => [...text.matchAll(/\bt\('((?:studio:)?[a-z]+\.[\w.]+)'/g)].map((m) => m[1]!)),
   ...CHANNELS.map((c) => `channel.${c}`),
   ...OUTCOMES.map((o) => `session.outcome.${o}`),
   ...NOTICES.map((n) => `session.notice.${n}`),
@@ -36,6 +36,13 @@ const keys = new Set<string>([
 
 const lookup = (obj: unknown, key: string) =>
   key.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+/** The app's own namespaces: `common`, and `studio` for the studio's pages (keys written `studio:…`). */
+const APP_NAMESPACES = ['common', 'studio'] as const;
+/** A key as i18next reads it: `studio:draft.title` is `draft.title` of the `studio` namespace, anything else is `common`'s. */
+const inNamespace = (lng: Language, key: string) => {
+  const [ns, rest] = key.includes(':') ? (key.split(':', 2) as [string, string]) : ['common', key];
+  return { texts: resources[lng][ns], key: rest };
+};
 
 function leaves(obj: unknown, prefix = ''): string[] {
   if (obj && typeof obj === 'object')
@@ -53,15 +60,18 @@ describe('common texts', () => {
   it.each(LANGUAGES)('exist, non-empty, in %s', (lng) => {
     const missing = [...keys].filter((k) => {
       // A counted text exists in plural forms (`_one`, `_other`).
-      const v = lookup(resources[lng].common, k) ?? lookup(resources[lng].common, `${k}_other`);
+      const { texts, key } = inNamespace(lng, k);
+      const v = lookup(texts, key) ?? lookup(texts, `${key}_other`);
       return typeof v !== 'string' || v.trim() === '';
     });
     expect(missing).toEqual([]);
   });
 
   it('have the same keys in every language', () => {
-    const en = leaves(resources.en.common).sort();
-    for (const lng of LANGUAGES) expect(leaves(resources[lng].common).sort(), lng).toEqual(en);
+    for (const ns of APP_NAMESPACES) {
+      const en = leaves(resources.en[ns]).sort();
+      for (const lng of LANGUAGES) expect(leaves(resources[lng][ns]).sort(), `${lng} ${ns}`).toEqual(en);
+    }
   });
 
   it('have the same interpolation placeholders in every language', () => {

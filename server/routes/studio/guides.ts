@@ -52,7 +52,7 @@ export function studioGuideRoutes(ctx: AppContext): Router {
     const newGuides = open
       .filter((d) => !known.has(d.flowId))
       .map((d) => ({ id: d.id, flowId: d.flowId, by: whoName(people, d.updatedBy, 'console', t), at: utcMinute(d.updatedAt) }));
-    sendStudioPage(ctx, req, res, 'studio-home', { pageTitle: t('home.title'), guides: rows, newGuides, languages: langs });
+    sendStudioPage(ctx, req, res, 'studio-home', { pageTitle: t('studio:home.title'), guides: rows, newGuides, languages: langs });
   });
 
   router.get('/admin/studio/guides/:flowId', async (req, res) => {
@@ -98,7 +98,7 @@ export function studioGuideRoutes(ctx: AppContext): Router {
       history: history.map((h) => ({
         at: utcMinute(h.at),
         by: whoName(people, h.agentId, h.via, t),
-        action: t(`history.action.${h.action}`),
+        action: t(`studio:history.action.${h.action}`),
         from: h.fromVersion,
         to: h.toVersion,
         draft: h.draftId,
@@ -128,7 +128,7 @@ export function studioGuideRoutes(ctx: AppContext): Router {
     const [a, b, versions] = await Promise.all([content.version(id, q.from), content.version(id, q.to), content.versions(id)]);
     const comparison = comparisonView(compareDocuments(a.document, b.document), a.document, b.document, lng);
     sendStudioPage(ctx, req, res, 'studio-compare', {
-      pageTitle: t('compare.title', { from: q.from, to: q.to }),
+      pageTitle: t('studio:compare.title', { from: q.from, to: q.to }),
       guide: { id },
       from: q.from,
       to: q.to,

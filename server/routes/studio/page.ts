@@ -36,8 +36,8 @@ export const languagesOf = (req: Request): Language[] => {
   return only ? LANGUAGES.filter((l) => only.includes(l)) : [...LANGUAGES];
 };
 
-/** The studio's `t` (its texts are in the `studio` namespace) for the request's language. */
-export const studioT = (ctx: AppContext, req: Request) => tFor(ctx.i18n, requestLanguage(req), 'studio');
+/** The request's `t`; the studio's own texts are in the `studio` namespace, so their keys start `studio:`. */
+export const studioT = (ctx: AppContext, req: Request) => tFor(ctx.i18n, requestLanguage(req));
 
 /** A studio page: the console's layout with the studio's own navigation. */
 export function sendStudioPage(ctx: AppContext, req: Request, res: Response, name: string, data: Record<string, unknown>, status = 200) {
@@ -52,4 +52,4 @@ export async function peopleById(ctx: AppContext): Promise<Map<number, AgentReco
 
 /** A person's name for a history line, or how a change came without one (the CLI, a token, a release). */
 export const whoName = (people: Map<number, AgentRecord>, id: number | null, via: string, t: (k: string) => string) =>
-  (id !== null ? people.get(id)?.name : undefined) ?? t(`via.${via}`);
+  (id !== null ? people.get(id)?.name : undefined) ?? t(`studio:via.${via}`);
