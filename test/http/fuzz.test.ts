@@ -69,6 +69,19 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/api/admin/audit' },
   { method: 'GET', path: '/api/admin/translations/:lng' },
   { method: 'POST', path: '/api/admin/translations/:lng' },
+  { method: 'GET', path: '/admin/studio' },
+  { method: 'POST', path: '/admin/studio/guides' },
+  { method: 'GET', path: '/admin/studio/guides/:flowId' },
+  { method: 'POST', path: '/admin/studio/guides/:flowId/drafts' },
+  { method: 'POST', path: '/admin/studio/guides/:flowId/rollback' },
+  { method: 'GET', path: '/admin/studio/guides/:flowId/compare' },
+  { method: 'GET', path: '/admin/studio/drafts/:id' },
+  { method: 'POST', path: '/admin/studio/drafts/:id' },
+  { method: 'GET', path: '/admin/studio/drafts/:id/steps/:step' },
+  { method: 'POST', path: '/admin/studio/drafts/:id/steps/:step' },
+  { method: 'GET', path: '/admin/studio/drafts/:id/facts' },
+  { method: 'POST', path: '/admin/studio/drafts/:id/publish' },
+  { method: 'POST', path: '/admin/studio/drafts/:id/discard' },
 ];
 
 let t: TestApp;

@@ -32,6 +32,9 @@ const newGuideBody = z.object({
   copyOf: z.string().max(80).optional(),
 });
 
+/** A form's fields; none when the request had no form body (Express leaves `req.body` unset then). */
+const formOf = (req: Request): Record<string, unknown> => (req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {});
+
 /** What the page shows after a form could not be applied: the message, and for a conflict the texts not saved. */
 interface Trouble {
   status: number;
@@ -167,12 +170,12 @@ export function studioDraftRoutes(ctx: AppContext): Router {
   });
 
   router.post('/admin/studio/drafts/:id', studioForm, async (req, res) => {
-    const op = String((req.body as Record<string, unknown>).op ?? '');
+    const op = String(formOf(req).op ?? '');
     // A translator changes texts only; the content service refuses the rest too, this says it before any work.
     if (op !== 'guideTexts' && req.editor!.onlyTexts) throw new AppError(403, 'forbidden', studioT(ctx, req)('studio:draft.textsOnly'));
     const editable = languagesOf(req);
     const showOn = op.startsWith('fact') ? showFacts : showDraft;
-    await command(req, res, (doc) => applyDraftCommand(doc, req.body as Record<string, unknown>, editable), (d, trouble) => showOn(req, res, d, trouble));
+    await command(req, res, (doc) => applyDraftCommand(doc, formOf(req), editable), (d, trouble) => showOn(req, res, d, trouble));
   });
 
   router.get('/admin/studio/drafts/:id/steps/:step', async (req, res) => {
@@ -182,10 +185,10 @@ export function studioDraftRoutes(ctx: AppContext): Router {
 
   router.post('/admin/studio/drafts/:id/steps/:step', studioForm, async (req, res) => {
     const { step } = parse(stepParams, req.params);
-    const op = String((req.body as Record<string, unknown>).op ?? '');
+    const op = String(formOf(req).op ?? '');
     if (op !== 'texts' && req.editor!.onlyTexts) throw new AppError(403, 'forbidden', studioT(ctx, req)('studio:draft.textsOnly'));
     const editable = languagesOf(req);
-    await command(req, res, (doc) => applyStepCommand(doc, step, req.body as Record<string, unknown>, editable), (d, trouble) => showStep(req, res, d, step, trouble));
+    await command(req, res, (doc) => applyStepCommand(doc, step, formOf(req), editable), (d, trouble) => showStep(req, res, d, step, trouble));
   });
 
   async function showFacts(req: Request, res: Response, draft: DraftRecord, trouble?: Trouble) {
