@@ -12,6 +12,8 @@ import {
   type Store,
 } from '../store/types.ts';
 import { contentHash, type FlowDocument } from './document.ts';
+import { DEFAULT_LANGUAGE, type Language } from '../i18n/locales.ts';
+import { recordEdit, type EditRole, type TextOrigins } from './origins.ts';
 import { changesOutside } from './permissions.ts';
 import { validateDocument, type Problem } from './validate.ts';
 import { installVersion, pinnedFlow, type VersionRegistry } from './versions.ts';
@@ -114,11 +116,17 @@ export class ContentService {
   // Writing
 
   /** Validates and stores a draft of guide `flowId`; InvalidDocument (422) with every problem when it is not valid. */
-  async createDraft(flowId: string, input: unknown, editor: Editor, options: { action?: 'draft' | 'import'; note?: string | null } = {}) {
+  async createDraft(
+    flowId: string,
+    input: unknown,
+    editor: Editor,
+    options: { action?: 'draft' | 'import'; note?: string | null; sourceLng?: Language; role?: EditRole } = {},
+  ) {
     const document = this.checked(flowId, input);
     await this.checkAllowed(document, editor);
+    const latest = await this.store.getVersion(flowId);
     return this.store.createDraft(
-      { flowId, hash: contentHash(document), document, createdBy: editor.actor.agentId },
+      { flowId, hash: contentHash(document), document, createdBy: editor.actor.agentId, origins: originsAfter(latest, document, options.role ?? roleOf(editor), options.sourceLng) },
       { actor: editor.actor, action: options.action ?? 'draft', note: options.note ?? null },
     );
   }
@@ -138,6 +146,9 @@ export class ContentService {
         throw new AppError(409, 'document_unchanged', `Version ${latest.number} of "${flowId}" has exactly this content; nothing was published.`);
       // A translator's change is judged against the version it replaces: that version must still be the latest.
       if (editor.onlyTexts) await this.checkAllowed(document, editor, latest);
+      // A whole document (a file, a release's update) says nothing of where its texts came from: its changes to the
+      // latest version are taken as an author's, so translations of what it changed are marked stale.
+      const textOrigins = origins ?? originsAfter(latest, document, roleOf(editor));
       const version: NewVersion = {
         flowId,
         hash,
@@ -146,7 +157,7 @@ export class ContentService {
         actor: editor.actor,
         action,
         ...(draftId !== undefined ? { draftId } : {}),
-        ...(origins ? { origins } : {}),
+        origins: textOrigins,
         ...(editor.onlyTexts ? { ifLatest: latest?.number ?? null } : {}),
       };
       try {
@@ -274,6 +285,12 @@ export class ContentService {
     }
   }
 }
+
+/** The text origins of a document that replaces `latest` whole (see origins.ts); none for a guide's first version. */
+const originsAfter = (latest: FlowVersionRecord | undefined, document: FlowDocument, role: EditRole, sourceLng: Language = DEFAULT_LANGUAGE): TextOrigins =>
+  latest ? recordEdit(latest.document, document, latest.origins, role, sourceLng) : {};
+
+const roleOf = (editor: Editor): EditRole => (editor.onlyTexts ? 'translator' : 'author');
 
 export const unknownVersion = (flowId: string, number: number) =>
   new AppError(404, 'unknown_version', `Guide "${flowId}" has no version ${number}.`);

@@ -6,6 +6,7 @@ import { LANGUAGES, LOCALES_DIR, type Language } from '../i18n/locales.ts';
 import { canonicalJson, factIn, type FlowDocument, type StepTexts } from './document.ts';
 import { resolveFacts } from './fact-refs.ts';
 import type { ContentService, Editor } from './service.ts';
+import { staleTexts, type TextOrigins } from './origins.ts';
 import { setTextAt, textAt, textKeysOf as keysOf } from './text-keys.ts';
 import { PLACEHOLDER } from './validate.ts';
 
@@ -23,7 +24,8 @@ import { PLACEHOLDER } from './validate.ts';
 
 export const TRANSLATION_FORMATS = ['xliff', 'json'] as const;
 export type TranslationFormat = (typeof TRANSLATION_FORMATS)[number];
-export const TRANSLATION_FILTERS = ['missing', 'all'] as const;
+/** Which units an export has: the missing ones, the stale ones (translated from an older source text), both, or all. */
+export const TRANSLATION_FILTERS = ['missing', 'stale', 'todo', 'all'] as const;
 export type TranslationFilter = (typeof TRANSLATION_FILTERS)[number];
 
 /** An upload is a few hundred kilobytes for every guide in one language; two megabytes leave room, not abuse. */
@@ -59,6 +61,8 @@ export interface ExportOptions {
 export interface VersionedDocument {
   document: FlowDocument;
   number: number;
+  /** Where its texts came from: what tells a stale translation (origins.ts). */
+  origins?: TextOrigins;
 }
 
 /** The placeholders of a text, each as written inside the braces (trimmed), sorted: a multiset to compare. */
@@ -83,14 +87,20 @@ export function unitsOf(v: VersionedDocument, all: readonly VersionedDocument[],
   const others = new Map(all.map((g) => [g.document.id, g.document.facts]));
   const facts = resolveFacts(doc.facts, (id) => others.get(id));
   const units: TranslationUnit[] = [];
+  const stale = new Map(staleTexts(doc, v.origins ?? {}, options.target).map((x) => [x.key, x]));
   for (const key of keysOf(doc, options.source)) {
     const source = textAt(doc, options.source, key)!;
     if (!source.trim()) continue;
     const target = textAt(doc, options.target, key);
-    if (options.only === 'missing' && target?.trim()) continue;
+    const missing = !target?.trim();
+    const outdated = stale.get(key);
+    if (options.only === 'missing' && !missing) continue;
+    if (options.only === 'stale' && !outdated) continue;
+    if (options.only === 'todo' && !missing && !outdated) continue;
     const unitNotes: string[] = [];
     const own = notes[`${doc.id}.${key}`];
     if (own) unitNotes.push(own);
+    if (outdated) unitNotes.push(`Out of date: the ${outdated.source} text changed after this was translated. It was: ${outdated.was}`);
     if (key.endsWith('.body_agent')) unitNotes.push('Read by a support agent to a customer.');
     for (const name of new Set(placeholders(source))) {
       const fact = /^facts\.([A-Za-z0-9]+)$/.exec(name)?.[1];
@@ -390,7 +400,7 @@ export async function importTranslation(
     });
   const drafts: ImportOutcome['drafts'] = [];
   for (const c of changed) {
-    const draft = await content.createDraft(c.flowId, c.document, editor, { action: 'import', note: `translation import (${lng})` });
+    const draft = await content.createDraft(c.flowId, c.document, editor, { action: 'import', note: `translation import (${lng})`, role: 'translator' });
     drafts.push({ flowId: c.flowId, draft: draft.id, units: c.units });
   }
   return { drafts, unchanged };
@@ -415,7 +425,7 @@ export async function latestDocuments(content: ContentService, flow: string): Pr
   const all = await Promise.all(
     ids.map(async (id) => {
       const v = await content.version(id);
-      return { document: v.document, number: v.number };
+      return { document: v.document, number: v.number, origins: v.origins };
     }),
   );
   if (flow === 'all') return { selected: all, all };

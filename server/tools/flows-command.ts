@@ -5,7 +5,7 @@
  *   npm run flows -- import FILE [--publish] [--note "…"]
  *   npm run flows -- history <flowId>
  *   npm run flows -- rollback <flowId> <version> [--note "…"]
- *   npm run flows -- translation export <lng> [--flow ID|all] [--format xliff|json] [--only missing|all] [--source en] [--out FILE]
+ *   npm run flows -- translation export <lng> [--flow ID|all] [--format xliff|json] [--only missing|stale|todo|all] [--source en] [--out FILE]
  *   npm run flows -- translation import <lng> FILE [--flow ID] [--source en]
  * Uses DB_PATH like the server, and says which database it used (on stderr, so an export to stdout stays JSON).
  * Exits 1 when what was asked cannot be done (an invalid document, with every problem), 2 on a usage mistake.
@@ -42,7 +42,7 @@ const USAGE = `usage:
   npm run flows -- import FILE [--publish] [--note "…"]
   npm run flows -- history <flowId>
   npm run flows -- rollback <flowId> <version> [--note "…"]
-  npm run flows -- translation export <lng> [--flow ID|all] [--format xliff|json] [--only missing|all] [--source en] [--out FILE]
+  npm run flows -- translation export <lng> [--flow ID|all] [--format xliff|json] [--only missing|stale|todo|all] [--source en] [--out FILE]
   npm run flows -- translation import <lng> FILE [--flow ID (a JSON file of one guide)] [--source en]`;
 
 const CLI: Editor = { actor: { agentId: null, via: 'cli' } };
