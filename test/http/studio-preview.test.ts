@@ -45,6 +45,8 @@ async function makeLink(draftId: number, lng: Language = 'sv', audience = 'parti
   expect(location).toMatch(new RegExp(`^/admin/studio/drafts/${draftId}/preview\\?`));
   expect(token).toBeDefined();
   const page = await studio.client.get(location).expect(200);
+  // The studio page's address holds the token too: it must not leave in a Referer header either.
+  expect(page.headers['referrer-policy']).toBe('no-referrer');
   return { token: token!, page: page.text };
 }
 
