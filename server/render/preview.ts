@@ -78,6 +78,8 @@ export interface PreviewStepView {
   choices: PreviewChoiceView[];
   isCheck: boolean;
   outcomeLabel?: string;
+  /** An escalated ending shows the participant the ref to give support (here the preview's stand-in). */
+  showRef: boolean;
   backHref?: string;
   restartHref: string;
 }
@@ -115,12 +117,13 @@ export function previewStep(
     choices: previewChoices(doc, stepId).map((choice) => ({ label: label(stepId, choice), href: href([...tokens, choice.token]), route: choice.kind === 'route' })),
     isCheck: step.kind === 'check',
     ...(step.outcome ? { outcomeLabel: words.common(`session.outcome.${step.outcome}`) } : {}),
+    showRef: audience === 'participant' && step.outcome === 'escalated',
     ...(tokens.length ? { backHref: href(tokens.slice(0, -1)) } : {}),
     restartHref: href([]),
   };
 }
 
-function routeLabel(choice: Extract<PreviewChoice, { kind: 'route' }>, t: TFunction): string {
-  if (!choice.guard) return t('preview.checkAny');
-  return t('preview.checkFinds', { part: PARTS[choice.guard.type] ?? choice.guard.type, statuses: choice.guard.status.join(', ') });
+function routeLabel(choice: Extract<PreviewChoice, { kind: 'route' }>, studio: TFunction): string {
+  if (!choice.guard) return studio('preview.checkAny');
+  return studio('preview.checkFinds', { part: PARTS[choice.guard.type] ?? choice.guard.type, statuses: choice.guard.status.join(', ') });
 }

@@ -139,6 +139,10 @@ describe('a private preview link', () => {
     expect(end.text).toContain(`<h1 id="step-title" tabindex="-1">${escapeHtml(doc.texts[lng][ending]!.title)}</h1>`);
     expect(end.text).toMatch(new RegExp(`class="badge outcome-${doc.machine.states[ending]!.meta.outcome}"`));
     expect(optionLinks(end.text)).toEqual([]);
+    // An escalated ending shows a stand-in for the ref the participant gives support.
+    const escalated = wayTo(doc, (s) => doc.machine.states[s]!.meta.outcome === 'escalated');
+    const support = await request(t.app).get(previewUrl(token, lng, 'participant', escalated)).expect(200);
+    expect(support.text).toContain('<span class="ref-code">ABC-123</span>');
     // The way so far is listed as on a participant's page, and Back drops the last answer.
     expect(end.text).toContain('class="history"');
     expect(end.text).toContain(`href="${attr(previewUrl(token, lng, 'participant', way.slice(0, -1)))}"`);

@@ -1,4 +1,5 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
+import { RECIPIENT_FLOW_IDS } from '../../../flows/index.ts';
 import { z } from 'zod';
 import { parsePreviewPath, previewPath } from '../../content/preview.ts';
 import type { AppContext } from '../../http/context.ts';
@@ -8,7 +9,7 @@ import { tFor } from '../../i18n/i18n.ts';
 import { normalizeLanguage } from '../../i18n/language.ts';
 import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../../i18n/locales.ts';
 import { pageData } from '../../render/page-data.ts';
-import { DraftPreviews, previewStep } from '../../render/preview.ts';
+import { DraftPreviews, PREVIEW_REF, previewStep } from '../../render/preview.ts';
 import { AUDIENCES, type Audience, type DraftRecord } from '../../store/types.ts';
 import { consoleForm } from '../console-page.ts';
 import { parse } from '../parse.ts';
@@ -86,6 +87,9 @@ export function studioPreviewRoutes(ctx: AppContext): Router {
       // The switcher keeps the audience and the way taken.
       languages: LANGUAGES.map((code) => ({ code, name: LANGUAGE_NAMES[code], href: previewUrl(token, code, audience, path), current: code === lng })),
       restartHref: href([]),
+      ref: PREVIEW_REF,
+      // The recipient's guide hands on to the sender, IT or an email provider, not to "support" (as session pages say).
+      forRecipient: RECIPIENT_FLOW_IDS.includes(draft.flowId),
     });
     const prepared = previews.prepare(draft);
     if (!prepared) return void res.send(ctx.render('preview', { ...base, problems: problemsOf(ctx, draft) }, 'preview'));
