@@ -1,6 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { editorFor } from '../../server/auth/editors.ts';
+import { builtinDocuments } from '../../server/content/builtin.ts';
 import { FlowRegistry } from '../../server/engine/flow-registry.ts';
 import { ERROR_CODES } from '../../server/http/errors.ts';
 import { addAgent, signIn } from '../support/agents.ts';
@@ -15,7 +17,7 @@ import { listen, testApp, type TestApp } from '../support/app.ts';
 
 interface Route {
   method: 'GET' | 'POST';
-  /** `:id`, `:flowId` are filled with fuzzed or real values. */
+  /** `:id`, `:flowId`, `:token` are filled with fuzzed or real values. */
   path: string;
 }
 
@@ -82,11 +84,14 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/admin/studio/drafts/:id/facts' },
   { method: 'POST', path: '/admin/studio/drafts/:id/publish' },
   { method: 'POST', path: '/admin/studio/drafts/:id/discard' },
+  { method: 'GET', path: '/preview/:token' },
+  { method: 'GET', path: '/admin/studio/drafts/:id/preview' },
+  { method: 'POST', path: '/admin/studio/drafts/:id/preview-link' },
 ];
 
 let t: TestApp;
 let server: Awaited<ReturnType<typeof listen>>;
-const real = { sessionId: '', finishedId: '', ref: '', cookie: '', csrf: '' };
+const real = { sessionId: '', finishedId: '', ref: '', cookie: '', csrf: '', previewToken: '' };
 
 beforeAll(async () => {
   t = testApp(undefined, { config: { CHECKS_PER_MINUTE: 10_000, DNS_SERVERS: '127.0.0.1:9', DNS_TIMEOUT_MS: 100 } });
@@ -100,7 +105,10 @@ beforeAll(async () => {
   ).json()) as { sessionId: string };
   await fetch(`${server.url}/api/sessions/${done.sessionId}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"UNDER_A_MINUTE"}' });
   real.finishedId = done.sessionId;
-  await addAgent(t, 'fuzz@example.com', 'admin');
+  const admin = await addAgent(t, 'fuzz@example.com', 'admin');
+  // A draft with a private preview link, so fuzzed paths reach the preview's walk.
+  const draft = await t.app.locals.ctx.drafts.startNew(builtinDocuments()[0]!, editorFor(admin));
+  real.previewToken = await t.app.locals.ctx.drafts.previewLink(draft.id);
   const signedIn = await signIn(t, 'fuzz@example.com');
   real.csrf = signedIn.csrf;
   const res = await signedIn.client.get('/agent');
@@ -140,10 +148,10 @@ const segment = fc.oneof(
 );
 
 const queryValue = fc.oneof(
-  fc.constantFrom('sv', 'no', 'de', 'en', 'nb', 'xx', '', 'zz-ZZ', 'school.example', '127.0.0.1', 'a'.repeat(3000), '%ff', '2026-13-45'),
+  fc.constantFrom('sv', 'no', 'de', 'en', 'nb', 'xx', '', 'zz-ZZ', 'school.example', '127.0.0.1', 'a'.repeat(3000), '%ff', '2026-13-45', 'OVER_A_MINUTE.CHECK_RESULT~0', 'CHECK_RESULT~99', 'A.'.repeat(300)),
   fc.string({ maxLength: 60 }).map(encodeURIComponent),
 );
-const queryKey = fc.constantFrom('lng', 'q', 'step', 'origin', 'domain', 'include', 'from', 'to', 'flow', 'page', 'all', 'outcome', 'channel', 'format', 'v', 'next', 'audience', '__proto__', 'a[b]', 'x');
+const queryKey = fc.constantFrom('lng', 'q', 'step', 'origin', 'domain', 'include', 'from', 'to', 'flow', 'page', 'all', 'outcome', 'channel', 'format', 'v', 'next', 'audience', 'path', 'token', '__proto__', 'a[b]', 'x');
 const query = fc.array(fc.tuple(queryKey, queryValue), { maxLength: 5 }).map((pairs) => (pairs.length ? `?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}` : ''));
 
 const jsonValue = fc.oneof(
@@ -277,7 +285,8 @@ describe('fuzzed requests', () => {
       fc.asyncProperty(request, async (r) => {
         const method = r.otherMethod ?? r.route.method;
         const id = r.id === 'real' ? real.sessionId : r.id === 'finished' ? real.finishedId : r.id;
-        const path = r.route.path.replace(':id', id).replace(':flowId', r.flowId) + r.query;
+        const token = r.id === 'real' ? real.previewToken : id;
+        const path = r.route.path.replace(':id', id).replace(':flowId', r.flowId).replace(':token', token) + r.query;
         const headers: Record<string, string> = {};
         if (r.contentType) headers['content-type'] = r.contentType;
         if (r.accept) headers.accept = r.accept;

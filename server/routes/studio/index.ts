@@ -4,6 +4,7 @@ import { AppError } from '../../http/errors.ts';
 import { studioDraftRoutes } from './drafts.ts';
 import { studioGuideRoutes } from './guides.ts';
 import { requireEditor } from './page.ts';
+import { studioPreviewRoutes } from './preview.ts';
 
 /**
  * The studio (README: "The studio"): where authors and translators change guides in the browser. Server-rendered
@@ -15,6 +16,7 @@ export function studioRoutes(ctx: AppContext): Router {
   router.use('/admin/studio', requireEditor);
   router.use(studioGuideRoutes(ctx));
   router.use(studioDraftRoutes(ctx));
+  router.use(studioPreviewRoutes(ctx));
   // Anything else under the studio is a 404 here, not the admin pages' "administrators only".
   router.use('/admin/studio', (_req: Request, _res: Response, next: NextFunction) => next(new AppError(404, 'not_found', 'There is no such studio page.')));
   return router;
