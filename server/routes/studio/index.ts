@@ -3,6 +3,7 @@ import type { AppContext } from '../../http/context.ts';
 import { AppError } from '../../http/errors.ts';
 import { studioGuideRoutes } from './guides.ts';
 import { requireEditor } from './page.ts';
+import { studioTranslateRoutes } from './translate.ts';
 
 /**
  * The studio (README: "The studio"): where authors and translators change guides in the browser. Server-rendered
@@ -13,6 +14,7 @@ export function studioRoutes(ctx: AppContext): Router {
   const router = Router();
   router.use('/admin/studio', requireEditor);
   router.use(studioGuideRoutes(ctx));
+  router.use(studioTranslateRoutes(ctx));
   // Anything else under the studio is a 404 here, not the admin pages' "administrators only".
   router.use('/admin/studio', (_req: Request, _res: Response, next: NextFunction) => next(new AppError(404, 'not_found', 'There is no such studio page.')));
   return router;
