@@ -44,7 +44,11 @@ export function studioTranslateRoutes(ctx: AppContext): Router {
   };
   const flowIdOf = (req: Request) => String((req.params as { flowId: string }).flowId);
   const keyOf = (req: Request) => String((req.params as { key: string }).key);
-  const titleOf = (state: WorkingState, lng: Language) => textAt(state.document, lng, 'title') || textAt(state.document, 'en', 'title') || state.flowId;
+  /** A guide's title as people see it (its facts filled in): the published one; a guide is renamed by publishing. */
+  const titleOf = (state: WorkingState, lng: Language) => {
+    const flow = ctx.flows.get(state.flowId);
+    return flow ? ctx.renderer.text(flow, 'title', lng) : state.flowId;
+  };
   const listUrl = (lng: Language, flowId: string) => `/admin/studio/translate/${lng}/${encodeURIComponent(flowId)}`;
   const itemUrl = (lng: Language, flowId: string, key: string) => `${listUrl(lng, flowId)}/${encodeURIComponent(key)}`;
   const doneOf = (req: Request) => DONE.find((d) => d === req.query.done);
@@ -119,6 +123,7 @@ export function studioTranslateRoutes(ctx: AppContext): Router {
         lng,
         language: LANGUAGE_NAMES[lng],
         key,
+        step: stepTitle(state, requestLanguage(req), key),
         missing: focus.kind === 'missing',
         stale: focus.kind === 'stale',
         source: focus.source && {
@@ -196,3 +201,10 @@ const at = (body: WorkedOn): WorkedOn => ({
   ...(body.revision !== undefined ? { revision: body.revision } : {}),
   ...(body.version !== undefined ? { version: body.version } : {}),
 });
+
+/** The title of the step a text belongs to, in the reader's language where the working state has it; else its id. */
+function stepTitle(state: WorkingState, lng: Language, key: string): string | undefined {
+  const [step, field] = key.split('.');
+  if (field === undefined) return undefined;
+  return textAt(state.document, lng, `${step}.title`) || textAt(state.document, 'en', `${step}.title`) || step;
+}
