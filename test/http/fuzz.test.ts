@@ -69,6 +69,11 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/api/admin/audit' },
   { method: 'GET', path: '/api/admin/translations/:lng' },
   { method: 'POST', path: '/api/admin/translations/:lng' },
+  { method: 'GET', path: '/admin/studio/translate' },
+  { method: 'GET', path: '/admin/studio/translate/:lng/:flowId' },
+  { method: 'GET', path: '/admin/studio/translate/:lng/:flowId/:key' },
+  { method: 'POST', path: '/admin/studio/translate/:lng/:flowId/:key' },
+  { method: 'POST', path: '/admin/studio/translate/:lng/:flowId/:key/confirm' },
 ];
 
 let t: TestApp;

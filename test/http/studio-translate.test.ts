@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../server/auth/password.ts';
 import type { FlowDocument } from '../../server/content/document.ts';
@@ -122,6 +123,49 @@ describe('the translator’s studio pages', () => {
     await s.client.post(`/admin/studio/translate/sv/${FLOW}/${KEY}`).type('form').send({ _csrf: s.csrf, text: 'Fel.', draftId: draft.id, revision: draft.revision }).expect(403);
     expect((await s.ctx.drafts.get(draft.id)).revision).toBe(draft.revision);
     expect(textAt((await s.ctx.drafts.get(draft.id)).document, 'sv', KEY)).toBe(NEW_SV);
+
+    // Nor into someone else's draft, even in German.
+    const other = await s.ctx.drafts.start(FLOW, s.authorEditor);
+    await s.client.post(`${BASE}/${KEY}`).type('form').send({ _csrf: s.csrf, text: 'Fremd.', draftId: other.id, revision: other.revision }).expect(403);
+    expect((await s.ctx.drafts.get(other.id)).revision).toBe(other.revision);
+    expect(s.app.errors).toEqual([]);
+  });
+
+  it('the focused view shows the notes an agency export gives the same text', async () => {
+    const s = await setUp();
+    const page = await s.client.get(`${BASE}/checkSpam.body_agent`).expect(200);
+    expect(page.text).toContain('<li class="note">Read by a support agent to a customer.</li>');
+    // The general note on guide texts, and the step the text belongs to.
+    expect(page.text).toContain('body_agent&#x60; is read by a support agent');
+    expect(page.text).toContain('In the step “Is the email in the spam folder?”');
+  });
+
+  it('whatever a form or address holds, the pages answer with a 4xx at worst', { timeout: 60_000 }, async () => {
+    const s = await setUp();
+    // With a draft of their own, so that forms naming it reach the save itself.
+    const page = await s.client.get(`${BASE}/${KEY}`).expect(200);
+    await s.client.post(`${BASE}/${KEY}`).type('form').send({ _csrf: s.csrf, text: 'Neu.', version: hidden(page.text, 'version') }).expect(303);
+    const [mine] = await draftsOf(s, s.translator.id);
+    const segment = fc.oneof(fc.constantFrom(KEY, 'title', 'keywords', 'checkSpam.options.FOUND_IN_SPAM', '__proto__', 'constructor', 'a.b.c.d', '%ff', '..'), fc.string({ maxLength: 30 }).map(encodeURIComponent));
+    const value = fc.oneof(fc.constantFrom(String(mine!.id), String(mine!.revision), '1', '2', '0', '-1', '1e99', 'x', '', '999999'), fc.string({ maxLength: 20 }));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('de', 'de', 'sv', 'xx'), segment, fc.boolean(), fc.record({ text: fc.oneof(value, fc.string({ maxLength: 200 })), draftId: value, revision: value, version: value }, { requiredKeys: [] }), async (lng, key, confirm, form) => {
+        const url = `/admin/studio/translate/${lng}/${FLOW}/${key}${confirm ? '/confirm' : ''}`;
+        const res = await s.client.post(url).type('form').send({ _csrf: s.csrf, ...form });
+        expect(res.status, `${url} ${JSON.stringify(form)} → ${res.status}`).toBeLessThan(500);
+        expect((await s.client.get(url.replace(/\/confirm$/, ''))).status).toBeLessThan(500);
+      }),
+      {
+        numRuns: 150,
+        // Sure cases of a form that names a draft but not its revision, or a revision but no draft.
+        examples: [
+          ['de', KEY, false, { text: 'Neu.', draftId: String(mine!.id) }],
+          ['de', KEY, true, { draftId: String(mine!.id) }],
+          ['de', KEY, false, { text: 'Neu.', revision: String(mine!.revision) }],
+          ['de', 'title', true, { revision: '1', version: '1' }],
+        ],
+      },
+    );
     expect(s.app.errors).toEqual([]);
   });
 
