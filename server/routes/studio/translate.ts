@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { glossaryOf } from '../../content/glossary.ts';
-import { generalNote, nextItem, sourceLanguage, TranslationWork, workItems, type WorkedOn, type WorkingState } from '../../content/translation-work.ts';
+import { generalNote, nextItem, normalizedText, sourceLanguage, TranslationWork, workItems, type WorkedOn, type WorkingState } from '../../content/translation-work.ts';
 import { textAt } from '../../content/text-keys.ts';
 import type { AppContext } from '../../http/context.ts';
 import { AppError } from '../../http/errors.ts';
@@ -175,7 +175,7 @@ export function studioTranslateRoutes(ctx: AppContext): Router {
     } catch (err) {
       const conflict = conflictText(req, err);
       if (!conflict) throw err;
-      return sendFocus(req, res, lng, { text: body.text.replace(/\r\n?/g, '\n'), conflict });
+      return sendFocus(req, res, lng, { text: normalizedText(body.text), conflict });
     }
     await afterWrite(req, res, lng, 'saved');
   });
