@@ -87,6 +87,11 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/preview/:token' },
   { method: 'GET', path: '/admin/studio/drafts/:id/preview' },
   { method: 'POST', path: '/admin/studio/drafts/:id/preview-link' },
+  { method: 'GET', path: '/admin/studio/translate' },
+  { method: 'GET', path: '/admin/studio/translate/:lng/:flowId' },
+  { method: 'GET', path: '/admin/studio/translate/:lng/:flowId/:key' },
+  { method: 'POST', path: '/admin/studio/translate/:lng/:flowId/:key' },
+  { method: 'POST', path: '/admin/studio/translate/:lng/:flowId/:key/confirm' },
 ];
 
 let t: TestApp;

@@ -5,6 +5,7 @@ import { studioDraftRoutes } from './drafts.ts';
 import { studioGuideRoutes } from './guides.ts';
 import { requireEditor } from './page.ts';
 import { studioPreviewRoutes } from './preview.ts';
+import { studioTranslateRoutes } from './translate.ts';
 
 /**
  * The studio (README: "The studio"): where authors and translators change guides in the browser. Server-rendered
@@ -17,6 +18,7 @@ export function studioRoutes(ctx: AppContext): Router {
   router.use(studioGuideRoutes(ctx));
   router.use(studioDraftRoutes(ctx));
   router.use(studioPreviewRoutes(ctx));
+  router.use(studioTranslateRoutes(ctx));
   // Anything else under the studio is a 404 here, not the admin pages' "administrators only".
   router.use('/admin/studio', (_req: Request, _res: Response, next: NextFunction) => next(new AppError(404, 'not_found', 'There is no such studio page.')));
   return router;
