@@ -51,11 +51,12 @@ function wrap(text: string, width = 26): string[] {
     if ((lines[last] + ' ' + word).trim().length <= width) lines[last] = (lines[last] + ' ' + word).trim();
     else if (lines.length < 2) lines.push(word);
     else {
-      lines[last] = `${lines[last]!.slice(0, width - 1)}…`;
+      // Cut after a whole word: a title read out in full must still contain what the box shows.
+      lines[last] = `${lines[last]}…`;
       break;
     }
   }
-  return lines.map((line) => (line.length > width ? `${line.slice(0, width - 1)}…` : line));
+  return lines.map((line) => (line.length > width + 1 ? `${line.slice(0, width - 1)}…` : line));
 }
 
 const at = (p: Point) => `${p.x} ${p.y}`;
@@ -128,13 +129,15 @@ function stepSvg(doc: FlowDocument, id: string, box: Box, options: DiagramOption
       const isStat = i === lines.length;
       const y = Math.round((box.y + box.height / 2 + (i - (all.length - 1) / 2) * 15 + 5) * 10) / 10;
       const untitled = !isStat && !title ? ' font-style="italic"' : '';
-      return `<text x="${box.x + box.width / 2}" y="${y}" text-anchor="middle" font-size="${isStat ? 12 : 13}" ${FONT} fill="${isStat ? COUNT : title ? INK : '#5f6b7a'}"${untitled}${isStat ? ' class="step-count"' : ''}>${escapeHtml(line)}</text>`;
+      // Each line but the last ends in a space: read one after another (a link's name is checked against them) they
+      // are the title's words, not words run together. The space takes no room.
+      return `<text x="${box.x + box.width / 2}" y="${y}" text-anchor="middle" font-size="${isStat ? 12 : 13}" ${FONT} fill="${isStat ? COUNT : title ? INK : '#5f6b7a'}"${untitled}${isStat ? ' class="step-count"' : ''}>${escapeHtml(line)}${i < all.length - 1 ? ' ' : ''}</text>`;
     }),
   ];
   if (markColour)
     out.push(
       `<circle class="mark" cx="${box.x + box.width - 2}" cy="${box.y + 2}" r="9" fill="${markColour}"/>`,
-      `<text x="${box.x + box.width - 2}" y="${box.y + 6.5}" text-anchor="middle" font-size="13" font-weight="bold" ${FONT} fill="#fff">!</text>`,
+      `<text x="${box.x + box.width - 2}" y="${box.y + 6.5}" text-anchor="middle" font-size="13" font-weight="bold" ${FONT} fill="#fff" aria-hidden="true">!</text>`,
     );
   out.push('</g>');
   if (!href) return out;

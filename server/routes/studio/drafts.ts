@@ -197,7 +197,7 @@ export function studioDraftRoutes(ctx: AppContext): Router {
       req,
       res,
       'studio-facts',
-      { pageTitle: studioT(ctx, req)('studio:facts.title'), draft: await draftHeader(req, draft), facts: factsView(draft.document, draft.id), languages: LANGUAGES, trouble },
+      { pageTitle: studioT(ctx, req)('studio:facts.title'), draft: await draftHeader(req, draft), facts: factsView(draft.document, draft.id), trouble },
       trouble?.status ?? 200,
     );
   }

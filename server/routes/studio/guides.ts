@@ -52,7 +52,7 @@ export function studioGuideRoutes(ctx: AppContext): Router {
     const newGuides = open
       .filter((d) => !known.has(d.flowId))
       .map((d) => ({ id: d.id, flowId: d.flowId, by: whoName(people, d.updatedBy, 'console', t), at: utcMinute(d.updatedAt) }));
-    sendStudioPage(ctx, req, res, 'studio-home', { pageTitle: t('studio:home.title'), guides: rows, newGuides, languages: langs });
+    sendStudioPage(ctx, req, res, 'studio-home', { pageTitle: t('studio:home.title'), guides: rows, newGuides, workLanguages: langs });
   });
 
   router.get('/admin/studio/guides/:flowId', async (req, res) => {
