@@ -199,3 +199,10 @@ export function textPreviewHtml(text: string, facts: Facts, lng: Language, sessi
     .replaceAll(REF_MARK, escapeHtml(session.ref))
     .replaceAll(DOMAIN_MARK, escapeHtml(session.domain));
 }
+
+/** A title or label of a guide being edited, as plain text with its facts put in (as a step shows it). */
+export function plainTextWithFacts(text: string, facts: Facts, lng: Language): string {
+  if (!text.includes('{{')) return text;
+  const { plain } = factPlaceholders(facts, lng);
+  return text.replace(TEXT_PLACEHOLDER, (whole, name: string) => (name.startsWith('facts.') ? (plain[name.slice('facts.'.length)] ?? whole) : whole));
+}

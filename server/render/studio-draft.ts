@@ -8,7 +8,7 @@ import type { Problem } from '../content/validate.ts';
 import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../i18n/locales.ts';
 import { documentSvg } from './flow-svg.ts';
 import { stepMarks } from './step-marks.ts';
-import { textPreviewHtml } from './step.ts';
+import { plainTextWithFacts, textPreviewHtml } from './step.ts';
 
 /*
  * What the studio's draft pages show, built from a draft's document: the diagram with its problems marked and steps
@@ -21,15 +21,20 @@ const PREVIEW_SESSION = { ref: 'K7Q-4M2', domain: 'example.com' };
 
 const base = (draftId: number) => `/admin/studio/drafts/${draftId}`;
 
-const stepTitle = (doc: FlowDocument, lng: Language, step: string) => {
-  const own = (doc.texts[lng] as Record<string, StepTexts | undefined>)[step]?.title;
-  if (own?.trim()) return own;
-  for (const l of LANGUAGES) {
+/** A step's title in `lng` (else in the first language that has one), with its facts put in; '' when none has one. */
+const stepTitle = (doc: FlowDocument, facts: Facts, lng: Language, step: string) => {
+  for (const l of [lng, ...LANGUAGES]) {
     const t = (doc.texts[l] as Record<string, StepTexts | undefined>)[step]?.title;
-    if (t?.trim()) return t;
+    if (t?.trim()) return plainTextWithFacts(t, facts, l);
   }
   return '';
 };
+
+/** The guide's title in `lng`, with its facts put in. */
+export const guideTitle = (doc: FlowDocument, facts: Facts, lng: Language) => plainTextWithFacts(doc.texts[lng].title, facts, lng) || doc.id;
+
+/** The facts a text shows, in the order it shows them, each once. */
+const factsIn = (text: string) => [...new Set([...text.matchAll(/\{\{\s*facts\.([A-Za-z0-9]+)\s*\}\}/g)].map((m) => m[1]!))];
 
 /** Where a problem is fixed: the step's texts in its language, its options, the facts, or the guide's own texts. */
 export function problemHref(draftId: number, p: Problem): string {
@@ -42,11 +47,11 @@ export function problemHref(draftId: number, p: Problem): string {
   return `${base(draftId)}#problems`;
 }
 
-export function diagramOf(doc: FlowDocument, draftId: number, lng: Language, problems: Problem[], selected?: string) {
+export function diagramOf(doc: FlowDocument, facts: Facts, draftId: number, lng: Language, problems: Problem[], selected?: string) {
   return documentSvg(doc, {
-    flowTitle: doc.texts[lng].title || doc.id,
-    title: (s) => stepTitle(doc, lng, s),
-    label: (s, e) => (doc.texts[lng] as Record<string, StepTexts | undefined>)[s]?.options?.[e] ?? e,
+    flowTitle: guideTitle(doc, facts, lng),
+    title: (s) => stepTitle(doc, facts, lng, s),
+    label: (s, e) => plainTextWithFacts((doc.texts[lng] as Record<string, StepTexts | undefined>)[s]?.options?.[e] ?? e, facts, lng),
     href: (s) => `${base(draftId)}/steps/${encodeURIComponent(s)}`,
     problems: stepMarks(problems),
     ...(selected ? { selected } : {}),
@@ -54,16 +59,16 @@ export function diagramOf(doc: FlowDocument, draftId: number, lng: Language, pro
 }
 
 /** The draft's overview: steps in order with their marks, problems with links, the guide's texts, what translations lack. */
-export function draftView(doc: FlowDocument, origins: TextOrigins, draftId: number, lng: Language, problems: Problem[], editable: readonly Language[]) {
+export function draftView(doc: FlowDocument, origins: TextOrigins, facts: Facts, draftId: number, lng: Language, problems: Problem[], editable: readonly Language[]) {
   const marks = stepMarks(problems);
   const ids = Object.keys(doc.machine.states);
   return {
-    svg: diagramOf(doc, draftId, lng, problems),
+    svg: diagramOf(doc, facts, draftId, lng, problems),
     steps: ids.map((id, i) => {
       const state = doc.machine.states[id]!;
       return {
         id,
-        title: stepTitle(doc, lng, id),
+        title: stepTitle(doc, facts, lng, id),
         kind: state.meta.kind,
         outcome: state.meta.outcome,
         initial: id === doc.machine.initial,
@@ -101,14 +106,14 @@ export function stepView(
   const state = doc.machine.states[step]!;
   const final = state.type === 'final';
   const events = final ? [] : optionsOf(state);
-  const targets = Object.keys(doc.machine.states).map((id) => ({ id, title: stepTitle(doc, lng, id) || id }));
+  const targets = Object.keys(doc.machine.states).map((id) => ({ id, title: stepTitle(doc, facts, lng, id) || id }));
   const stale = new Map(LANGUAGES.map((l) => [l, new Set(staleTexts(doc, origins, l).map((s) => s.key))]));
   const stepProblems = problems.filter((p) => p.step === step);
   const options = events
     .filter((e) => e !== CHECK)
     .map((event, i, all) => ({
       event,
-      label: (doc.texts[lng] as Record<string, StepTexts | undefined>)[step]?.options?.[event] ?? '',
+      label: plainTextWithFacts((doc.texts[lng] as Record<string, StepTexts | undefined>)[step]?.options?.[event] ?? '', facts, lng),
       target: typeof state.on?.[event] === 'string' ? (state.on[event] as string) : '',
       first: i === 0,
       last: i === all.length - 1,
@@ -152,6 +157,7 @@ export function stepView(
           value,
           saved: unsaved && value !== saved ? saved : undefined,
           stale: stale.get(l)!.has(key),
+          facts: factsIn(value),
           missing: label !== 'body_agent' && !value.trim(),
           optional: label === 'body_agent',
         };
@@ -164,19 +170,19 @@ export function stepView(
   return {
     step: {
       id: step,
-      title: stepTitle(doc, lng, step),
+      title: stepTitle(doc, facts, lng, step),
       kind: state.meta.kind,
       outcome: state.meta.outcome,
       final,
       check: state.meta.check ? { includes: state.meta.check.includes.join('\n'), dmarc: state.meta.check.dmarc === true } : undefined,
       initial: step === doc.machine.initial,
     },
-    svg: diagramOf(doc, draftId, lng, problems, step),
+    svg: diagramOf(doc, facts, draftId, lng, problems, step),
     options,
     routes,
     targets,
     texts,
-    referrers: refs.map((r) => ({ step: r.step, title: stepTitle(doc, lng, r.step) || r.step, event: r.event })),
+    referrers: refs.map((r) => ({ step: r.step, title: stepTitle(doc, facts, lng, r.step) || r.step, event: r.event })),
     inUse: refs.some((r) => r.step !== step) || step === doc.machine.initial,
     problems: stepProblems.filter((p) => !p.lng).map((p) => p.message),
     kinds: STEP_KINDS.map((k) => ({ value: k, selected: k === state.meta.kind })),

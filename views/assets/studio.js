@@ -1,5 +1,12 @@
 // Enhancements for the studio; every form works without this file (it posts and the page reloads).
 (() => {
+  // A form that could not be saved comes back with a message: put focus on it, so it is read out first.
+  const trouble = document.getElementById('trouble');
+  if (trouble) {
+    trouble.tabIndex = -1;
+    trouble.focus();
+  }
+
   const DELAY = 1500;
   const backupKey = (form) => `mailhelp-studio:${form.getAttribute('action')}:${form.querySelector('[name=op]')?.value ?? ''}`;
   const fields = (form) => [...form.querySelectorAll('input[name]:not([type=hidden]):not([readonly]), textarea[name]:not([readonly]), select[name]')];

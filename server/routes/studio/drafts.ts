@@ -11,7 +11,7 @@ import { requestLanguage } from '../../http/request.ts';
 import { LANGUAGES } from '../../i18n/locales.ts';
 import { comparisonView } from '../../render/compare-view.ts';
 import { utcMinute } from '../../render/format.ts';
-import { draftView, factsView, stepView } from '../../render/studio-draft.ts';
+import { draftView, factsView, guideTitle, stepView } from '../../render/studio-draft.ts';
 import type { DraftRecord } from '../../store/types.ts';
 import { parse } from '../parse.ts';
 import { languagesOf, peopleById, requireAuthor, sendStudioPage, studioT, whoName } from './page.ts';
@@ -53,7 +53,8 @@ export function studioDraftRoutes(ctx: AppContext): Router {
   const router = Router();
   const href = (d: DraftRecord, next = '') => `/admin/studio/drafts/${d.id}${next && !next.startsWith('#') ? '/' : ''}${next}`;
   /** Other guides' facts, as the draft's references show them. */
-  const otherFacts = (id: string) => ctx.flows.list.find((f) => f.id === id)?.document.facts;
+  const otherFacts = (id: string) => ctx.flows.get(id)?.document.facts;
+  const factsOf = (draft: DraftRecord) => resolveFacts(draft.document.facts, otherFacts);
 
   async function draftHeader(req: Request, draft: DraftRecord) {
     const t = studioT(ctx, req);
@@ -73,7 +74,7 @@ export function studioDraftRoutes(ctx: AppContext): Router {
       baseVersion: draft.baseVersion,
       by: whoName(people, draft.updatedBy, 'console', t),
       at: utcMinute(draft.updatedAt),
-      title: draft.document.texts[requestLanguage(req)].title || draft.flowId,
+      title: guideTitle(draft.document, factsOf(draft), requestLanguage(req)),
       isNew: draft.baseVersion === null,
       behind: behind ? { latest: behind.number } : undefined,
       sinceBase,
@@ -91,7 +92,7 @@ export function studioDraftRoutes(ctx: AppContext): Router {
       {
         pageTitle: studioT(ctx, req)('studio:draft.title', { id: draft.id }),
         draft: await draftHeader(req, draft),
-        view: draftView(draft.document, draft.origins, draft.id, lng, problems, languagesOf(req)),
+        view: draftView(draft.document, draft.origins, factsOf(draft), draft.id, lng, problems, languagesOf(req)),
         problemCount: problems.length,
         trouble,
       },
@@ -102,8 +103,7 @@ export function studioDraftRoutes(ctx: AppContext): Router {
   async function showStep(req: Request, res: Response, draft: DraftRecord, step: string, trouble?: Trouble) {
     if (!Object.hasOwn(draft.document.machine.states, step)) throw new AppError(404, 'unknown_step', `The guide has no step "${step}".`);
     const lng = requestLanguage(req);
-    const facts = resolveFacts(draft.document.facts, otherFacts);
-    const view = stepView(draft.document, draft.origins, facts, draft.id, step, lng, drafts.problems(draft), languagesOf(req), trouble?.unsaved);
+    const view = stepView(draft.document, draft.origins, factsOf(draft), draft.id, step, lng, drafts.problems(draft), languagesOf(req), trouble?.unsaved);
     sendStudioPage(
       ctx,
       req,
