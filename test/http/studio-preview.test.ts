@@ -31,6 +31,8 @@ const ctx = () => t.app.locals.ctx;
 const newDraft = () => ctx().drafts.start(FLOW, editorFor(author));
 /** Text as a page shows it: Handlebars escapes `&`, `=`, quotes and angle brackets. */
 const escapeHtml = (text: string) => Handlebars.escapeExpression(text);
+/** The studio's words in a language, as the pages show them (the texts are the locale files', not the test's). */
+const studioText = (lng: Language, key: string, values?: Record<string, unknown>) => ctx().i18n.getFixedT(lng, 'studio')(key, values);
 const attr = escapeHtml;
 const unescape = (href: string) => href.replaceAll('&amp;', '&').replaceAll('&#x3D;', '=');
 const previewUrl = (token: string, lng: Language, audience: string, tokens: string[] = []) =>
@@ -77,7 +79,7 @@ describe('the studio preview page', () => {
     const draft = await newDraft();
     const first = await studio.client.get(`/admin/studio/drafts/${draft.id}/preview?lng=sv`).expect(200);
     expect(first.text).toContain(`action="/admin/studio/drafts/${draft.id}/preview-link"`);
-    expect(first.text).toContain('Make preview link');
+    expect(first.text).toContain(escapeHtml(studioText('sv', 'preview.makeLink')));
     expect(first.text).not.toContain('<iframe');
 
     const { token, page } = await makeLink(draft.id, 'sv', 'participant');
@@ -111,7 +113,7 @@ describe('a private preview link', () => {
     const res = await request(t.app).get(previewUrl(token, 'sv', 'participant')).expect(200);
     const first = draft.document.texts.sv.howLongAgo!;
     expect(res.text).toContain('<html lang="sv">');
-    expect(res.text).toContain(`Preview of draft ${draft.id} — not a real session`);
+    expect(res.text).toContain(escapeHtml(studioText('sv', 'preview.banner', { id: draft.id })));
     expect(res.text).toContain(`<h1 id="step-title" tabindex="-1">${escapeHtml(first.title)}</h1>`);
     for (const label of Object.values(first.options!)) expect(res.text).toContain(`>${escapeHtml(label)}</a>`);
     expect(res.headers['referrer-policy']).toBe('no-referrer');
@@ -215,7 +217,7 @@ describe('a private preview link', () => {
   it('falls back to defaults for an odd language or audience', async () => {
     const res = await request(t.app).get(`/preview/${token}?lng=xx&audience=robot`).set('accept-language', 'de').expect(200);
     expect(res.text).toContain('<html lang="de">');
-    expect(res.text).toContain('As a participant reads it');
+    expect(res.text).toContain(escapeHtml(studioText('de', 'preview.audience.participant')));
   });
 });
 

@@ -35,10 +35,20 @@ const newGuideBody = z.object({
 /** A form's fields; none when the request had no form body (Express leaves `req.body` unset then). */
 const formOf = (req: Request): Record<string, unknown> => (req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {});
 
+/** A mistake shown on the page: what it means in the person's language, and the specifics under it. */
+const troubleOf = (e: AppError, t: (key: string) => string, unsaved: Record<string, unknown>): Trouble => ({
+  status: e.status,
+  message: t(`errors.${e.code}.message`),
+  detail: e.message,
+  unsaved,
+});
+
 /** What the page shows after a form could not be applied: the message, and for a conflict the texts not saved. */
 interface Trouble {
   status: number;
   message: string;
+  /** The specifics, as the content code says them (which step, which fact). */
+  detail?: string;
   conflict?: boolean;
   unsaved?: Record<string, unknown>;
 }
@@ -136,7 +146,7 @@ export function studioDraftRoutes(ctx: AppContext): Router {
       applied = apply(draft.document);
     } catch (e) {
       if (autosave || !(e instanceof AppError) || e.status >= 500) throw e;
-      return show(draft, { status: e.status, message: e.message, unsaved: body });
+      return show(draft, troubleOf(e, t, body));
     }
     let saved: DraftRecord;
     try {
@@ -144,7 +154,7 @@ export function studioDraftRoutes(ctx: AppContext): Router {
     } catch (e) {
       if (e instanceof AppError && e.code === 'draft_conflict') return conflict(await drafts.get(id));
       if (autosave || !(e instanceof AppError) || e.status >= 500 || e.code === 'draft_closed') throw e;
-      return show(draft, { status: e.status, message: e.message, unsaved: body });
+      return show(draft, troubleOf(e, t, body));
     }
     if (autosave) return void res.json({ revision: saved.revision, problems: drafts.problems(saved).length });
     res.redirect(303, href(saved, applied.next));

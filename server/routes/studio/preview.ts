@@ -116,7 +116,7 @@ export function studioPreviewRoutes(ctx: AppContext): Router {
       draft: { id, flowId: draft.flowId, open, status: draft.status },
       choice: { lng, audience },
       languageChoices: LANGUAGES.map((code) => ({ value: code, label: LANGUAGE_NAMES[code], selected: code === lng })),
-      audienceChoices: AUDIENCES.map((a) => ({ value: a, label: t(`preview.audience.${a}`), selected: a === audience })),
+      audienceChoices: AUDIENCES.map((a) => ({ value: a, label: t(`studio:preview.audience.${a}`), selected: a === audience })),
       token: open ? q.token : undefined,
       frameSrc,
       // The whole address, to copy into a message; the page shows the host the browser asked for.
