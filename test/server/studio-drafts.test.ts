@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FlowDocument } from '../../server/content/document.ts';
 import type { Editor } from '../../server/content/service.ts';
 import { missingTexts, recordEdit, staleTexts } from '../../server/content/origins.ts';
+import { importTranslation, latestDocuments, readXliff, toXliff, unitsOf } from '../../server/content/translation.ts';
 import { AppError } from '../../server/http/errors.ts';
 import { createSqliteStore } from '../../server/store/sqlite.ts';
 import { useTempFiles } from '../support/app.ts';
@@ -127,5 +128,18 @@ describe('drafts', () => {
     await expect(drafts.confirm(d2.id, 'sv', 'checkSpam.title', translatorDe, 2)).rejects.toMatchObject({ status: 403 });
     await drafts.discard(d2.id, translatorDe);
     expect(await drafts.list()).toEqual([]);
+
+    // An agency's export of what is out of date: that text only, with what its source said when it was translated.
+    const { selected, all } = await latestDocuments(t.app.locals.ctx.content, FLOW);
+    const stale = unitsOf(selected[0]!, all, { source: 'sv', target: 'de', only: 'stale' });
+    expect(stale.units.map((u) => u.key)).toEqual(['checkSpam.title']);
+    expect(stale.units[0]!.notes.join(' ')).toContain(`It was: ${d1.document.texts.sv.checkSpam!.title}`);
+    expect(unitsOf(selected[0]!, all, { source: 'sv', target: 'de', only: 'todo' }).units.map((u) => u.key)).toEqual(['checkSpam.title']);
+    // Its import is a translation: German comes up to date, and Swedish stays the source of the others.
+    const xliff = toXliff([{ ...stale, units: stale.units.map((u) => ({ ...u, target: 'Neuer Titel' })) }], { source: 'sv', target: 'de', only: 'stale' });
+    const outcome = await importTranslation(t.app.locals.ctx.content, 'de', readXliff(xliff, 'de'), author);
+    const imported = await drafts.get(outcome.drafts[0]!.draft);
+    expect(staleTexts(imported.document, imported.origins, 'de')).toEqual([]);
+    expect(staleTexts(imported.document, imported.origins, 'no').map((x) => x.key)).toEqual(['checkSpam.title']);
   });
 });
