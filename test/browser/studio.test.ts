@@ -132,7 +132,11 @@ describe('the studio in a browser', () => {
     await page.goto(`${draftUrl}/steps/howLongAgo`);
     await expectAccessible(page);
     await page.fill('[name="sv.title"]', 'När skickade du mejlet?');
-    await page.locator('#texts .autosave-status').filter({ hasText: 'Saved' }).waitFor();
+    // Saved: the status says so in the page's language (its words are on the element, for the script).
+    await page.waitForFunction(() => {
+      const status = document.querySelector<HTMLElement>('#texts .autosave-status');
+      return status !== null && status.textContent === status.dataset.saved;
+    });
     await page.reload();
     await expect(page.inputValue('[name="sv.title"]')).resolves.toBe('När skickade du mejlet?');
     await expect(page.locator('#texts-sv .text-preview').textContent()).resolves.toContain('Learnifier Pro');
