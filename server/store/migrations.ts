@@ -298,4 +298,45 @@ export const migrations: readonly string[] = [
   ALTER TABLE audit_log_rebuilt RENAME TO audit_log;
   CREATE INDEX audit_log_flow ON audit_log (flow_id, id);
   `,
+  `
+  -- Hand-offs: a person's request to support from an escalated ending, with the story the guide learned (JSON, built
+  -- once so every channel and retry sends the same), and one delivery per channel in the outbox. A delivery is leased
+  -- (lease_owner, lease_until) while a worker tries it, so a crash leaves nothing claimed for ever and two workers
+  -- never try the same one at once. Both go with their session.
+  CREATE TABLE handoffs (
+    id          TEXT PRIMARY KEY,
+    session_id  TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    step_seq    INTEGER NOT NULL,
+    flow_id     TEXT NOT NULL,
+    lng         TEXT NOT NULL,
+    story       TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('open', 'claimed', 'done', 'solved')),
+    claimed_by  INTEGER REFERENCES agents(id),
+    claimed_at  INTEGER,
+    done_at     INTEGER,
+    solved_at   INTEGER,
+    created_at  INTEGER NOT NULL,
+    UNIQUE (session_id, step_seq)
+  ) STRICT;
+  CREATE INDEX handoffs_created ON handoffs (created_at);
+  CREATE INDEX handoffs_status ON handoffs (status, created_at);
+
+  CREATE TABLE deliveries (
+    id           TEXT PRIMARY KEY,
+    handoff_id   TEXT NOT NULL REFERENCES handoffs(id) ON DELETE CASCADE,
+    channel      TEXT NOT NULL CHECK (channel IN ('email', 'webhook', 'zendesk', 'freshdesk')),
+    status       TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    next_at      INTEGER NOT NULL,
+    lease_owner  TEXT,
+    lease_until  INTEGER,
+    last_error   TEXT,
+    external_id  TEXT,
+    external_url TEXT,
+    sent_at      INTEGER,
+    created_at   INTEGER NOT NULL,
+    UNIQUE (handoff_id, channel)
+  ) STRICT;
+  CREATE INDEX deliveries_due ON deliveries (status, next_at);
+  `,
 ];

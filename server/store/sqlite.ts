@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { Outcome } from '../../flows/types.ts';
 import { parseOrigins } from '../content/origins.ts';
 import { createAnalytics } from './analytics.ts';
+import { createHandoffStore } from './handoffs.ts';
 import { migrations } from './migrations.ts';
 import {
   type Actor,
@@ -869,6 +870,7 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
         .all({ ...params, limit: filter.limit, offset: filter.offset }) as SessionRow[];
       return { sessions: rows.map((r) => toSession({ ...r, last_seq: null })), total };
     },
+    handoffs: createHandoffStore(db, now, whenFree),
     analytics: async (filter) => analytics.figures(filter),
     exportSessions: (filter) => analytics.sessionRows(filter),
     exportSteps: (filter) => analytics.stepRows(filter),

@@ -1,6 +1,7 @@
 import type { Outcome } from '../../flows/types.ts';
 import type { FlowDocument } from '../content/document.ts';
 import type { TextOrigins } from '../content/origins.ts';
+import type { HandoffChannel, HandoffStory } from '../handoff/story.ts';
 
 /** Who reads a step: a participant, or an agent reading scripted wording. */
 export const AUDIENCES = ['participant', 'agent'] as const;
@@ -432,6 +433,9 @@ export interface Store {
   /** Sets the hash of a draft's private preview link (replacing an earlier link). */
   setPreviewToken(id: number, tokenHash: string): Promise<void>;
   getDraftByPreviewToken(tokenHash: string): Promise<DraftRecord | undefined>;
+
+  /** Hand-offs to support and their outbox. */
+  readonly handoffs: HandoffStore;
   listPendingUpdates(): Promise<PendingUpdateRecord[]>;
   getPendingUpdate(flowId: string): Promise<PendingUpdateRecord | undefined>;
   /** The hash of the last built-in document of this guide that a start has seen. */
@@ -473,4 +477,89 @@ export interface Store {
   /** Reads from the database; rejects when it cannot (the health check). */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Where a hand-off stands with the support team: waiting, taken by an agent, done in the console, or solved by the help desk. */
+export const HANDOFF_STATUSES = ['open', 'claimed', 'done', 'solved'] as const;
+export type HandoffStatus = (typeof HANDOFF_STATUSES)[number];
+/** Where one delivery of a hand-off stands: waiting (or being tried), sent, or given up after its last attempt. */
+export const DELIVERY_STATUSES = ['pending', 'sent', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** A person's request to support from an escalated ending, with the story the guide learned. */
+export interface HandoffRecord {
+  id: string;
+  sessionId: string;
+  /** The transcript row of the ending it was sent from: one hand-off per ending reached. */
+  stepSeq: number;
+  flowId: string;
+  lng: string;
+  story: HandoffStory;
+  status: HandoffStatus;
+  claimedBy: number | null;
+  claimedAt: number | null;
+  doneAt: number | null;
+  /** When the help desk reported it solved: the session was resolved by support. */
+  solvedAt: number | null;
+  createdAt: number;
+  deliveries: DeliveryRecord[];
+}
+
+/** One channel's delivery of a hand-off, through the outbox. */
+export interface DeliveryRecord {
+  /** Stable over every attempt: what receivers dedupe by (the webhook's id, the email's Message-ID). */
+  id: string;
+  handoffId: string;
+  channel: HandoffChannel;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAt: number;
+  lastError: string | null;
+  externalId: string | null;
+  externalUrl: string | null;
+  sentAt: number | null;
+}
+
+export interface NewHandoff {
+  id: string;
+  sessionId: string;
+  stepSeq: number;
+  flowId: string;
+  lng: string;
+  story: HandoffStory;
+  /** The channels to deliver to, each with its delivery's id. */
+  deliveries: { id: string; channel: HandoffChannel }[];
+}
+
+/** A second request from the same ending. */
+export class HandoffExistsError extends Error {}
+
+/**
+ * Hand-offs and their outbox. A delivery is claimed with a lease (owner and expiry) before it is tried: a worker that
+ * dies mid-way leaves a lease that runs out, and the delivery is tried again by whichever worker comes next; with
+ * several instances, only the holder of the lease may record the outcome.
+ */
+export interface HandoffStore {
+  /** Stores the hand-off and its deliveries in one transaction; HandoffExistsError for a second one from the same ending. */
+  create(handoff: NewHandoff): Promise<HandoffRecord>;
+  get(id: string): Promise<HandoffRecord | undefined>;
+  /** The session's hand-offs, newest first. */
+  forSession(sessionId: string): Promise<HandoffRecord[]>;
+  list(filter: { status?: HandoffStatus; limit: number; offset: number }): Promise<HandoffRecord[]>;
+  countByStatus(): Promise<Record<HandoffStatus, number>>;
+  /** An agent takes an open hand-off (or one they hold); false when another agent holds it or it is closed. */
+  claim(id: string, agentId: number): Promise<boolean>;
+  /** done (in the console), open again, or solved (by the help desk); false for an unknown hand-off. */
+  setStatus(id: string, status: 'open' | 'done' | 'solved'): Promise<boolean>;
+  /** Up to `limit` deliveries due now, leased to `owner` until now + leaseMs. */
+  claimDue(owner: string, leaseMs: number, limit: number): Promise<(DeliveryRecord & { story: HandoffStory })[]>;
+  /** Records a success; false when the lease was lost (another worker has it now). */
+  delivered(id: string, owner: string, result: { externalId?: string; externalUrl?: string }): Promise<boolean>;
+  /** Records a failed attempt: tried again at `nextAt`, or failed for good when `nextAt` is null. */
+  attemptFailed(id: string, owner: string, error: string, nextAt: number | null): Promise<boolean>;
+  /** An administrator's retry of a failed delivery: pending again, due now, attempts counted from zero. */
+  retry(id: string): Promise<boolean>;
+  failed(limit: number): Promise<(DeliveryRecord & { flowId: string; ref: string })[]>;
+  /** When the next pending delivery is due (for the worker's sleep); undefined when none is. */
+  nextDue(): Promise<number | undefined>;
 }

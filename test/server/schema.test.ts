@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AUDIENCES, AUDIT_ACTIONS, CHANGE_VIA, CHANNELS, ROLES, SESSION_STATUSES } from '../../server/store/types.ts';
+import { HANDOFF_CHANNELS } from '../../server/handoff/story.ts';
+import { AUDIENCES, AUDIT_ACTIONS, CHANGE_VIA, CHANNELS, DELIVERY_STATUSES, DRAFT_STATUSES, HANDOFF_STATUSES, ROLES, SESSION_STATUSES } from '../../server/store/types.ts';
 import { openDatabase } from '../../server/store/sqlite.ts';
 
 /** The values a CHECK constraint of `table.column` allows, read from the schema SQLite actually holds. */
@@ -22,6 +23,10 @@ describe('schema', () => {
     ['flow_versions', 'via', CHANGE_VIA],
     ['audit_log', 'via', CHANGE_VIA],
     ['audit_log', 'action', AUDIT_ACTIONS],
+    ['drafts', 'status', DRAFT_STATUSES],
+    ['handoffs', 'status', HANDOFF_STATUSES],
+    ['deliveries', 'channel', HANDOFF_CHANNELS],
+    ['deliveries', 'status', DELIVERY_STATUSES],
   ])('%s.%s allows exactly the values the code knows', (table, column, values) => {
     expect(allowed(table, column)).toEqual([...values]);
   });
