@@ -28,8 +28,7 @@ export function handoffT(): HandoffT {
   const i18n = createI18n();
   // deep, never overwrite: once the locales carry the keys, they win.
   i18n.addResourceBundle('en', 'common', HANDOFF_LABELS_EN, true, false);
-  const t = tFor(i18n, 'en');
-  return (key, values) => t(key, values) as string;
+  return tFor(i18n, 'en');
 }
 
 /**
