@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { handoffChannelProblem, handoffConfigSchema } from './handoff/config.ts';
 import { LOG_LEVELS } from './http/log.ts';
+import { LANGUAGES } from './i18n/locales.ts';
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -43,6 +45,27 @@ const schema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** Serve the demo help-center page at /demo/help-center. Unset: on in development, off in production. */
   DEMO_PAGES: z.enum(['true', 'false', '1', '0']).optional(),
+  /** Where people reach this server (`https://help.example.com`): links to the console in hand-offs. Unset: no links. */
+  PUBLIC_URL: z
+    .string()
+    .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'an http(s) URL like https://help.example.com')
+    .optional(),
+  /** The support team's language: hand-offs' transcripts, emails and tickets are written in it. */
+  HANDOFF_LANGUAGE: z.enum(LANGUAGES).default('en'),
+  /** Whether a request to support must give an address to reply to. */
+  HANDOFF_REQUIRE_EMAIL: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+  /** A help desk reports a hand-off solved or open with `Authorization: Bearer <token>` (or the webhook secret's signature). */
+  HANDOFF_STATUS_TOKEN: z.string().min(16).optional(),
+  /** Attempts per delivery before it is failed for good (shown to administrators, who can retry it). */
+  HANDOFF_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+  /** The wait (ms) after a first failed delivery; it doubles with each attempt (with jitter), up to six hours. */
+  HANDOFF_RETRY_BASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Requests to support one client address may send per hour. */
+  HANDOFFS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(10),
+  ...handoffConfigSchema.shape,
 });
 
 export type Config = z.infer<typeof schema>;
@@ -88,5 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid configuration: ${problems}`);
   }
+  // A channel half set up would deliver nothing, silently.
+  const half = handoffChannelProblem(parsed.data);
+  if (half) throw new Error(`invalid configuration: ${half}`);
   return parsed.data;
 }

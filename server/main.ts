@@ -43,6 +43,9 @@ const { content, synced } = await (async () => {
 for (const line of describeSync(synced)) console.log(line);
 const stopPolling = content.watch(config.FLOW_POLL_MS);
 const app = createApp({ store, config, logger, flows, content });
+// Hand-offs acknowledged before a restart (or by another instance) are delivered from the outbox.
+const { outbox } = app.locals.ctx;
+outbox.start();
 const stopRetention = config.RETENTION_DAYS ? scheduleRetention(store, config.RETENTION_DAYS, (message) => logger.info(message)) : undefined;
 
 const server = app.listen(config.PORT, config.HOST, async () => {
@@ -61,8 +64,9 @@ function shutdown(signal: string) {
   stopRetention?.();
   stopPolling();
   server.close(() => {
-    store
-      .close()
+    outbox
+      .stop()
+      .then(() => store.close())
       .finally(() => {
         logger.info('stopped');
         logger.flush();

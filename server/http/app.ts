@@ -8,7 +8,8 @@ import { Engine } from '../engine/engine.ts';
 import { errorHandler, notFound } from './error-handler.ts';
 import { AppError } from './errors.ts';
 import { FlowRegistry } from '../engine/flow-registry.ts';
-import { createI18n } from '../i18n/i18n.ts';
+import { createI18n, tFor } from '../i18n/i18n.ts';
+import { DEFAULT_LANGUAGE } from '../i18n/locales.ts';
 import { createLimits } from './limits.ts';
 import { createLogger, requestLog, routeOf, type Logger } from './log.ts';
 import { StepRenderer } from '../render/step.ts';
@@ -21,6 +22,10 @@ import { apiRoutes } from '../routes/api.ts';
 import { embedRoutes } from '../routes/embed.ts';
 import { FlowSearch } from '../services/search.ts';
 import { DraftService } from '../content/drafts.ts';
+import { channelsFromConfig } from '../handoff/channels/index.ts';
+import type { HandoffConfig } from '../handoff/config.ts';
+import { Outbox, type OutboxOptions } from '../handoff/outbox.ts';
+import { HandoffService } from '../handoff/service.ts';
 import { ContentService } from '../content/service.ts';
 import { adminFlowRoutes } from '../routes/admin-flows.ts';
 import { adminTranslationRoutes } from '../routes/admin-translations.ts';
@@ -31,8 +36,10 @@ import { createViews, VIEWS_DIR } from '../render/views.ts';
 export interface AppOptions {
   store: Store;
   config?: Partial<
-    Pick<Config, 'TRUST_PROXY' | 'EMBED_ORIGINS' | 'DEMO_PAGES' | 'NODE_ENV' | 'DNS_SERVERS' | 'DNS_TIMEOUT_MS' | 'CHECK_DEADLINE_MS' | 'CHECKS_PER_MINUTE' | 'SESSIONS_PER_MINUTE' | 'STEPS_PER_MINUTE' | 'ANALYTICS_TOKEN' | 'ADMIN_TOKEN'>
+    Pick<Config, 'TRUST_PROXY' | 'EMBED_ORIGINS' | 'DEMO_PAGES' | 'NODE_ENV' | 'DNS_SERVERS' | 'DNS_TIMEOUT_MS' | 'CHECK_DEADLINE_MS' | 'CHECKS_PER_MINUTE' | 'SESSIONS_PER_MINUTE' | 'STEPS_PER_MINUTE' | 'ANALYTICS_TOKEN' | 'ADMIN_TOKEN'> & HandoffAppConfig
   >;
+  /** Options of the hand-off outbox (tests shorten its waits); its channels come from the configuration. */
+  outbox?: OutboxOptions;
   /** The resolver for domain checks; by default one built from DNS_SERVERS, DNS_TIMEOUT_MS and CHECK_DEADLINE_MS. */
   dns?: Dns;
   flows?: FlowRegistry;
@@ -47,6 +54,10 @@ export interface AppOptions {
   /** Called with every unexpected error; by default it is logged with the request's id and route. */
   log?: (err: unknown, req: express.Request) => void;
 }
+
+/** The hand-off settings the app reads: its channels, and how requests and their stories are made. */
+type HandoffAppConfig = HandoffConfig &
+  Pick<Config, 'PUBLIC_URL' | 'HANDOFF_LANGUAGE' | 'HANDOFF_REQUIRE_EMAIL' | 'HANDOFF_STATUS_TOKEN' | 'HANDOFF_MAX_ATTEMPTS' | 'HANDOFF_RETRY_BASE_MS' | 'HANDOFFS_PER_HOUR'>;
 
 /** Browsers keep to HTTPS for a year once they have seen this (helmet's default value). */
 const HSTS = 'max-age=31536000; includeSubDomains';
@@ -69,6 +80,14 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
   const search = new FlowSearch(flows, renderer);
   // A guide published or added while the app runs is found by search at once.
   flows.onChange(() => search.rebuild());
+  const config = options.config ?? {};
+  const channels = channelsFromConfig(config, tFor(i18n, config.HANDOFF_LANGUAGE ?? DEFAULT_LANGUAGE));
+  const outbox = new Outbox(
+    options.store.handoffs,
+    new Map(channels.map((c) => [c.name, c])),
+    { maxAttempts: config.HANDOFF_MAX_ATTEMPTS, baseDelayMs: config.HANDOFF_RETRY_BASE_MS, ...options.outbox },
+    (err) => logger.error({ err }, 'hand-off delivery'),
+  );
   const content = options.content ?? new ContentService(options.store, flows, (err) => logger.error({ err }, 'guide versions'));
   const ctx: AppContext = {
     store: options.store,
@@ -78,6 +97,12 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
     engine: new Engine(options.store, flows, renderer, (domain, includes) => checkEmailDomain(dns, domain, [...includes])),
     content,
     drafts: new DraftService(options.store, content),
+    outbox,
+    handoffs: new HandoffService(
+      { store: options.store, flows, content, renderer, i18n },
+      { requireEmail: config.HANDOFF_REQUIRE_EMAIL ?? true, storyLng: config.HANDOFF_LANGUAGE ?? DEFAULT_LANGUAGE, publicUrl: config.PUBLIC_URL },
+      outbox,
+    ),
     render: createViews(),
     search,
     dns,

@@ -1,6 +1,8 @@
 import type { i18n } from 'i18next';
 import type { DraftService } from '../content/drafts.ts';
 import type { ContentService } from '../content/service.ts';
+import type { Outbox } from '../handoff/outbox.ts';
+import type { HandoffService } from '../handoff/service.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { FlowRegistry } from '../engine/flow-registry.ts';
 import type { StepRenderer } from '../render/step.ts';
@@ -25,4 +27,8 @@ export interface AppContext {
   content: ContentService;
   /** The studio's working copies of guides. */
   drafts: DraftService;
+  /** Requests to support from escalated endings. */
+  handoffs: HandoffService;
+  /** Delivers hand-offs to the configured channels; `server/main.ts` starts it. */
+  outbox: Outbox;
 }

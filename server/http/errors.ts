@@ -30,6 +30,8 @@ export const ERROR_CODES = [
   'unknown_draft',
   'document_unchanged',
   'draft_conflict',
+  'not_escalated',
+  'handoff_exists',
   'draft_closed',
   // The studio's edits of a guide (server/content/edit.ts).
   'unknown_step',
