@@ -897,7 +897,16 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
           .run(before).changes;
         // Earlier versions of the notes go too: emptied text must not live on in a transcript.
         db.prepare('DELETE FROM notes WHERE session_id IN (SELECT id FROM sessions WHERE created_at < ?)').run(before);
-        return comments + notes;
+        // A hand-off's request (what the person wrote, their address and name) and its transcripts, which hold the
+        // notes; the steps and answers stay, as the figures do.
+        const handoffs = db
+          .prepare(
+            `UPDATE handoffs SET story = json_set(story, '$.message', '', '$.email', NULL, '$.name', NULL, '$.transcriptText', '', '$.transcriptMarkdown', '')
+             WHERE session_id IN (SELECT id FROM sessions WHERE created_at < ?)
+               AND (json_extract(story, '$.message') <> '' OR json_extract(story, '$.email') IS NOT NULL OR json_extract(story, '$.transcriptText') <> '')`,
+          )
+          .run(before).changes;
+        return comments + notes + handoffs;
       })();
     },
     async publishVersion(version) {

@@ -396,7 +396,10 @@ export interface Store {
   exportSteps(filter: AnalyticsFilter): AsyncIterable<Record<string, unknown>>;
   /** Deletes sessions created before `before` (with their steps and feedback); returns how many. */
   purgeSessions(before: number): Promise<number>;
-  /** Empties free text (feedback comments and step notes) of sessions created before `before`; returns how many. */
+  /**
+   * Empties free text of sessions created before `before`: feedback comments, step notes, and hand-offs' messages,
+   * addresses and names (and their transcripts, which hold the notes); returns how many.
+   */
   purgeText(before: number): Promise<number>;
 
   /**

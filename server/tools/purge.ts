@@ -2,7 +2,7 @@
  * Deletes old sessions, or empties the free text people typed, on the server:
  *   npm run purge                    sessions older than RETENTION_DAYS
  *   npm run purge -- --days 90       sessions older than 90 days
- *   npm run purge -- --text --days 0 feedback comments and step notes of all sessions (the figures stay)
+ *   npm run purge -- --text --days 0 feedback comments, step notes and hand-off requests of all sessions (the figures stay)
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
@@ -22,7 +22,7 @@ runTool('purge', async () => {
   const store = createSqliteStore(config.DB_PATH);
   try {
     const before = retentionCutoff(days);
-    if (values.text) console.log(`Emptied ${await store.purgeText(before)} comments and notes of sessions started before ${new Date(before).toISOString()}.`);
+    if (values.text) console.log(`Emptied ${await store.purgeText(before)} comments, notes and hand-off requests of sessions started before ${new Date(before).toISOString()}.`);
     else console.log(`Deleted ${await store.purgeSessions(before)} sessions started before ${new Date(before).toISOString()}.`);
   } finally {
     await store.close();

@@ -2,33 +2,9 @@ import { createI18n, tFor } from '../../server/i18n/i18n.ts';
 import type { HandoffT } from '../../server/handoff/channels/story-view.ts';
 import type { HandoffStory } from '../../server/handoff/story.ts';
 
-/**
- * English labels of emails and tickets (`handoff.email.*`), added under the common namespace only where the
- * locales do not have them yet (as /tmp/handoff-email-keys.json handed them to the integrator).
- */
-export const HANDOFF_LABELS_EN = {
-  handoff: {
-    email: {
-      message: 'Message',
-      replyTo: 'Reply to',
-      noReplyTo: 'No address given',
-      language: 'Language',
-      outcome: 'Outcome',
-      guide: 'Guide',
-      ref: 'Code',
-      transcript: 'Transcript',
-      checks: 'Domain checks',
-      console: 'Open in the console',
-    },
-  },
-};
-
-/** The app's own `t` (common namespace, real locales), with the hand-off labels where the locales lack them. */
+/** The app's own `t` (common namespace, the real locales): what the server gives the channels. */
 export function handoffT(): HandoffT {
-  const i18n = createI18n();
-  // deep, never overwrite: once the locales carry the keys, they win.
-  i18n.addResourceBundle('en', 'common', HANDOFF_LABELS_EN, true, false);
-  return tFor(i18n, 'en');
+  return tFor(createI18n(), 'en');
 }
 
 /**
