@@ -67,7 +67,7 @@ export function handoffStatusRoutes(ctx: AppContext, auth: StatusAuth): Router {
     const { status } = parse(statusBody, json);
     const handoff = await ctx.handoffs.report(String(req.params.id), status);
     res.json({
-      handoff: { id: handoff.id, status: handoff.status, solvedAt: handoff.solvedAt === null ? null : new Date(handoff.solvedAt).toISOString() },
+      handoff: { id: handoff.id, status: handoff.status, solvedAt: handoff.status === 'solved' && handoff.solvedAt !== null ? new Date(handoff.solvedAt).toISOString() : null },
     });
   });
   return router;

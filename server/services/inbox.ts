@@ -9,8 +9,8 @@ type InboxContext = Pick<AppContext, 'store' | 'flows' | 'renderer' | 'i18n'>;
 
 export const INBOX_PAGE_SIZE = 50;
 
-/** What an agent's claim came to: theirs now, or held by someone else (named, for the page to say so). */
-export type ClaimResult = { ok: true } | { ok: false; holder: string };
+/** What an agent's claim came to: theirs now, held by someone else (named, for the page to say so), or closed. */
+export type ClaimResult = { ok: true } | { ok: false; holder: string } | { ok: false; closed: true };
 
 /**
  * The support team's side of hand-offs: the inbox (newest first, by state), one hand-off with the person's request,
@@ -64,7 +64,7 @@ export class InboxService {
       name: story.name,
       email: story.email,
       outcomeStep: story.stepTitle,
-      solvedAt: handoff.solvedAt === null ? undefined : `${utcMinute(handoff.solvedAt)} UTC`,
+      solvedAt: handoff.status === 'solved' && handoff.solvedAt !== null ? `${utcMinute(handoff.solvedAt)} UTC` : undefined,
       doneAt: handoff.doneAt === null ? undefined : `${utcMinute(handoff.doneAt)} UTC`,
       canClaim: handoff.status === 'open' || handoff.status === 'claimed',
       canFinish: handoff.status === 'open' || handoff.status === 'claimed',
@@ -78,6 +78,7 @@ export class InboxService {
     if (await handoffs.claim(id, agent.id)) return { ok: true };
     const handoff = await handoffs.get(id);
     if (!handoff) throw unknownHandoff();
+    if (handoff.status === 'done' || handoff.status === 'solved') return { ok: false, closed: true };
     const holder = handoff.claimedBy === null ? '' : ((await this.agentsById()).get(handoff.claimedBy)?.name ?? '');
     return { ok: false, holder };
   }

@@ -162,6 +162,9 @@ describe('the support side of hand-offs', () => {
     const page = (await a.client.get(`/agent/inbox/${newer.id}`).expect(200)).text;
     expect(page).toContain(`<dd data-state="done">${en.agent.inbox.status.done}</dd>`);
     expect(page).toContain(`value="open">${en.agent.inbox.reopen}</button>`);
+    // A closed request is not claimed: the page says it is closed.
+    const closed = await b.client.post(`/agent/inbox/${newer.id}/claim`).type('form').send({ _csrf: b.csrf }).expect(409);
+    expect(closed.text).toContain(en.agent.inbox.claimClosed);
     await a.client.post(`/agent/inbox/${newer.id}/state`).type('form').send({ _csrf: a.csrf, state: 'open' }).expect(303);
     expect((await t.store.handoffs.get(newer.id))!).toMatchObject({ status: 'open', claimedBy: null });
     await a.client.post(`/agent/inbox/${newer.id}/state`).type('form').send({ _csrf: a.csrf, state: 'solved' }).expect(400);
@@ -210,7 +213,8 @@ describe('the support side of hand-offs', () => {
       expect(res.body.handoff).toMatchObject({ id: newer.id, status: 'solved' });
       const reopen = JSON.stringify({ status: 'open' });
       const back = await post(newer.id).set(signed(reopen)).set('content-type', 'application/json').send(reopen).expect(200);
-      expect(back.body.handoff.status).toBe('open');
+      // Open again is not solved, whenever it once was.
+      expect(back.body.handoff).toEqual({ id: newer.id, status: 'open', solvedAt: null });
       expect((await t.store.handoffs.get(newer.id))!.status).toBe('open');
     });
   });

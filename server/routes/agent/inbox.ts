@@ -42,8 +42,8 @@ export function inboxRoutes(ctx: AppContext, inbox: InboxService, sessions: Cons
     });
   });
 
-  /** The hand-off's page; `holder` names who has it when this agent's claim was refused (a 409). */
-  const handoffPage = async (req: Request, res: Response, holder?: string) => {
+  /** The hand-off's page; `refusal` says why this agent's claim was refused (a 409): who has it, or that it is closed. */
+  const handoffPage = async (req: Request, res: Response, refusal?: { holder: string } | { closed: true }) => {
     const lng = requestLanguage(req);
     const id = String(req.params.id);
     const handoff = await inbox.detail(id, lng);
@@ -54,8 +54,8 @@ export function inboxRoutes(ctx: AppContext, inbox: InboxService, sessions: Cons
       req,
       res,
       'agent-handoff',
-      { handoff, transcript, holder, pageTitle: t('agent.inbox.handoffTitle', { ref: handoff.ref }) },
-      holder === undefined ? 200 : 409,
+      { handoff, transcript, refusal, pageTitle: t('agent.inbox.handoffTitle', { ref: handoff.ref }) },
+      refusal === undefined ? 200 : 409,
     );
   };
 
@@ -65,8 +65,8 @@ export function inboxRoutes(ctx: AppContext, inbox: InboxService, sessions: Cons
     const id = String(req.params.id);
     const result = await inbox.claim(id, req.login!.agent);
     if (result.ok) return res.redirect(303, `/agent/inbox/${encodeURIComponent(id)}`);
-    // Another agent has it: say who, on the hand-off's own page, with 409 for what did not happen.
-    await handoffPage(req, res, result.holder);
+    // Another agent has it, or it is closed: say so on the hand-off's own page, with 409 for what did not happen.
+    await handoffPage(req, res, 'closed' in result ? { closed: true } : { holder: result.holder });
   });
 
   router.post('/agent/inbox/:id/state', async (req, res) => {

@@ -122,7 +122,7 @@ export function triageRoutes(ctx: AppContext, service: ConsoleService, inbox: In
   router.get('/agent/s/:id', async (req, res) => {
     const lng = requestLanguage(req);
     const data = await service.triage(req.params.id, lng);
-    page(req, res, 'agent-session', { ...data, handoff: await inbox.forSession(data.session.id, lng) });
+    page(req, res, 'agent-session', { ...data, supportHandoff: await inbox.forSession(data.session.id, lng) });
   });
 
   router.post('/agent/s/:id', ctx.limits.steps, ctx.limits.checkSteps, async (req, res) => {
