@@ -1,5 +1,6 @@
 import type { TFunction } from 'i18next';
 import { unknownHandoff } from '../handoff/service.ts';
+import { stepMeta } from '../engine/flow-registry.ts';
 import type { AppContext } from '../http/context.ts';
 import type { Language } from '../i18n/locales.ts';
 import { utcMinute } from '../render/format.ts';
@@ -63,7 +64,7 @@ export class InboxService {
       lngCode: handoff.lng,
       name: story.name,
       email: story.email,
-      outcomeStep: story.stepTitle,
+      outcomeStep: this.stepTitle(handoff, lng),
       solvedAt: handoff.status === 'solved' && handoff.solvedAt !== null ? `${utcMinute(handoff.solvedAt)} UTC` : undefined,
       doneAt: handoff.doneAt === null ? undefined : `${utcMinute(handoff.doneAt)} UTC`,
       canClaim: handoff.status === 'open' || handoff.status === 'claimed',
@@ -99,6 +100,12 @@ export class InboxService {
       resolvedBySupport: latest.status === 'solved',
       solvedAt: latest.solvedAt === null ? undefined : `${utcMinute(latest.solvedAt)} UTC`,
     };
+  }
+
+  /** The ending's title in the agent's language; the story's own (in HANDOFF_LANGUAGE) if the guide has it no more. */
+  private stepTitle(h: HandoffRecord, lng: Language): string {
+    const flow = this.ctx.flows.get(h.flowId);
+    return flow && stepMeta(flow, h.story.stepId) ? this.ctx.renderer.text(flow, `${h.story.stepId}.title`, lng) : h.story.stepTitle;
   }
 
   private row(h: HandoffRecord, t: TFunction, lng: Language, agents: Map<number, AgentRecord>, now: number) {
