@@ -28,6 +28,7 @@ import { Outbox, type OutboxOptions } from '../handoff/outbox.ts';
 import { HandoffService } from '../handoff/service.ts';
 import { ContentService } from '../content/service.ts';
 import { adminFlowRoutes } from '../routes/admin-flows.ts';
+import { handoffStatusRoutes } from '../routes/handoff-status.ts';
 import { adminTranslationRoutes } from '../routes/admin-translations.ts';
 import { pageRoutes } from '../routes/pages.ts';
 import type { Store } from '../store/types.ts';
@@ -175,6 +176,8 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
   app.use(analyticsRoutes(ctx, options.config?.ANALYTICS_TOKEN));
   app.use(adminTranslationRoutes(ctx, options.config?.ADMIN_TOKEN));
   app.use(adminFlowRoutes(ctx, options.config?.ADMIN_TOKEN));
+  // Before the API's JSON parser: a signed report is checked over its raw bytes.
+  app.use(handoffStatusRoutes(ctx, { token: config.HANDOFF_STATUS_TOKEN, webhookSecret: config.HANDOFF_WEBHOOK_SECRET }));
   app.use('/api', apiRoutes(ctx));
   app.use(pageRoutes(ctx));
   app.use(notFound);

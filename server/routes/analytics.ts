@@ -113,6 +113,7 @@ export function analyticsRoutes(ctx: AppContext, token: string | undefined): Rou
     const { filter, fromDay, toDay, flow, version } = await flowFilter(req);
     const figures = await service.figures(filter);
     const pct = (x: number | null) => (x === null ? '–' : `${Math.round(x * 100)} %`);
+    const hours = (h: number | null) => (h === null ? '–' : `${h} h`);
     const diagram =
       flow &&
       flowSvg(
@@ -150,6 +151,12 @@ export function analyticsRoutes(ctx: AppContext, token: string | undefined): Rou
         helpful: pct(figures.feedback.rate),
         median: figures.medianSecondsToOutcome === null ? '–' : formatDuration(figures.medianSecondsToOutcome),
       },
+      handoffHours: hours(figures.handoffs.medianHoursToSolved),
+      // Per guide only when no guide is chosen; a guide's own figures are the two above.
+      handoffsByFlow: figures.handoffsByFlow?.map((h) => {
+        const fl = flows.get(h.flowId);
+        return { ...h, title: fl ? renderer.text(fl, 'title', lng) : h.flowId, hours: hours(h.medianHoursToSolved) };
+      }),
       outcomes: OUTCOMES.map((o) => ({
         name: o,
         label: t(`session.outcome.${o}`),

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { OUTCOMES } from '../../flows/types.ts';
-import type { AnalyticsFilter, Figures } from './types.ts';
+import type { AnalyticsFilter, Figures, HandoffFigures } from './types.ts';
 
 /** Rows per export page: one page is a few milliseconds of work for the event loop. */
 export const EXPORT_PAGE = 2000;
@@ -8,11 +8,22 @@ export const EXPORT_PAGE = 2000;
 /** Resolves after the event loop has handled the I/O that waited meanwhile (a setImmediate, not a microtask). */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+const HOUR = 3600 * 1000;
+
+/** The middle of sorted values (the mean of the two middle ones for an even count); null for none. */
+function median(sorted: Float64Array): number | null {
+  if (!sorted.length) return null;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /**
  * The figures content owners see, as aggregate SQL over sessions and steps. Every filter is a bound parameter of a
  * WHERE clause of fixed shape; sessions are picked by the (flow_id, created_at) or (created_at) index first, and their
  * steps reached through the steps primary key.
  */
+const NO_HANDOFFS: HandoffFigures = { total: 0, solved: 0, medianHoursToSolved: null };
+
 export function createAnalytics(db: Database.Database) {
   function where(f: AnalyticsFilter, alias = 's') {
     const parts = [`${alias}.created_at >= @from`, `${alias}.created_at < @to`];
@@ -60,10 +71,8 @@ export function createAnalytics(db: Database.Database) {
         .pluck()
         .all(params) as number[],
     ).sort();
-    const mid = durations.length >> 1;
-    const median = durations.length
-      ? Math.round((durations.length % 2 ? durations[mid]! : (durations[mid - 1]! + durations[mid]!) / 2) / 1000)
-      : null;
+    const middle = median(durations);
+    const medianSeconds = middle === null ? null : Math.round(middle / 1000);
 
     const perDay = db
       .prepare(
@@ -98,10 +107,16 @@ export function createAnalytics(db: Database.Database) {
       resolutionRate: finished ? totals.resolved! / finished : null,
       feedback: { yes, no, rate: yes + no ? yes / (yes + no) : null },
       comments,
-      medianSecondsToOutcome: median,
+      medianSecondsToOutcome: medianSeconds,
       perDay,
+      handoffs: handoffFigures(f).get('') ?? NO_HANDOFFS,
     };
-    if (!f.flowId) return out;
+    if (!f.flowId) {
+      out.handoffsByFlow = [...handoffFigures(f, true)]
+        .map(([flowId, figures]) => ({ flowId, ...figures }))
+        .sort((a, b) => b.total - a.total || a.flowId.localeCompare(b.flowId));
+      return out;
+    }
 
     if (f.flowVersion) return { ...out, ...versionSteps(f) };
     // Per step, from the running counts (step_stats), filtered the same way by the session's start day.
@@ -123,6 +138,35 @@ export function createAnalytics(db: Database.Database) {
          GROUP BY prev_state, event, state HAVING count > 0 ORDER BY count DESC, "from", event`,
       )
       .all(stats.params) as NonNullable<Figures['transitions']>;
+    return out;
+  }
+
+  /**
+   * Hand-offs of the filter's sessions (a hand-off counts in the period its session started in, like every other
+   * figure), in total or per guide (`perFlow`: keyed by guide id, else by ''). Solved ones are few: their times
+   * are read and the median taken here, as for the time to outcome.
+   */
+  function handoffFigures(f: AnalyticsFilter, perFlow = false): Map<string, HandoffFigures> {
+    const { sql, params } = where(f);
+    const key = perFlow ? 's.flow_id' : "''";
+    const counts = db
+      .prepare(
+        `SELECT ${key} AS k, count(*) AS total, coalesce(sum(h.status = 'solved'), 0) AS solved
+         FROM handoffs h JOIN sessions s ON s.id = h.session_id WHERE ${sql} GROUP BY k`,
+      )
+      .all(params) as { k: string; total: number; solved: number }[];
+    const times = db
+      .prepare(
+        `SELECT ${key} AS k, h.solved_at - h.created_at AS ms FROM handoffs h JOIN sessions s ON s.id = h.session_id
+         WHERE ${sql} AND h.status = 'solved' AND h.solved_at IS NOT NULL`,
+      )
+      .all(params) as { k: string; ms: number }[];
+    const out = new Map<string, HandoffFigures>();
+    for (const c of counts) {
+      const sorted = Float64Array.from(times.filter((t) => t.k === c.k).map((t) => Math.max(0, t.ms))).sort();
+      const middle = median(sorted);
+      out.set(c.k, { total: c.total, solved: c.solved, medianHoursToSolved: middle === null ? null : Math.round((middle / HOUR) * 10) / 10 });
+    }
     return out;
   }
 

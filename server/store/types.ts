@@ -274,6 +274,18 @@ export interface Figures {
   steps?: Record<string, { reached: number; abandoned: number }>;
   /** With a flow: how often each option led from one step to the next (`from`, `event`, `to`). */
   transitions?: { from: string; event: string; to: string; count: number }[];
+  /** Requests to support from the period's sessions, and how many the help desk reported solved. */
+  handoffs: HandoffFigures;
+  /** Without a flow: the same per guide, guides with hand-offs only, most hand-offs first. */
+  handoffsByFlow?: (HandoffFigures & { flowId: string })[];
+}
+
+/** Escalations handed to support and resolved by it; the median is from the hand-off to its report as solved. */
+export interface HandoffFigures {
+  total: number;
+  solved: number;
+  /** Hours, to one decimal; null when none was solved. */
+  medianHoursToSolved: number | null;
 }
 
 /** A note written at a step, saved with the answer that leaves it. */

@@ -8,8 +8,10 @@ import { offeredDomain } from '../../checks/domain.ts';
 import { checkField, type CheckField } from '../../render/check-field.ts';
 import { requestLanguage } from '../../http/request.ts';
 import type { ConsoleService, StepAction } from '../../services/console.ts';
+import type { InboxService } from '../../services/inbox.ts';
 import { sendConsolePage } from '../console-page.ts';
 import { language, optional, parse, pressed } from '../parse.ts';
+import { HANDOFF_STATUSES } from '../../store/types.ts';
 
 const homeQuery = z.object({
   q: z
@@ -85,15 +87,19 @@ function stepAction(form: z.infer<typeof stepForm>): StepAction | undefined {
  * Triage: the console's home (pick a session up by its ref, or start a guide for a caller), and the steps of a
  * session in agent wording, with notes.
  */
-export function triageRoutes(ctx: AppContext, service: ConsoleService): Router {
+export function triageRoutes(ctx: AppContext, service: ConsoleService, inbox: InboxService): Router {
   const router = Router();
   const page = (req: Request, res: Response, name: string, data: Record<string, unknown>, status = 200) =>
     sendConsolePage(ctx, req, res, name, data, status);
 
-  router.get('/agent', (req, res) => {
+  router.get('/agent', async (req, res) => {
     const lng = requestLanguage(req);
     const { q } = parse(homeQuery, req.query);
-    page(req, res, 'agent-home', { ...service.home(lng, q), pageTitle: ctx.i18n.getFixedT(lng)('agent.home.title') });
+    const t = ctx.i18n.getFixedT(lng);
+    const counts = await inbox.counts();
+    // The inbox's states with their counts, each linking to the inbox filtered to it.
+    const inboxCounts = HANDOFF_STATUSES.map((s) => ({ value: s, label: t(`agent.inbox.status.${s}`), count: counts[s] }));
+    page(req, res, 'agent-home', { ...service.home(lng, q), inboxCounts, pageTitle: t('agent.home.title') });
   });
 
   router.post('/agent/pickup', async (req, res) => {
@@ -114,7 +120,9 @@ export function triageRoutes(ctx: AppContext, service: ConsoleService): Router {
   });
 
   router.get('/agent/s/:id', async (req, res) => {
-    page(req, res, 'agent-session', await service.triage(req.params.id, requestLanguage(req)));
+    const lng = requestLanguage(req);
+    const data = await service.triage(req.params.id, lng);
+    page(req, res, 'agent-session', { ...data, supportHandoff: await inbox.forSession(data.session.id, lng) });
   });
 
   router.post('/agent/s/:id', ctx.limits.steps, ctx.limits.checkSteps, async (req, res) => {
