@@ -28,6 +28,11 @@ describe('the request to support', () => {
     const sessionUrl = page.url().split('#')[0]!;
     await axePage.goto(sessionUrl);
     expect(await seriousA11yViolations(axePage)).toEqual([]);
+    // With JavaScript, a count of what is left; without, the field's limit and its hint alone.
+    await axePage.getByLabel(texts.messageLabel).fill('Hej');
+    expect(await axePage.textContent('.counter')).toBe(texts.counter.replace('{{left}}', (4997).toLocaleString('sv')));
+    expect(await page.locator('.counter').count()).toBe(0);
+    await axePage.getByLabel(texts.messageLabel).fill('');
 
     await page.getByLabel(texts.messageLabel).fill('Länken i inbjudan fungerar inte.');
     await page.getByLabel(texts.emailLabel).fill('anna@exempel');

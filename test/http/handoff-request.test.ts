@@ -115,7 +115,7 @@ describe('the form without JavaScript', () => {
     const page = (await request(t.app).get(url).expect(200)).text;
     expect(page).toContain(`<form method="post" action="${url}/handoff" novalidate>`);
     expect(page).toContain(texts.heading);
-    expect(page).toMatch(/<textarea id="handoff-message" name="message" rows="6" maxlength="5000" required aria-describedby="handoff-message-hint">/);
+    expect(page).toMatch(/<textarea id="handoff-message" name="message" rows="6" maxlength="5000" data-counter="%n tecken kvar" required aria-describedby="handoff-message-hint">/);
     expect(page).toContain('Högst 5\u00a0000 tecken.');
     expect(page).toMatch(/<input type="email" id="handoff-email" name="email" autocomplete="email"[^>]* required aria-describedby="handoff-email-hint">/);
     expect(page).toMatch(/<input type="text" id="handoff-name" name="name" autocomplete="name" value="">/);
