@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import sv from '../../locales/sv/common.json' with { type: 'json' };
 import { LANGUAGES, loadResources } from '../../server/i18n/locales.ts';
 import { HANDOFF_FIELDS } from '../../server/render/handoff-form.ts';
 import type { AppOptions } from '../../server/http/app.ts';
+import { createLogger } from '../../server/http/log.ts';
 import type { TestApp } from '../support/app.ts';
 import { syncedApp } from '../support/content.ts';
 
@@ -19,8 +21,8 @@ const texts = sv.handoff.request;
 const TO_SUPPORT = ['OVER_A_MINUTE', 'NOT_IN_SPAM', 'LINK_FAILED'];
 
 const apps: TestApp[] = [];
-async function app(config: NonNullable<AppOptions['config']> = {}) {
-  const t = await syncedApp(undefined, { config: { ...WEBHOOK, HANDOFFS_PER_HOUR: 1000, ...config } });
+async function app(config: NonNullable<AppOptions['config']> = {}, options: Partial<AppOptions> = {}) {
+  const t = await syncedApp(undefined, { ...options, config: { ...WEBHOOK, HANDOFFS_PER_HOUR: 1000, ...config } });
   apps.push(t);
   return t;
 }
@@ -37,8 +39,8 @@ async function apiSession(t: TestApp, events = TO_SUPPORT, lng = 'sv') {
 }
 
 /** A session started on the help site (or the widget's frame) in Swedish, answered with the page's forms. */
-async function pageSession(t: TestApp, base = '', events = TO_SUPPORT) {
-  const start = await request(t.app).post(`${base}/flows/participant-no-email`).set('accept-language', 'sv').type('form').send('').expect(303);
+async function pageSession(t: TestApp, base = '', events = TO_SUPPORT, flowId = 'participant-no-email') {
+  const start = await request(t.app).post(`${base}/flows/${flowId}`).set('accept-language', 'sv').type('form').send('').expect(303);
   const url = String(start.headers.location);
   for (const event of events) await request(t.app).post(url).type('form').send({ event }).expect(303);
   return { url, id: url.split('/').pop()! };
@@ -124,6 +126,11 @@ describe('the form without JavaScript', () => {
     // Not before the ending.
     const early = await pageSession(t, '', ['OVER_A_MINUTE']);
     expect((await request(t.app).get(early.url).expect(200)).text).not.toContain('id="handoff"');
+    // Nor at the recipient's escalated endings: they send the person to the sender or their IT, not to our support.
+    const recipient = await pageSession(t, '', ['SURVEY', 'NOT_IN_SPAM', 'SENT_TO_IT'], 'missing-email');
+    const recipientPage = (await request(t.app).get(recipient.url).expect(200)).text;
+    expect(recipientPage).toContain('outcome-escalated');
+    expect(recipientPage).not.toContain('id="handoff"');
   });
 
   it('a refused request: 400, each error next to its field in Swedish, what was typed kept, the cursor in the first', async () => {
@@ -240,5 +247,26 @@ describe('requests to support per client per hour', () => {
     expect(page.text).toContain('<html lang="sv">');
     expect(page.text).toContain(sv.errors.rate_limited.title);
     expect(await t.store.handoffs.forSession(c)).toEqual([]);
+  });
+});
+
+describe('the address given is personal data', () => {
+  it('appears in no log line, whether the request is taken or refused', async () => {
+    const raw: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        raw.push(chunk.toString());
+        done();
+      },
+    });
+    const t = await app({}, { logger: createLogger('info', stream) });
+    const id = await apiSession(t);
+    await handoff(t, id, { message: 'Hej', email: 'hemlig.person@exempel.se', name: 'Hemlig Person' }).expect(202);
+    await handoff(t, id, { message: 'Hej', email: 'hemlig.person@exempel.se' }).expect(409);
+    const { url } = await pageSession(t);
+    await request(t.app).post(`${url}/handoff`).type('form').send({ message: '', email: 'hemlig.person@exempel' }).expect(400);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(raw.join('\n')).toMatch(/handoff/);
+    expect(raw.join('\n')).not.toMatch(/hemlig/i);
   });
 });
