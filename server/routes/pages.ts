@@ -14,7 +14,7 @@ import { CHECK } from '../../flows/types.ts';
 import { checkView } from '../render/check.ts';
 import { offeredDomain } from '../checks/domain.ts';
 import { checkField, type CheckField } from '../render/check-field.ts';
-import { fieldProblems, handoffPart, type HandoffTyped } from '../render/handoff-form.ts';
+import { fieldProblems, handoffPart } from '../render/handoff-form.ts';
 
 /**
  * Where the pages are served: the help site itself, or the compact frame the widget embeds. The same routes and
