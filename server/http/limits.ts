@@ -21,16 +21,24 @@ export interface Limits {
   checks: Middleware;
   /** `checks`, for step routes: only a step that runs a check counts (the body is parsed before this runs). */
   checkSteps: Middleware;
+  /**
+   * Requests to support per client per hour, from the form (page and widget) and the API together: each one stored
+   * becomes an email or a ticket for a person to read. A request refused (a field to correct, one already sent) does
+   * not count, so a typo does not use up the budget.
+   */
+  handoffs: Middleware;
 }
 
-function limiter(perMinute: number, message: string): RequestHandler {
+function limiter(limit: number, message: string, options: { windowMs?: number; skipFailedRequests?: boolean } = {}): RequestHandler {
+  const windowMs = options.windowMs ?? 60_000;
   return rateLimit({
-    windowMs: 60_000,
-    limit: perMinute,
+    windowMs,
+    limit,
+    skipFailedRequests: options.skipFailedRequests ?? false,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     handler: (req: Request, res: Response, next: NextFunction) => {
-      const reset = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime?.getTime() ?? Date.now() + 60_000;
+      const reset = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime?.getTime() ?? Date.now() + windowMs;
       res.set('Retry-After', String(Math.max(1, Math.ceil((reset - Date.now()) / 1000))));
       next(new AppError(429, 'rate_limited', message));
     },
@@ -47,6 +55,7 @@ export interface LimitOptions {
   sessionsPerMinute: number;
   stepsPerMinute: number;
   checksPerMinute: number;
+  handoffsPerHour: number;
 }
 
 export function createLimits(options: LimitOptions): Limits {
@@ -57,5 +66,9 @@ export function createLimits(options: LimitOptions): Limits {
     checks,
     // The same limiter (and so the same counts), skipped for the ordinary answers that make up most steps.
     checkSteps: (req, res, next) => (runsCheck(req as Request) ? checks(req, res, next) : next()),
+    handoffs: limiter(options.handoffsPerHour, 'Too many requests to support from this address; wait a while and try again.', {
+      windowMs: 3_600_000,
+      skipFailedRequests: true,
+    }) as Middleware,
   };
 }

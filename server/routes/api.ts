@@ -11,6 +11,7 @@ import { checkRoutes } from './checks.ts';
 import { checkView } from '../render/check.ts';
 import { tFor } from '../i18n/i18n.ts';
 import type { TFunction } from 'i18next';
+import type { FieldProblem } from '../handoff/service.ts';
 
 const startBody = z.strictObject({
   flowId: z.string().min(1).max(100),
@@ -46,6 +47,29 @@ const feedbackBody = z.strictObject({
   comment: z.string().max(2000).optional(),
 });
 
+/** A request to support; the service checks each field's content and names every one that is wrong. */
+const handoffBody = z.strictObject({
+  message: z.string().optional(),
+  email: z.string().nullish(),
+  name: z.string().nullish(),
+});
+
+/**
+ * The body's shape: a field of the wrong type is named in `details.fields` (as the service names a wrong value), so a
+ * client reads every field problem in one place; an unknown field is a plain 400.
+ */
+function handoffInput(body: unknown) {
+  const result = handoffBody.safeParse(body ?? {});
+  if (result.success) return result.data;
+  const fields: Record<string, FieldProblem> = {};
+  for (const issue of result.error.issues) {
+    const field = issue.path[0];
+    if (issue.code !== 'unrecognized_keys' && (field === 'message' || field === 'email' || field === 'name')) fields[field] = 'invalid';
+  }
+  if (!Object.keys(fields).length) return parse(handoffBody, body);
+  throw new AppError(400, 'invalid_input', `Check ${Object.keys(fields).map((f) => `${f} (not a string)`).join(', ')}.`, { details: { fields } });
+}
+
 const queryLanguage = (req: Request): Language | undefined => parse(languageQuery, req.query).lng;
 
 /** The public Session shape (see README: JSON API). */
@@ -69,6 +93,12 @@ export function apiRoutes(ctx: AppContext): Router {
   const { engine, flows, renderer, search } = ctx;
   const json = (view: SessionView) => sessionJson(view, tFor(ctx.i18n, view.lng));
   const api = Router();
+  // Before the body limit of every other route: a message of 5,000 characters may take 30 KB as JSON (escaped).
+  // 202: the request is stored and its deliveries are queued; the outbox sends them after this answer.
+  api.post('/sessions/:id/handoff', requireJsonBody, express.json({ limit: '64kb', strict: true }), ctx.limits.handoffs, async (req: Request<{ id: string }>, res) => {
+    const handoff = await ctx.handoffs.request(req.params.id, handoffInput(req.body));
+    res.status(202).json({ handoff: { id: handoff.id, status: handoff.status } });
+  });
   api.use(requireJsonBody, express.json({ limit: '16kb', strict: true }));
 
   api.get('/flows', (req, res) => {

@@ -3,7 +3,7 @@ import { RECIPIENT_FLOW_IDS } from '../../flows/index.ts';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.ts';
 import { DOMAIN_MAX, type SessionView } from '../engine/engine.ts';
-import { InvalidDomainError, invalidInput, unknownFlow } from '../http/errors.ts';
+import { AppError, InvalidDomainError, invalidInput, unknownFlow } from '../http/errors.ts';
 import { parse } from './parse.ts';
 import { normalizeLanguage } from '../i18n/language.ts';
 import { rememberLanguage, requestLanguage } from '../http/request.ts';
@@ -14,6 +14,7 @@ import { CHECK } from '../../flows/types.ts';
 import { checkView } from '../render/check.ts';
 import { offeredDomain } from '../checks/domain.ts';
 import { checkField, type CheckField } from '../render/check-field.ts';
+import { fieldProblems, handoffPart } from '../render/handoff-form.ts';
 
 /**
  * Where the pages are served: the help site itself, or the compact frame the widget embeds. The same routes and
@@ -70,6 +71,17 @@ const stepForm = z.object({
   seen: field(DOMAIN_MAX).optional(),
 });
 
+/**
+ * A request to support. The service checks what is in the fields (and says which is wrong, to show next to it);
+ * here only that each is one piece of text. Generous caps: a message of 5,000 characters in any script, sent
+ * percent-encoded, fits the body limit, and a longer one reaches the service to be refused with its own text.
+ */
+const handoffForm = z.object({
+  message: field(60_000).optional(),
+  email: field(2_000).optional(),
+  name: field(2_000).optional(),
+});
+
 const feedbackForm = z.object({
   helpful: z.enum(['yes', 'no'], { error: 'Answer yes or no.' }),
   comment: z
@@ -94,6 +106,8 @@ export function pageRoutes(ctx: AppContext, surface: Surface = SITE): Router {
   };
   const pages = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
+  // A message may be 5,000 characters of any script: up to 9 bytes each once percent-encoded.
+  const longForm = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 });
 
   /** `?lng=` is an explicit choice: keep it in a cookie for later visits. */
   function chosenLanguage(query: { lng?: string | undefined }, req: Request, res: Response): Language | undefined {
@@ -159,7 +173,7 @@ export function pageRoutes(ctx: AppContext, surface: Surface = SITE): Router {
     // The switcher keeps the session and changes its language, so later steps and redirects stay in it.
     if (lng) await engine.setLanguage(req.params.id, lng);
     const view = await engine.get(req.params.id);
-    res.send(render('session', sessionPage(ctx, req, view, base)));
+    res.send(render('session', { ...sessionPage(ctx, req, view, base), handoff: await handoffPart(ctx, view, view.lng, `${base}/s/${view.session.id}`) }));
   });
 
   pages.post(`${base}/s/:id`, form, ctx.limits.steps, ctx.limits.checkSteps, async (req, res) => {
@@ -207,6 +221,32 @@ export function pageRoutes(ctx: AppContext, surface: Surface = SITE): Router {
     res.status(status).send(render('session', { ...sessionPage(ctx, req, view, base), domainField: checkField(ctx, view.lng, field) }));
     return true;
   }
+
+  /*
+   * A request to support from an escalated ending. Like the feedback form, it needs no CSRF token: the session's id
+   * in the URL is random and unguessable and never leaves in a Referer (helmet: no-referrer), so another site cannot
+   * forge the post; no cookie grants anything here.
+   */
+  pages.post(`${base}/s/:id/handoff`, longForm, ctx.limits.handoffs, async (req, res) => {
+    const id = req.params.id;
+    const body = parse(handoffForm, req.body);
+    try {
+      await ctx.handoffs.request(id, body);
+    } catch (error) {
+      // A field to correct: the page again, each problem next to its field in the session's language, as typed.
+      const problems = error instanceof AppError && error.code === 'invalid_input' ? fieldProblems(error.details) : undefined;
+      if (!problems) throw error;
+      const view = await engine.get(id);
+      const handoff = await handoffPart(ctx, view, view.lng, `${base}/s/${id}`, { values: body, problems });
+      if (!handoff) throw error;
+      const page = sessionPage(ctx, req, view, base);
+      // The switcher links to the session page, not to this form's address (which only takes posts).
+      const languages = page.languages.map((l) => ({ ...l, href: `${base}/s/${id}?lng=${l.code}` }));
+      res.status(400).send(render('session', { ...page, languages, handoff, pageTitle: `${page.t('handoff.request.errorTitle')}: ${page.pageTitle}` }));
+      return;
+    }
+    res.redirect(303, `${base}/s/${id}#handoff`);
+  });
 
   pages.post(`${base}/s/:id/feedback`, form, async (req, res) => {
     const body = parse(feedbackForm, req.body);
