@@ -6,7 +6,8 @@ import type { Language } from '../i18n/locales.ts';
 import { transcript, TRANSCRIPT_LIMITS } from '../render/transcript.ts';
 import type { StepRenderer } from '../render/step.ts';
 import type { i18n } from 'i18next';
-import { HandoffExistsError, type HandoffRecord, type HandoffStatus, type Store } from '../store/types.ts';
+import { HandoffExistsError, type HandoffRecord, type HandoffStatus, type SessionRecord, type Store } from '../store/types.ts';
+import { RECIPIENT_FLOW_IDS } from '../../flows/index.ts';
 import type { Outbox } from './outbox.ts';
 import { buildStory } from './story-builder.ts';
 
@@ -50,10 +51,10 @@ export class HandoffService {
     return this.settings.requireEmail;
   }
 
-  /** Whether the session stands at an escalated ending now (where the request form is offered). */
+  /** Whether the session stands at an ending that hands over to our support (where the request form is offered). */
   async canRequest(sessionId: string): Promise<boolean> {
     const session = await this.deps.store.getSession(sessionId);
-    return session?.status === 'finished' && session.outcome === 'escalated';
+    return session !== undefined && handsOver(session);
   }
 
   /** The hand-off sent from the ending the session stands at now, if any. */
@@ -72,8 +73,7 @@ export class HandoffService {
     const { store, flows, content, renderer, i18n } = this.deps;
     const session = await store.getSession(sessionId);
     if (!session) throw unknownSession();
-    if (session.status !== 'finished' || session.outcome !== 'escalated')
-      throw new AppError(409, 'not_escalated', 'The session is not at an ending that hands over to support.');
+    if (!handsOver(session)) throw new AppError(409, 'not_escalated', 'The session is not at an ending that hands over to support.');
     const request = this.checked(input);
     if ((await store.handoffs.forSession(sessionId)).some((h) => h.stepSeq === session.lastSeq))
       throw new AppError(409, 'handoff_exists', 'A request was sent from this ending already.');
@@ -143,6 +143,13 @@ export class HandoffService {
     return { message, email: email || null, name: name || null };
   }
 }
+
+/**
+ * A session at an escalated ending of a guide for senders. The recipient's guide escalates to the sender or the
+ * person's own IT, never to our support: a request from there would go to the wrong people.
+ */
+const handsOver = (session: SessionRecord) =>
+  session.status === 'finished' && session.outcome === 'escalated' && !RECIPIENT_FLOW_IDS.includes(session.flowId);
 
 export const unknownHandoff = () => new AppError(404, 'not_found', 'There is no such hand-off.');
 

@@ -1,4 +1,3 @@
-import { RECIPIENT_FLOW_IDS } from '../../flows/index.ts';
 import type { SessionView } from '../engine/engine.ts';
 import { MESSAGE_MAX, type FieldProblem } from '../handoff/service.ts';
 import type { AppContext } from '../http/context.ts';
@@ -38,7 +37,8 @@ export async function handoffPart(
   actionUrl: string,
   typed?: HandoffTyped,
 ) {
-  if (view.step.outcome !== 'escalated' || RECIPIENT_FLOW_IDS.includes(view.session.flowId)) return undefined;
+  // Only escalated endings can offer it; which of them do (not the recipient's guide) is the service's rule.
+  if (view.step.outcome !== 'escalated') return undefined;
   const [sent, open] = await Promise.all([ctx.handoffs.current(view.session.id), ctx.handoffs.canRequest(view.session.id)]);
   if (sent) return { sent: { ref: view.session.ref, hasEmail: Boolean(sent.story.email) } };
   if (!open) return undefined;

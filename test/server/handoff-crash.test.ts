@@ -34,8 +34,21 @@ describe('hand-offs survive a crash', () => {
     for (const type of ['OVER_A_MINUTE', 'NOT_IN_SPAM', 'LINK_FAILED']) await json(`${first.url}/api/sessions/${started.body.sessionId}/events`, { type });
     const sent = await json(`${first.url}/api/sessions/${started.body.sessionId}/handoff`, { message: 'Der Link kam nie an.', email: 'anna@example.de' });
     expect(sent.status).toBe(202);
-    first.proc.kill('SIGKILL');
-    await first.exited;
+    // Killed once its first attempt has failed (the receiver is not up) and the delivery waits for its next: not
+    // mid-attempt, where the lease would hold it for two minutes (that case: test/server/handoff-store.test.ts).
+    const watcher = createSqliteStore(env.DB_PATH);
+    try {
+      for (let i = 0; i < 400; i++) {
+        const d = (await watcher.handoffs.get(sent.body.handoff.id))?.deliveries[0];
+        if (d && d.attempts >= 1) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      first.proc.kill('SIGKILL');
+      await first.exited;
+      expect((await watcher.handoffs.get(sent.body.handoff.id))?.deliveries[0]).toMatchObject({ status: 'pending', sentAt: null });
+    } finally {
+      await watcher.close();
+    }
 
     const hook = await startWebhookReceiver(WEBHOOK_SECRET, { port });
     const second = await startChildServer(env);
