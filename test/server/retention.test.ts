@@ -68,7 +68,7 @@ describe('retention', () => {
       });
     expect(run([], { RETENTION_DAYS: '50' })).toMatch(/^Deleted 1 sessions/);
     expect(run(['--days', '30'])).toMatch(/^Deleted 2 sessions/);
-    expect(run(['--text', '--days', '0'])).toMatch(/^Emptied 4 comments and notes/);
+    expect(run(['--text', '--days', '0'])).toMatch(/^Emptied 4 comments, notes and hand-off requests/);
     expect(() => run([], { RETENTION_DAYS: '' })).toThrow();
   });
 });
