@@ -112,6 +112,7 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
       stepsPerMinute: options.config?.STEPS_PER_MINUTE ?? 300,
       checksPerMinute: options.config?.CHECKS_PER_MINUTE ?? 20,
       handoffsPerHour: options.config?.HANDOFFS_PER_HOUR ?? 10,
+      counter: options.store.hitCounter,
     }),
   };
 

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { rateLimit, type Store as RateStore } from 'express-rate-limit';
+import type { HitCounter } from '../store/hit-counter.ts';
 import { CHECK } from '../../flows/types.ts';
 import { AppError } from './errors.ts';
 
@@ -29,11 +30,32 @@ export interface Limits {
   handoffs: Middleware;
 }
 
-function limiter(limit: number, message: string, options: { windowMs?: number; skipFailedRequests?: boolean } = {}): RequestHandler {
+/** express-rate-limit's store on a shared HitCounter: every instance counts the same key in the same window. */
+function sharedStore(counter: HitCounter, prefix: string, windowMs: number): RateStore {
+  const keyOf = (key: string) => `${prefix}:${key}`;
+  return {
+    localKeys: false,
+    prefix,
+    async increment(key) {
+      const { hits, resetAt } = await counter.increment(keyOf(key), windowMs);
+      return { totalHits: hits, resetTime: new Date(resetAt) };
+    },
+    decrement: (key) => counter.decrement(keyOf(key)),
+    resetKey: (key) => counter.reset(keyOf(key)),
+  };
+}
+
+function limiter(
+  name: string,
+  limit: number,
+  message: string,
+  options: { windowMs?: number; skipFailedRequests?: boolean; counter?: HitCounter | undefined } = {},
+): RequestHandler {
   const windowMs = options.windowMs ?? 60_000;
   return rateLimit({
     windowMs,
     limit,
+    ...(options.counter ? { store: sharedStore(options.counter, name, windowMs) } : {}),
     skipFailedRequests: options.skipFailedRequests ?? false,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
@@ -56,19 +78,23 @@ export interface LimitOptions {
   stepsPerMinute: number;
   checksPerMinute: number;
   handoffsPerHour: number;
+  /** Counts shared by every instance (PostgreSQL); without, each process counts for itself. */
+  counter?: HitCounter | undefined;
 }
 
 export function createLimits(options: LimitOptions): Limits {
-  const checks = limiter(options.checksPerMinute, 'Too many domain checks; wait a minute and try again.') as Middleware;
+  const { counter } = options;
+  const checks = limiter('checks', options.checksPerMinute, 'Too many domain checks; wait a minute and try again.', { counter }) as Middleware;
   return {
-    sessions: limiter(options.sessionsPerMinute, 'Too many new sessions from this address; wait a minute and try again.') as Middleware,
-    steps: limiter(options.stepsPerMinute, 'Too many steps from this address; wait a minute and try again.') as Middleware,
+    sessions: limiter('sessions', options.sessionsPerMinute, 'Too many new sessions from this address; wait a minute and try again.', { counter }) as Middleware,
+    steps: limiter('steps', options.stepsPerMinute, 'Too many steps from this address; wait a minute and try again.', { counter }) as Middleware,
     checks,
     // The same limiter (and so the same counts), skipped for the ordinary answers that make up most steps.
     checkSteps: (req, res, next) => (runsCheck(req as Request) ? checks(req, res, next) : next()),
-    handoffs: limiter(options.handoffsPerHour, 'Too many requests to support from this address; wait a while and try again.', {
+    handoffs: limiter('handoffs', options.handoffsPerHour, 'Too many requests to support from this address; wait a while and try again.', {
       windowMs: 3_600_000,
       skipFailedRequests: true,
+      counter,
     }) as Middleware,
   };
 }

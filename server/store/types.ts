@@ -2,6 +2,7 @@ import type { Outcome } from '../../flows/types.ts';
 import type { FlowDocument } from '../content/document.ts';
 import type { TextOrigins } from '../content/origins.ts';
 import type { HandoffChannel, HandoffStory } from '../handoff/story.ts';
+import type { HitCounter } from './hit-counter.ts';
 
 /** Who reads a step: a participant, or an agent reading scripted wording. */
 export const AUDIENCES = ['participant', 'agent'] as const;
@@ -451,6 +452,11 @@ export interface Store {
 
   /** Hand-offs to support and their outbox. */
   readonly handoffs: HandoffStore;
+  /**
+   * Rate-limit counts every instance shares (PostgreSQL). Absent on SQLite: one process serves it, and counts in
+   * memory.
+   */
+  readonly hitCounter?: HitCounter;
   listPendingUpdates(): Promise<PendingUpdateRecord[]>;
   getPendingUpdate(flowId: string): Promise<PendingUpdateRecord | undefined>;
   /** The hash of the last built-in document of this guide that a start has seen. */

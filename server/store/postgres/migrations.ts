@@ -215,4 +215,13 @@ export const postgresMigrations: readonly string[] = [
   );
   CREATE INDEX deliveries_due ON deliveries (status, next_at);
   `,
+  `
+  -- Rate limits shared by every instance: one fixed window per key (a limit's name and the client's address).
+  CREATE TABLE rate_limits (
+    key      TEXT PRIMARY KEY,
+    reset_at BIGINT NOT NULL,
+    hits     INTEGER NOT NULL
+  );
+  CREATE INDEX rate_limits_reset ON rate_limits (reset_at);
+  `,
 ];
