@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { BUILTIN_FLOW_IDS } from '../../flows/index.ts';
 import { LANGUAGES } from '../../server/i18n/locales.ts';
 
@@ -24,6 +25,13 @@ export interface Tracked {
 }
 
 const random = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+
+/** What the database holds of one session: its rows, the last seq and the session's state. */
+interface StoredRows {
+  n: number;
+  last: number | null;
+  state: string | null;
+}
 
 export class Participants {
   readonly sessions: Tracked[] = [];
@@ -108,25 +116,48 @@ export class Participants {
    */
   verifyStored(file: string): number {
     const db = new Database(file, { readonly: true });
-    let lost = 0;
     try {
       const integrity = db.pragma('integrity_check', { simple: true });
       if (integrity !== 'ok') this.unexpected.push(`integrity_check: ${String(integrity)}`);
-      const rows = db.prepare<[{ id: string }], { n: number; last: number | null; state: string | null }>(
+      const rows = db.prepare<[{ id: string }], StoredRows>(
         'SELECT count(*) AS n, max(seq) AS last, (SELECT state FROM sessions WHERE id = @id) AS state FROM steps WHERE session_id = @id',
       );
-      for (const s of this.sessions) {
-        const stored = rows.get({ id: s.id })!;
-        if (stored.n < s.acked) lost += s.acked - stored.n;
-        else if (stored.n > s.acked + (s.inFlight ? 1 : 0)) this.unexpected.push(`${s.id}: ${s.acked} acknowledged, ${stored.n} stored`);
-        if (stored.last !== stored.n - 1) this.unexpected.push(`${s.id}: seqs have gaps (${stored.n} rows, last ${stored.last})`);
-        if (stored.n === s.acked && stored.state !== s.view.step.id)
-          this.unexpected.push(`${s.id}: stored at ${stored.state}, acknowledged at ${s.view.step.id}`);
-        s.acked = stored.n;
-        s.inFlight = false;
-      }
+      return this.compare((id) => rows.get({ id })!);
     } finally {
       db.close();
+    }
+  }
+
+  /** verifyStored for a PostgreSQL database (another process's): the same comparison, by SQL through `pg`. */
+  async verifyStoredPostgres(url: string): Promise<number> {
+    const client = new pg.Client(url);
+    await client.connect();
+    try {
+      const stored = new Map<string, StoredRows>();
+      for (const s of this.sessions) {
+        const { rows } = await client.query(
+          'SELECT count(*)::int AS n, max(seq) AS last, (SELECT state FROM sessions WHERE id = $1) AS state FROM steps WHERE session_id = $1',
+          [s.id],
+        );
+        stored.set(s.id, rows[0] as StoredRows);
+      }
+      return this.compare((id) => stored.get(id)!);
+    } finally {
+      await client.end();
+    }
+  }
+
+  private compare(storedOf: (id: string) => StoredRows): number {
+    let lost = 0;
+    for (const s of this.sessions) {
+      const stored = storedOf(s.id);
+      if (stored.n < s.acked) lost += s.acked - stored.n;
+      else if (stored.n > s.acked + (s.inFlight ? 1 : 0)) this.unexpected.push(`${s.id}: ${s.acked} acknowledged, ${stored.n} stored`);
+      if (stored.last !== stored.n - 1) this.unexpected.push(`${s.id}: seqs have gaps (${stored.n} rows, last ${stored.last})`);
+      if (stored.n === s.acked && stored.state !== s.view.step.id)
+        this.unexpected.push(`${s.id}: stored at ${stored.state}, acknowledged at ${s.view.step.id}`);
+      s.acked = stored.n;
+      s.inFlight = false;
     }
     return lost;
   }
