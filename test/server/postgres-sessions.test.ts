@@ -1,6 +1,12 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.ts';
+import { Engine, type SessionView } from '../../server/engine/engine.ts';
+import { FlowRegistry } from '../../server/engine/flow-registry.ts';
+import { createI18n } from '../../server/i18n/i18n.ts';
+import { StepRenderer } from '../../server/render/step.ts';
 import { openStore, StoreOpenError } from '../../server/store/index.ts';
 import { openPool } from '../../server/store/postgres/db.ts';
 import { createPostgresStore } from '../../server/store/postgres/index.ts';
@@ -16,6 +22,7 @@ import {
   type Store,
 } from '../../server/store/types.ts';
 import { useTempFiles } from '../support/app.ts';
+import { SOURCE } from '../support/child-server.ts';
 import { freshPostgres, POSTGRES, SKIP_REASON } from '../support/postgres.ts';
 
 const file = useTempFiles('pg-sessions.db');
@@ -344,6 +351,40 @@ describe.skipIf(!POSTGRES)(`the PostgreSQL store's sessions behave as SQLite's${
     expect(sqlite.stats.map((r) => r.day)).toEqual(['2026-04-10', '2026-04-10']);
     expect(postgres).toEqual(sqlite);
   });
+  it('the engine walks a guide on both alike: answers, a note, Back, Start over, feedback', async () => {
+    const [sqlite, postgres] = await sideBySide(async ({ store, tick }) => {
+      const engine = new Engine(store, new FlowRegistry(), new StepRenderer(createI18n()), () => Promise.reject(new Error('unused')));
+      // What a person sees, without the random id and ref and the wall-clock times the engine adds.
+      const seen = (v: SessionView) => ({
+        step: v.step,
+        note: v.note,
+        history: v.history.map(({ at: _at, ...entry }) => entry),
+        canGoBack: v.canGoBack,
+        status: v.session.status,
+        outcome: v.session.outcome,
+        lastSeq: v.session.lastSeq,
+      });
+      const { session } = await engine.start({ flowId: 'participant-no-email', lng: 'sv' });
+      const views: ReturnType<typeof seen>[] = [];
+      const act = async (view: Promise<SessionView>) => {
+        tick(1000);
+        views.push(seen(await view));
+      };
+      await act(engine.send(session.id, 'UNDER_A_MINUTE', undefined, { note: 'said under a minute' }));
+      await act(engine.back(session.id));
+      await act(engine.send(session.id, 'OVER_A_MINUTE'));
+      await act(engine.send(session.id, 'FOUND_IN_SPAM'));
+      await act(engine.restart(session.id));
+      await act(engine.send(session.id, 'UNDER_A_MINUTE'));
+      await act(engine.send(session.id, 'ARRIVED'));
+      await engine.feedback(session.id, true, 'it came');
+      views.push(seen(await engine.get(session.id)));
+      const steps = (await store.listSteps(session.id)).map(({ sessionId: _id, ...row }) => row);
+      return { views, steps, notes: (await store.listNotes(session.id, 10)).map((n) => n.text) };
+    });
+    expect(sqlite.views.at(-1)).toMatchObject({ status: 'finished', outcome: 'resolved', lastSeq: 7 });
+    expect(postgres).toEqual(sqlite);
+  });
 });
 
 describe.skipIf(!POSTGRES)(`several instances on one PostgreSQL${SKIP_REASON}`, () => {
@@ -401,7 +442,40 @@ describe.skipIf(!POSTGRES)(`several instances on one PostgreSQL${SKIP_REASON}`, 
   });
 });
 
+/** Starts the server with `env` and waits for it to end by itself (it must not start). */
+async function failedStart(env: Record<string, string>) {
+  const proc = spawn(SOURCE[0]!, SOURCE.slice(1), {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DB_PATH: file(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    if (stdout.includes('listening')) proc.kill('SIGTERM');
+  });
+  proc.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const [code] = (await once(proc, 'close')) as [number | null];
+  return { code, stdout, lines: stderr.trim().split('\n') };
+}
+
 describe('DATABASE_URL and DATABASE_POOL_SIZE', () => {
+  it('a PostgreSQL that cannot be reached stops the start with one line, its password hidden', async () => {
+    const run = await failedStart({ DATABASE_URL: 'postgres://mailhelp:secret@127.0.0.1:1/mailhelp' });
+    expect(run.stdout).not.toContain('listening');
+    expect(run.code).toBe(1);
+    expect(run.lines).toHaveLength(1);
+    expect(run.lines[0]).toMatch(/^mailhelp: cannot start: DATABASE_URL=postgres:\/\/mailhelp:\*\*\*@127\.0\.0\.1:1\/mailhelp: .*ECONNREFUSED/);
+  });
+
+  it.skipIf(!POSTGRES)(`a database that does not exist says so${SKIP_REASON}`, async () => {
+    const url = new URL(POSTGRES!);
+    url.pathname = '/mailhelp_no_such_database';
+    const run = await failedStart({ DATABASE_URL: url.toString() });
+    expect(run.code).toBe(1);
+    expect(run.lines).toEqual([expect.stringMatching(/^mailhelp: cannot start: DATABASE_URL=.*: database "mailhelp_no_such_database" does not exist/)]);
+  });
+
   it('take a postgres URL and a pool size (default 10), and refuse anything else naming the variable', () => {
     expect(loadConfig({})).toMatchObject({ DATABASE_POOL_SIZE: 10 });
     expect(loadConfig({}).DATABASE_URL).toBeUndefined();

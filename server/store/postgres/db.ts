@@ -108,7 +108,9 @@ export function hidePassword(url: string): string {
 }
 
 export function openPool(url: string, poolSize: number): Db {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // Without a timeout, a server that drops packets (a firewall, a host that is down) hangs the start and then every
+  // request for good; ten seconds also bounds the wait for a free connection when all `poolSize` are busy.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
   // An idle client whose server went away emits 'error' on the pool; unhandled, it would end the process.
   pool.on('error', () => {});
   return createDb(pool);
