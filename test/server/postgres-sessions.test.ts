@@ -409,6 +409,41 @@ describe.skipIf(!POSTGRES)(`several instances on one PostgreSQL${SKIP_REASON}`, 
     expect(await a.getSession('s1')).toMatchObject({ lastSeq: 10 });
   });
 
+  it('the pool wrapper: a transaction lost to a serialization failure runs again (three tries), anything else rolls back once', async () => {
+    const db = openPool(await database(), 2);
+    cleanups.push(() => db.end());
+    await db.query('CREATE TABLE t (n INT)');
+    const lost = (code: string) => Object.assign(new Error(`lost (${code})`), { code });
+    let tries = 0;
+    const value = await db.tx(async (q) => {
+      await q.query('INSERT INTO t VALUES ($1)', [++tries]);
+      if (tries < 3) throw lost('40001');
+      return 'done';
+    });
+    expect([value, tries]).toEqual(['done', 3]);
+    // Only the try that committed left its row.
+    expect(await db.many('SELECT n FROM t')).toEqual([{ n: 3 }]);
+    tries = 0;
+    const alwaysLost = async () => {
+      tries++;
+      throw lost('40P01');
+    };
+    await expect(db.tx(alwaysLost)).rejects.toThrow('40P01');
+    expect(tries).toBe(3);
+    tries = 0;
+    await expect(
+      db.tx(async (q) => {
+        tries++;
+        await q.query('INSERT INTO t VALUES (99)');
+        throw lost('23505');
+      }),
+    ).rejects.toThrow('23505');
+    expect(tries).toBe(1);
+    expect(await db.one('SELECT count(*) AS n FROM t')).toEqual({ n: 1 });
+    await db.end();
+    await db.end(); // closing twice is harmless, as with SQLite
+  });
+
   it('instances starting together migrate once, under the advisory lock; a newer schema is refused', async () => {
     const url = await database();
     const pools = [openPool(url, 2), openPool(url, 2), openPool(url, 2)];

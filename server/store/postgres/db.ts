@@ -58,7 +58,10 @@ function clientDb(client: pg.PoolClient): Db {
         throw e;
       }
     },
-    client: async () => client,
+    // The transaction's own client is not the caller's to release.
+    client: async () => {
+      throw new Error('client() inside a transaction');
+    },
     end: async () => {
       throw new Error('end() inside a transaction');
     },
@@ -92,7 +95,8 @@ export function createDb(pool: pg.Pool): Db {
       }
     },
     client: () => pool.connect(),
-    end: () => pool.end(),
+    // Once: a second close (a shutdown after a failed start) is a no-op, as closing the SQLite store twice is.
+    end: () => (pool.ended ? Promise.resolve() : pool.end()),
   };
 }
 

@@ -301,7 +301,6 @@ export function sessionsPart(db: Db, now: () => number = Date.now): SessionsPart
           if (isUniqueViolation(e)) throw new StepConflictError(sessionId, step.seq);
           throw e;
         }
-        await count(q, sessionId, step);
         await q.query(
           `UPDATE sessions SET snapshot = $2, state = $3, status = $4, outcome = $5, flow_version = $6, updated_at = $7, path = $8,
              finished_at = CASE WHEN $4 = 'finished' THEN $7::bigint END WHERE id = $1`,
@@ -317,6 +316,8 @@ export function sessionsPart(db: Db, now: () => number = Date.now): SessionsPart
           ],
         );
         if (note) await saveNote(q, sessionId, note, at);
+        // Last: every step of the day that makes the same move counts on this one row, and holds its lock until the commit.
+        await count(q, sessionId, step);
       });
     },
     async setNote(sessionId, note) {
