@@ -8,6 +8,13 @@ const schema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DB_PATH: z.string().min(1).default('data/mailhelp.db'),
   SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  /** PostgreSQL instead of SQLite (`postgres://user:password@host:5432/db`), for several instances sharing one database. */
+  DATABASE_URL: z
+    .string()
+    .refine((v) => URL.canParse(v) && /^postgres(ql)?:$/.test(new URL(v).protocol), 'a postgres:// or postgresql:// URL')
+    .optional(),
+  /** Connections each instance keeps to PostgreSQL at most. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   /** Set when the app runs behind a TLS-terminating proxy: client IPs and `Secure` cookies come from it. */
   TRUST_PROXY: z
     .enum(['true', 'false', '1', '0'])

@@ -4,7 +4,7 @@ import { describeSync, startContent } from './content/startup.ts';
 import { FlowRegistry } from './engine/flow-registry.ts';
 import { createLogger } from './http/log.ts';
 import { scheduleRetention } from './services/retention.ts';
-import { createSqliteStore, DatabaseError } from './store/sqlite.ts';
+import { describeStore, openStore, StoreOpenError } from './store/index.ts';
 
 /**
  * A start that cannot work ends with one line naming what to fix, and a non-zero exit: a stack trace would bury it,
@@ -23,11 +23,12 @@ const config = (() => {
   }
 })();
 const logger = createLogger(config.LOG_LEVEL);
-const store = (() => {
+const store = await (async () => {
   try {
-    return createSqliteStore(config.DB_PATH, { synchronous: config.SQLITE_SYNCHRONOUS });
+    return await openStore(config);
   } catch (e) {
-    if (e instanceof DatabaseError) return startFailed(`DB_PATH=${e.file}: ${e.reason}`);
+    // e.g. `DB_PATH=data/mailhelp.db: the file is not a SQLite database (…)`, or `DATABASE_URL=postgres://u:***@db/x: …`
+    if (e instanceof StoreOpenError) return startFailed(e.message);
     throw e;
   }
 })();
@@ -52,8 +53,8 @@ const server = app.listen(config.PORT, config.HOST, async () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   // Plain lines for whoever started the server (tests and the bench wait for the first one); the log is JSON.
-  console.log(`mailhelp listening on http://localhost:${port} (database: ${config.DB_PATH})`);
-  logger.info({ port, database: config.DB_PATH }, 'listening');
+  console.log(`mailhelp listening on http://localhost:${port} (database: ${describeStore(config)})`);
+  logger.info({ port, database: describeStore(config) }, 'listening');
   if (!(await store.listAgents()).some((a) => a.role === 'admin'))
     console.log('No admin account yet: create one with  npm run agent -- add --email you@example.com --name "Your Name" --role admin');
 });

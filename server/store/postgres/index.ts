@@ -1,0 +1,62 @@
+import type { Store } from '../types.ts';
+import { analyticsPart } from './analytics.ts';
+import { contentPart } from './content.ts';
+import { hidePassword, openPool } from './db.ts';
+import { handoffStore } from './handoffs.ts';
+import { migrate } from './migrate.ts';
+import { peoplePart } from './people.ts';
+import { sessionsPart } from './sessions.ts';
+
+export interface PostgresOptions {
+  /** Connections this instance may hold at once. */
+  poolSize: number;
+  now?: () => number;
+}
+
+/** PostgreSQL cannot be used; `reason` says why in words an operator can act on (the start prints it). */
+export class PostgresError extends Error {
+  /** The URL with its password hidden. */
+  readonly url: string;
+  constructor(
+    url: string,
+    readonly reason: string,
+  ) {
+    const shown = hidePassword(url);
+    super(`cannot use the database ${shown}: ${reason}`);
+    this.url = shown;
+  }
+}
+
+/** What the driver said, in one line: a refused connection to `localhost` comes as an AggregateError without a message. */
+function explain(e: unknown): string {
+  if (e instanceof AggregateError && !e.message && e.errors.length) return explain(e.errors[0]);
+  const said = e instanceof Error ? e.message : String(e);
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && !said.includes(code) ? `${said} (${code})` : said;
+}
+
+/**
+ * The store on PostgreSQL, for several app instances sharing one database. The schema is migrated here, under an
+ * advisory lock, so instances starting together migrate once.
+ */
+export async function createPostgresStore(url: string, options: PostgresOptions): Promise<Store> {
+  const db = openPool(url, options.poolSize);
+  const now = options.now ?? Date.now;
+  try {
+    await migrate(db);
+  } catch (e) {
+    await db.end().catch(() => {});
+    throw new PostgresError(url, explain(e));
+  }
+  return {
+    ...sessionsPart(db, now),
+    ...analyticsPart(db, now),
+    ...contentPart(db, now),
+    ...peoplePart(db, now),
+    handoffs: handoffStore(db, now),
+    async ping() {
+      await db.query('SELECT 1 FROM mailhelp_schema');
+    },
+    close: () => db.end(),
+  };
+}

@@ -1,0 +1,402 @@
+import type { Outcome } from '../../../flows/types.ts';
+import {
+  type Feedback,
+  FeedbackGivenError,
+  MAX_STEPS_PER_SESSION,
+  type NewSession,
+  type NewStep,
+  type NoteRecord,
+  RefTakenError,
+  type SessionFilter,
+  type SessionRecord,
+  StepConflictError,
+  type StepNote,
+  type StepRecord,
+  type Store,
+} from '../types.ts';
+import { type Db, isUniqueViolation } from './db.ts';
+
+/** What this part of the store does: sessions, their transcripts, paths, notes and feedback, and their retention. */
+export type SessionsPart = Pick<
+  Store,
+  | 'createSession'
+  | 'getSession'
+  | 'getSessionByRef'
+  | 'listSteps'
+  | 'listPath'
+  | 'openSession'
+  | 'appendStep'
+  | 'setNote'
+  | 'listNotes'
+  | 'assignAgent'
+  | 'listSessions'
+  | 'purgeSessions'
+  | 'purgeText'
+  | 'setLanguage'
+  | 'addFeedback'
+  | 'listFeedback'
+>;
+
+interface SessionRow {
+  id: string;
+  ref: string;
+  flow_id: string;
+  flow_version: string;
+  lng: string;
+  audience: SessionRecord['audience'];
+  channel: SessionRecord['channel'];
+  origin: string | null;
+  snapshot: string;
+  status: SessionRecord['status'];
+  outcome: Outcome | null;
+  agent_id: number | null;
+  taken_over_at: number | null;
+  ticket_ref: string | null;
+  created_at: number;
+  updated_at: number;
+  last_seq?: number | null;
+  path: string | null;
+}
+
+interface StepRow {
+  session_id: string;
+  seq: number;
+  state: string;
+  event: string;
+  data: string | null;
+  snapshot: string;
+  note: string | null;
+  agent_id: number | null;
+  at: number;
+}
+
+interface NoteRow {
+  seq: number;
+  version: number;
+  text: string;
+  agent_id: number | null;
+  at: number;
+}
+
+const toSession = (r: SessionRow): SessionRecord => ({
+  id: r.id,
+  ref: r.ref,
+  flowId: r.flow_id,
+  flowVersion: r.flow_version,
+  lng: r.lng,
+  audience: r.audience,
+  channel: r.channel,
+  origin: r.origin,
+  snapshot: JSON.parse(r.snapshot),
+  status: r.status,
+  outcome: r.outcome,
+  agentId: r.agent_id,
+  takenOverAt: r.taken_over_at,
+  ticketRef: r.ticket_ref,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  lastSeq: r.last_seq ?? 0,
+});
+
+const toStep = (r: StepRow): StepRecord => ({
+  sessionId: r.session_id,
+  seq: r.seq,
+  state: r.state,
+  event: r.event,
+  data: r.data === null ? null : JSON.parse(r.data),
+  snapshot: JSON.parse(r.snapshot),
+  note: r.note,
+  agentId: r.agent_id,
+  at: r.at,
+});
+
+const toNote = (r: NoteRow): NoteRecord => ({ seq: r.seq, version: r.version, text: r.text, agentId: r.agent_id, at: r.at });
+
+/** SQLite's `date(ms / 1000, 'unixepoch')`: the UTC day of a time in ms, as step_stats keys it. */
+const utcDay = (ms: string) => `to_char(to_timestamp(${ms} / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
+
+const LAST_SEQ = '(SELECT max(seq) FROM steps WHERE session_id = sessions.id) AS last_seq';
+
+// Sessions stored before paths were kept: the same reading of the rows since the last start as SQLite's (see there).
+const LEGACY_PATH = `SELECT * FROM steps WHERE session_id = $1 AND seq IN (
+    SELECT seq FROM (
+      SELECT seq, event, h, min(h) OVER (ORDER BY seq ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS floor
+      FROM (
+        SELECT seq, event, sum(CASE WHEN event = 'BACK' THEN -1 ELSE 1 END) OVER (ORDER BY seq) AS h
+        FROM steps WHERE session_id = $1 AND seq >= coalesce(
+          (SELECT max(seq) FROM steps WHERE session_id = $1 AND event IN ('START', 'RESTART')), 0)
+      ) heights
+    ) floors
+    WHERE event <> 'BACK' AND h = floor ORDER BY seq DESC LIMIT $2
+  ) ORDER BY seq`;
+
+/** Text compared byte by byte, as SQLite does: the database's collation may order ids otherwise. */
+const BINARY = 'COLLATE "C"';
+
+export function sessionsPart(db: Db, now: () => number = Date.now): SessionsPart {
+  const stepParams = (sessionId: string, step: NewStep, at: number) => [
+    sessionId,
+    step.seq,
+    step.state,
+    step.event,
+    step.data === undefined || step.data === null ? null : JSON.stringify(step.data),
+    JSON.stringify(step.snapshot),
+    step.note ?? null,
+    step.agentId ?? null,
+    step.prevState ?? null,
+    at,
+  ];
+  const insertStep = (q: Db, sessionId: string, step: NewStep, at: number) =>
+    q.query(
+      `INSERT INTO steps (session_id, seq, state, event, data, snapshot, note, agent_id, prev_state, at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      stepParams(sessionId, step, at),
+    );
+
+  // step_stats in step with steps, as SQLite keeps it: one upsert per step, in the step's own transaction.
+  const count = (q: Db, sessionId: string, step: NewStep) =>
+    q.query(
+      `INSERT INTO step_stats (day, flow_id, lng, channel, audience, prev_state, event, state, n, first, first_move)
+       SELECT ${utcDay('created_at')}, flow_id, lng, channel, audience, $2, $3, $4, 1,
+         (NOT EXISTS (SELECT 1 FROM steps WHERE session_id = $1 AND state = $4 AND seq < $5))::int,
+         (NOT EXISTS (SELECT 1 FROM steps WHERE session_id = $1 AND state = $4 AND seq < $5
+           AND event = $3 AND coalesce(prev_state, '') = $2))::int
+       FROM sessions WHERE id = $1
+       ON CONFLICT (day, flow_id, lng, channel, audience, prev_state, event, state) DO UPDATE
+         SET n = step_stats.n + 1, first = step_stats.first + excluded.first, first_move = step_stats.first_move + excluded.first_move`,
+      [sessionId, step.prevState ?? '', step.event, step.state, step.seq],
+    );
+
+  /**
+   * A note that differs from the step's current one becomes its current text and a new version under its author.
+   * The step's row is locked first, so two notes on one step at once take versions one after the other.
+   */
+  const saveNote = async (q: Db, sessionId: string, note: StepNote, at: number) => {
+    const current = await q.one<{ note: string | null }>('SELECT note FROM steps WHERE session_id = $1 AND seq = $2 FOR UPDATE', [
+      sessionId,
+      note.seq,
+    ]);
+    if (!current || (current.note ?? '') === note.note) return;
+    await q.query('UPDATE steps SET note = $3 WHERE session_id = $1 AND seq = $2', [sessionId, note.seq, note.note]);
+    await q.query(
+      `INSERT INTO notes (session_id, seq, version, text, agent_id, at)
+       VALUES ($1, $2, (SELECT coalesce(max(version), 0) + 1 FROM notes WHERE session_id = $1 AND seq = $2), $3, $4, $5)`,
+      [sessionId, note.seq, note.note, note.agentId ?? null, at],
+    );
+  };
+
+  const pathRows = async (id: string, path: string | null) => {
+    const rows =
+      path === null
+        ? await db.many<StepRow>(LEGACY_PATH, [id, MAX_STEPS_PER_SESSION])
+        : await db.many<StepRow>('SELECT * FROM steps WHERE session_id = $1 AND seq = ANY($2::int[]) ORDER BY seq', [
+            id,
+            (JSON.parse(path) as number[]).slice(-MAX_STEPS_PER_SESSION),
+          ]);
+    return rows.map(toStep);
+  };
+
+  const selectSession = (column: 'id' | 'ref', value: string) =>
+    db.one<SessionRow>(`SELECT *, ${LAST_SEQ} FROM sessions WHERE ${column} = $1`, [value]);
+
+  /** Filters become a WHERE clause of fixed shape: only the values vary, and they are bound, never spliced. */
+  function sessionQuery(f: SessionFilter) {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (column: string, op: string, value: string | number | undefined) => {
+      if (value === undefined) return;
+      params.push(value);
+      where.push(`${column} ${op} $${params.length}`);
+    };
+    add('agent_id', '=', f.agentId);
+    add('flow_id', '=', f.flowId);
+    add('outcome', '=', f.outcome);
+    add('status', '=', f.status);
+    add('lng', '=', f.lng);
+    add('channel', '=', f.channel);
+    add('created_at', '>=', f.from);
+    add('created_at', '<', f.to);
+    return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+  }
+
+  const OLD = 'session_id IN (SELECT id FROM sessions WHERE created_at < $1)';
+
+  return {
+    async createSession(session, first) {
+      const at = now();
+      await db.tx(async (q) => {
+        try {
+          await q.query(
+            `INSERT INTO sessions (id, ref, flow_id, flow_version, lng, audience, channel, origin, snapshot, state, status,
+               outcome, agent_id, taken_over_at, ticket_ref, created_at, updated_at, path)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', NULL, $11, $12, $13, $14, $14, '[0]')`,
+            [
+              session.id,
+              session.ref,
+              session.flowId,
+              session.flowVersion,
+              session.lng,
+              session.audience,
+              session.channel,
+              session.origin,
+              JSON.stringify(session.snapshot),
+              session.snapshot.value,
+              session.agentId ?? null,
+              session.agentId ? at : null,
+              session.ticketRef ?? null,
+              at,
+            ],
+          );
+        } catch (e) {
+          // The failed insert ends the transaction's use, so the constraint says which key was taken.
+          if (isUniqueViolation(e) && (e as { constraint?: string }).constraint === 'sessions_ref_key') throw new RefTakenError(session.ref);
+          throw e;
+        }
+        await insertStep(q, session.id, first, at);
+        await count(q, session.id, first);
+      });
+      return {
+        ...session,
+        status: 'active',
+        outcome: null,
+        agentId: session.agentId ?? null,
+        takenOverAt: session.agentId ? at : null,
+        ticketRef: session.ticketRef ?? null,
+        createdAt: at,
+        updatedAt: at,
+        lastSeq: 0,
+      };
+    },
+    async getSession(id) {
+      const row = await selectSession('id', id);
+      return row && toSession(row);
+    },
+    async getSessionByRef(ref) {
+      const row = await selectSession('ref', ref);
+      return row && toSession(row);
+    },
+    async listSteps(sessionId, limit) {
+      const rows =
+        limit === undefined
+          ? await db.many<StepRow>('SELECT * FROM steps WHERE session_id = $1 ORDER BY seq', [sessionId])
+          : await db.many<StepRow>('SELECT * FROM steps WHERE session_id = $1 ORDER BY seq LIMIT $2', [sessionId, limit]);
+      return rows.map(toStep);
+    },
+    async listPath(sessionId) {
+      const head = await db.one<{ path: string | null }>('SELECT path FROM sessions WHERE id = $1', [sessionId]);
+      return head ? pathRows(sessionId, head.path) : [];
+    },
+    async openSession(id) {
+      const row = await selectSession('id', id);
+      if (!row) return undefined;
+      return { session: toSession(row), path: await pathRows(id, row.path) };
+    },
+    async appendStep(sessionId, step, change, note) {
+      const at = now();
+      await db.tx(async (q) => {
+        try {
+          await insertStep(q, sessionId, step, at);
+        } catch (e) {
+          // (session_id, seq) is the key: the other tab's step was stored first (or is being stored: this waited for it).
+          if (isUniqueViolation(e)) throw new StepConflictError(sessionId, step.seq);
+          throw e;
+        }
+        await q.query(
+          `UPDATE sessions SET snapshot = $2, state = $3, status = $4, outcome = $5, flow_version = $6, updated_at = $7, path = $8,
+             finished_at = CASE WHEN $4 = 'finished' THEN $7::bigint END WHERE id = $1`,
+          [
+            sessionId,
+            JSON.stringify(change.snapshot),
+            change.snapshot.value,
+            change.status,
+            change.outcome,
+            change.flowVersion,
+            at,
+            JSON.stringify(change.path),
+          ],
+        );
+        if (note) await saveNote(q, sessionId, note, at);
+        // Last: every step of the day that makes the same move counts on this one row, and holds its lock until the commit.
+        await count(q, sessionId, step);
+      });
+    },
+    async setNote(sessionId, note) {
+      const at = now();
+      await db.tx((q) => saveNote(q, sessionId, note, at));
+    },
+    async listNotes(sessionId, limit) {
+      const rows = await db.many<NoteRow>(
+        `SELECT * FROM (SELECT seq, version, text, agent_id, at FROM notes WHERE session_id = $1
+           ORDER BY at DESC, seq DESC, version DESC LIMIT $2) newest
+         ORDER BY seq, version`,
+        [sessionId, limit],
+      );
+      return rows.map(toNote);
+    },
+    async assignAgent(sessionId, agentId) {
+      await db.query(
+        `UPDATE sessions SET agent_id = $2, taken_over_at = $3, updated_at = $3
+         WHERE id = $1 AND agent_id IS DISTINCT FROM $2::bigint`,
+        [sessionId, agentId, now()],
+      );
+    },
+    async listSessions(filter) {
+      const { where, params } = sessionQuery(filter);
+      const total = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM sessions ${where}`, params))!.n;
+      const rows = await db.many<SessionRow>(
+        `SELECT * FROM sessions ${where} ORDER BY created_at DESC, id ${BINARY} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+        [...params, filter.limit, filter.offset],
+      );
+      return { sessions: rows.map((r) => toSession({ ...r, last_seq: null })), total };
+    },
+    async purgeSessions(before) {
+      return db.tx(async (q) => {
+        // Figures go with the sessions they count: whole days before the cut-off's day.
+        await q.query(`DELETE FROM step_stats WHERE day < ${utcDay('$1::bigint')}`, [before]);
+        return (await q.query('DELETE FROM sessions WHERE created_at < $1', [before])).rowCount ?? 0;
+      });
+    },
+    async purgeText(before) {
+      return db.tx(async (q) => {
+        const comments = await q.query(`UPDATE feedback SET comment = NULL WHERE comment IS NOT NULL AND ${OLD}`, [before]);
+        const notes = await q.query(`UPDATE steps SET note = NULL WHERE note IS NOT NULL AND ${OLD}`, [before]);
+        // Earlier versions of the notes go too: emptied text must not live on in a transcript.
+        await q.query(`DELETE FROM notes WHERE ${OLD}`, [before]);
+        // A hand-off's request (what the person wrote, their address and name) and its transcripts, which hold the
+        // notes; the steps and answers stay, as the figures do. SQLite's json_set, one key at a time.
+        const handoffs = await q.query(
+          `UPDATE handoffs SET story = jsonb_set(jsonb_set(jsonb_set(jsonb_set(jsonb_set(story::jsonb,
+               '{message}', '""'), '{email}', 'null'), '{name}', 'null'), '{transcriptText}', '""'), '{transcriptMarkdown}', '""')::text
+           WHERE ${OLD}
+             AND ((story::jsonb ->> 'message') <> '' OR (story::jsonb ->> 'email') IS NOT NULL OR (story::jsonb ->> 'transcriptText') <> '')`,
+          [before],
+        );
+        return (comments.rowCount ?? 0) + (notes.rowCount ?? 0) + (handoffs.rowCount ?? 0);
+      });
+    },
+    async setLanguage(sessionId, lng) {
+      await db.query('UPDATE sessions SET lng = $2, updated_at = $3 WHERE id = $1', [sessionId, lng, now()]);
+    },
+    async addFeedback(sessionId, feedback: Feedback) {
+      try {
+        await db.query('INSERT INTO feedback (session_id, state, helpful, comment, at) VALUES ($1, $2, $3, $4, $5)', [
+          sessionId,
+          feedback.state,
+          feedback.helpful ? 1 : 0,
+          feedback.comment,
+          now(),
+        ]);
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new FeedbackGivenError(sessionId, feedback.state);
+        throw e;
+      }
+    },
+    async listFeedback(sessionId) {
+      const rows = await db.many<{ state: string; helpful: number; comment: string | null; at: number }>(
+        'SELECT state, helpful, comment, at FROM feedback WHERE session_id = $1 ORDER BY id',
+        [sessionId],
+      );
+      return rows.map((r) => ({ state: r.state, helpful: r.helpful === 1, comment: r.comment, at: r.at }));
+    },
+  };
+}
