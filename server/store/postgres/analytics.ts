@@ -76,7 +76,7 @@ export function analyticsPart(db: Db): Pick<Store, 'analytics' | 'exportSessions
     const dayParams = parameters();
     const perDay = await db.many<Figures['perDay'][number]>(
       `SELECT ${START_DAY} AS day, count(*)::int AS started, (count(*) FILTER (WHERE s.status = 'finished'))::int AS finished
-       FROM sessions s WHERE ${where(f, dayParams)} GROUP BY 1 ORDER BY 1 COLLATE "C"`,
+       FROM sessions s WHERE ${where(f, dayParams)} GROUP BY 1 ORDER BY ${START_DAY} COLLATE "C"`,
       dayParams.values,
     );
 
@@ -137,7 +137,7 @@ export function analyticsPart(db: Db): Pick<Store, 'analytics' | 'exportSessions
       `SELECT prev_state AS "from", event, state AS "to", sum(first_move)::int AS count FROM step_stats
        WHERE ${statsWhere(f, moveParams)} AND prev_state <> '' AND event NOT IN ('START', 'BACK', 'RESTART')
        GROUP BY prev_state, event, state HAVING sum(first_move) > 0
-       ORDER BY count DESC, "from" COLLATE "C", event COLLATE "C", "to" COLLATE "C"`,
+       ORDER BY count DESC, prev_state COLLATE "C", event COLLATE "C", state COLLATE "C"`,
       moveParams.values,
     );
     return out;
@@ -189,7 +189,7 @@ export function analyticsPart(db: Db): Pick<Store, 'analytics' | 'exportSessions
       `SELECT st.prev_state AS "from", st.event AS event, st.state AS "to", count(DISTINCT st.session_id)::int AS count
        FROM sessions s JOIN steps st ON st.session_id = s.id
        WHERE ${where(f, moveParams)} AND st.prev_state IS NOT NULL AND st.event NOT IN ('START', 'BACK', 'RESTART')
-       GROUP BY 1, 2, 3 ORDER BY count DESC, "from" COLLATE "C", event COLLATE "C", "to" COLLATE "C"`,
+       GROUP BY 1, 2, 3 ORDER BY count DESC, st.prev_state COLLATE "C", st.event COLLATE "C", st.state COLLATE "C"`,
       moveParams.values,
     );
     return { steps, transitions };
