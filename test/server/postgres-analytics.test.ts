@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import pg from 'pg';
@@ -56,16 +57,47 @@ function touchUp(db: Database.Database) {
       SELECT 'h-' || id, id, 0, flow_id, lng, '{}',
         CASE rowid % 4 WHEN 0 THEN 'open' WHEN 1 THEN 'claimed' WHEN 2 THEN 'done' ELSE 'solved' END,
         CASE WHEN rowid % 4 = 1 THEN 1 END, CASE WHEN rowid % 4 = 1 THEN updated_at END,
-        -- Solved ones: mostly hours later, some without a time, one reported before it was handed off (counts as 0).
-        CASE WHEN rowid % 4 = 3 AND rowid % 5 <> 0 THEN updated_at + (rowid % 50) * 600000 + CASE WHEN rowid = 7 THEN -9999999 ELSE 0 END END,
+        -- Solved ones: hours later, some without a time, and half of them reported before they were handed off (a
+        -- clock off at the help desk): those count as 0 hours, which moves the median.
+        CASE WHEN rowid % 4 = 3 AND rowid % 5 <> 0 THEN updated_at + (rowid % 50) * 600000 * CASE WHEN rowid % 8 = 7 THEN -1 ELSE 1 END END,
         updated_at
       FROM sessions WHERE rowid % 2 = 1;
+    -- Two sessions started in the same millisecond whose ids sort differently by bytes ('Z' < 'a') than by a
+    -- language's rules: the exports' order must be SQLite's whatever the PostgreSQL database's collation.
+    CREATE TEMP TABLE twins AS SELECT * FROM sessions WHERE rowid IN (5, 6);
+    UPDATE twins SET id = CASE WHEN rowid = 1 THEN 'Zulu' ELSE 'alpha' END, ref = CASE WHEN rowid = 1 THEN 'RZULU' ELSE 'RALPHA' END,
+      created_at = (SELECT min(created_at) FROM twins);
+    INSERT INTO sessions SELECT * FROM twins;
+    INSERT INTO steps (session_id, seq, state, event, snapshot, at, prev_state)
+      SELECT id, 0, state, 'START', snapshot, created_at, NULL FROM twins;
   `);
 }
 
-describe.skipIf(!POSTGRES)(`PostgreSQL analytics and exports equal SQLite's${SKIP_REASON}`, () => {
-  const tmp = tempDir();
-  const sqlite = createSqliteStore(join(tmp.dir, 'analytics.db'), { now: () => NOW });
+/** A new database whose default collation is ICU's en-US, where 'alpha' sorts before 'Zulu' and case waits. */
+async function freshIcuPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `mailhelp_test_icu_${randomBytes(6).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const c = new pg.Client(POSTGRES);
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`);
+  const url = new URL(POSTGRES!);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+describe.skipIf(!POSTGRES).each([
+  { collation: 'the server default collation', create: freshPostgres },
+  { collation: 'an ICU en-US collation', create: freshIcuPostgres },
+])(`PostgreSQL analytics and exports equal SQLite's, database with $collation${SKIP_REASON}`, ({ create }) => {
+  // Opened in beforeAll, so a skipped run leaves no files behind.
+  let tmp: ReturnType<typeof tempDir> | undefined;
+  let sqlite: ReturnType<typeof createSqliteStore>;
   let database: Awaited<ReturnType<typeof freshPostgres>> | undefined;
   let pool: pg.Pool;
   let store: Pick<Store, 'analytics' | 'exportSessions' | 'exportSteps'>;
@@ -74,7 +106,9 @@ describe.skipIf(!POSTGRES)(`PostgreSQL analytics and exports equal SQLite's${SKI
   const seeded = { sessions: 0, steps: 0 };
 
   beforeAll(async () => {
-    database = await freshPostgres();
+    tmp = tempDir();
+    sqlite = createSqliteStore(join(tmp.dir, 'analytics.db'), { now: () => NOW });
+    database = await create();
     pool = new pg.Pool({ connectionString: database.url, max: 3 });
     const db = createDb(pool);
     await db.query(postgresMigrations[0]!);
@@ -92,8 +126,8 @@ describe.skipIf(!POSTGRES)(`PostgreSQL analytics and exports equal SQLite's${SKI
   afterAll(async () => {
     await pool?.end();
     await database?.drop();
-    await sqlite.close();
-    tmp.remove();
+    await sqlite?.close();
+    tmp?.remove();
   });
 
   const period = (extra: Partial<AnalyticsFilter> = {}): AnalyticsFilter => ({
@@ -110,8 +144,11 @@ describe.skipIf(!POSTGRES)(`PostgreSQL analytics and exports equal SQLite's${SKI
 
   it('the copied history has every kind of row the figures count', async () => {
     const pgCount = async (sql: string) => (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`)).rows[0]!.n;
-    expect(await pgCount('sessions')).toBe(seeded.sessions);
-    expect(await pgCount('steps')).toBe(seeded.steps);
+    for (const table of TABLES) {
+      const { n } = sqlite.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number };
+      expect(await pgCount(table), table).toBe(n);
+    }
+    expect(await pgCount('sessions')).toBe(seeded.sessions + 2);
     expect(await pgCount(`handoffs WHERE status = 'solved' AND solved_at IS NOT NULL`)).toBeGreaterThan(10);
     expect(await pgCount('feedback WHERE comment IS NOT NULL')).toBeGreaterThan(20);
     expect(await pgCount(`sessions WHERE status = 'finished' AND finished_at IS NULL`)).toBeGreaterThan(0);
@@ -123,6 +160,8 @@ describe.skipIf(!POSTGRES)(`PostgreSQL analytics and exports equal SQLite's${SKI
     expect(expected.started).toBeGreaterThan(100);
     expect(expected.handoffsByFlow!.length).toBeGreaterThan(1);
     expect(expected.comments).toHaveLength(20);
+    expect(expected.handoffs.medianHoursToSolved).not.toBeNull();
+    expect(expected.medianSecondsToOutcome).not.toBeNull();
     expect(actual).toEqual(expected);
     // The same key order too: the JSON the console is sent is the same text.
     expect(JSON.stringify(actual)).toBe(JSON.stringify(expected));
