@@ -231,6 +231,18 @@ describe.skipIf(!POSTGRES).each([
     expect(pool.idleCount).toBe(pool.totalCount);
   });
 
+  it('an export whose consumer fails, or whose query fails, gives its client back too', async () => {
+    const consumer = async () => {
+      for await (const _ of store.exportSessions(period())) throw new Error('the network went away');
+    };
+    await expect(consumer()).rejects.toThrow('the network went away');
+    expect(pool.idleCount).toBe(pool.totalCount);
+    // NaN is no BIGINT: the cursor's first read fails on the server.
+    await expect(collect(store.exportSteps(period({ from: Number.NaN })))).rejects.toThrow(/bigint/);
+    expect(pool.idleCount).toBe(pool.totalCount);
+    expect((await collect(store.exportSessions(period({ flowId })))).length).toBeGreaterThan(0);
+  });
+
   it('an export never read takes no client', async () => {
     const before = pool.totalCount - pool.idleCount;
     store.exportSteps(period());

@@ -42,7 +42,8 @@ function where(f: AnalyticsFilter, { p }: Params): string {
 /** The same filter over step_stats, whose rows are whole days (the period's bounds are whole days too). */
 function statsWhere(f: AnalyticsFilter, { p }: Params): string {
   const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  const parts = [`day COLLATE "C" >= ${p(day(f.from))}`, `day COLLATE "C" < ${p(day(f.to))}`];
+  // Days are all 'YYYY-MM-DD': any collation orders them alike, so no COLLATE here to keep the primary key usable.
+  const parts = [`day >= ${p(day(f.from))}`, `day < ${p(day(f.to))}`];
   if (f.flowId) parts.push(`flow_id = ${p(f.flowId)}`);
   if (f.lng) parts.push(`lng = ${p(f.lng)}`);
   if (f.channel) parts.push(`channel = ${p(f.channel)}`);
