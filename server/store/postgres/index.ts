@@ -50,7 +50,7 @@ export async function createPostgresStore(url: string, options: PostgresOptions)
   }
   return {
     ...sessionsPart(db, now),
-    ...analyticsPart(db, now),
+    ...analyticsPart(db),
     ...contentPart(db, now),
     ...peoplePart(db, now),
     handoffs: handoffStore(db, now),
