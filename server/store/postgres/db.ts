@@ -58,5 +58,8 @@ function bound(on: Queryable, pool: pg.Pool, inTx: boolean): Db {
 
 export function createDb(url: string, options: { poolSize?: number } = {}): Db {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // An idle client the server dropped (a restart, a terminated backend) is removed by the pool; unheard, its error
+  // would end the process. The next query opens a new connection, and fails itself if the server is gone.
+  pool.on('error', () => {});
   return bound(pool, pool, false);
 }
