@@ -263,6 +263,24 @@ describe.skipIf(!POSTGRES)(`PostgreSQL guide versions, as on SQLite${SKIP_REASON
     expect(log.map((e) => [e.fromVersion, e.toVersion]).reverse()).toEqual(numbers.map((n) => [n === 1 ? null : n - 1, n]));
   });
 
+  it('two instances starting together: the built-in sync publishes once, and a publish and a pending update never deadlock', { timeout: 60_000 }, async () => {
+    const { open } = await postgres();
+    const [one, two] = [open(), open()];
+    for (let round = 0; round < 8; round++) {
+      const flowId = `g${round}`;
+      const publish = (s: Subject) =>
+        outcome(s.applyBuiltin({ kind: 'publish', version: { ...version(flowId, 'one'), actor: { agentId: null, via: 'release' }, ifLatest: null } }));
+      const both = await Promise.all([publish(one), publish(two)]);
+      expect(both.filter((r) => r && 'error' in r).map((r) => r && 'error' in r && r.error)).toEqual([VersionConflictError.name]);
+      // One instance publishes its release while the other holds the next one back for review.
+      const mixed = await Promise.all([
+        outcome(one.applyBuiltin({ kind: 'publish', version: { ...version(flowId, 'two'), actor: { agentId: null, via: 'release' }, ifLatest: 1 } })),
+        outcome(two.applyBuiltin({ kind: 'pending', pending: { flowId, hash: 'h-three', document: doc(flowId, 'three') }, fromVersion: 1 })),
+      ]);
+      expect(mixed.filter((r) => r && 'error' in r)).toEqual([]);
+    }
+  });
+
   it('a reader following the counter misses no version while instances publish different guides at once', { timeout: 60_000 }, async () => {
     const { open } = await postgres();
     const reader = open();

@@ -315,13 +315,16 @@ export function contentPart(db: Db, now: () => number = Date.now): ContentPart {
       const at = now();
       const SYSTEM: Actor = { agentId: null, via: 'release' };
       return db.tx(async (q): Promise<FlowVersionRecord | undefined> => {
+        // The guide's lock before any row of it: a publish here and a pending update in another instance would
+        // otherwise each hold what the other waits for (builtin_seen's row, the lock). Taken again inside
+        // storeVersion, which an advisory lock allows.
+        await lockGuide(q, d.kind === 'publish' ? d.version.flowId : d.kind === 'pending' ? d.pending.flowId : d.flowId);
         if (d.kind === 'publish') {
           await upsertSeen(q, d.version.flowId, d.version.hash, at);
           return storeVersion(q, { ...d.version, action: 'publish' }, at);
         }
         if (d.kind === 'pending') {
           const { flowId, hash } = d.pending;
-          await lockGuide(q, flowId);
           await upsertSeen(q, flowId, hash, at);
           await q.query(
             `INSERT INTO pending_updates (flow_id, hash, document, found_at) VALUES ($1, $2, $3, $4)
