@@ -119,7 +119,10 @@ export function peoplePart(db: Db, now: () => number = Date.now): PeoplePart {
         // see the last free slot. Locks in one order (sorted keys), so two reservations never wait on each other.
         for (const key of [...new Set(limits.map((l) => l.key))].sort())
           await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`mailhelp:attempts:${key}`]);
-        await q.query('DELETE FROM attempts WHERE at < $1', [at - KEEP_ATTEMPTS_MS]);
+        // Old attempts of every key go, by one reservation at a time: two deleting the same rows in different
+        // orders could deadlock, and one that finds the cleaner busy simply leaves it the work.
+        const cleaner = await q.one<{ got: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('mailhelp:attempts:cleanup')) AS got`);
+        if (cleaner!.got) await q.query('DELETE FROM attempts WHERE at < $1', [at - KEEP_ATTEMPTS_MS]);
         let until = 0;
         let wait = false;
         for (const { key, limit, windowMs } of limits) {
