@@ -21,7 +21,7 @@ export interface Db {
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
-const isSerializationFailure = (e: unknown) => (e as { code?: unknown })?.code === '40001' || (e as { code?: unknown })?.code === '40P01';
+const isSerializationFailure = (e: unknown) => (e as { code?: unknown })?.code === '40001';
 
 function bound(on: Queryable, pool: pg.Pool, inTx: boolean): Db {
   const db: Db = {
