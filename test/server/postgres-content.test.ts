@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FlowDocument } from '../../server/content/document.ts';
 import type { HandoffStory } from '../../server/handoff/story.ts';
@@ -63,9 +65,26 @@ function sqliteSubject(now: () => number): Subject {
   };
 }
 
+/**
+ * Like freshPostgres, on a database whose text sorts by ICU's English rules ('a' < 'B' < 'bob' < 'Cy'), as most
+ * servers' do; this machine's default (C.UTF-8) sorts as SQLite does and would hide a missing COLLATE.
+ */
+async function freshEnglishPostgres() {
+  const name = `mailhelp_test_${randomBytes(6).toString('hex')}_en`;
+  const admin = async (sql: string) => {
+    const c = new pg.Client(POSTGRES);
+    await c.connect();
+    await c.query(sql).finally(() => c.end());
+  };
+  await admin(`CREATE DATABASE ${name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en' LOCALE 'C.UTF-8'`);
+  const url = new URL(POSTGRES!);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
 /** A fresh database with the schema; `open` gives another pool on it (another instance), each on its own clock. */
-async function postgres() {
-  const pg = await freshPostgres();
+async function postgres(fresh: () => Promise<{ url: string; drop(): Promise<void> }> = freshPostgres) {
+  const pg = await fresh();
   cleanups.push(() => pg.drop());
   const open = (now: () => number = Date.now): Subject & { db: Db } => {
     const db = createDb(pg.url, { poolSize: 4 });
@@ -91,11 +110,11 @@ async function postgres() {
 }
 
 /** Runs a scenario on SQLite and on PostgreSQL, each on a clock starting at T0, and gives both results. */
-async function both<T>(scenario: (s: Subject, tick: (ms: number) => void) => Promise<T>): Promise<{ sqlite: T; postgres: T }> {
+async function both<T>(scenario: (s: Subject, tick: (ms: number) => void) => Promise<T>, fresh = freshPostgres): Promise<{ sqlite: T; postgres: T }> {
   const c1 = clock();
   const sqlite = await scenario(sqliteSubject(c1.now), c1.tick);
   const c2 = clock();
-  const { open } = await postgres();
+  const { open } = await postgres(fresh);
   const pgResult = await scenario(open(c2.now), c2.tick);
   return { sqlite, postgres: pgResult };
 }
@@ -560,5 +579,37 @@ describe.skipIf(!POSTGRES)(`PostgreSQL hand-offs and their outbox, as on SQLite$
     expect(new Set(all).size).toBe(80);
     // More than one worker got work: they claimed side by side, not one after another.
     expect(claimed.filter((g) => g.length > 0).length).toBeGreaterThan(1);
+  });
+});
+
+describe.skipIf(!POSTGRES)(`PostgreSQL lists in SQLite's order${SKIP_REASON}`, () => {
+  it('orders text by its bytes, as SQLite does, on a database whose locale sorts otherwise', async () => {
+    const { sqlite, postgres } = await both(async (s) => {
+      for (const name of ['bob', 'Cy', 'ada']) await s.createAgent({ email: `${name}@example.com`, name, role: 'agent', passwordHash: 'x' });
+      for (const flowId of ['b', 'B', 'a']) {
+        await s.publishVersion(version(flowId, 'one'));
+        await s.applyBuiltin({ kind: 'pending', pending: { flowId, hash: 'h-two', document: doc(flowId, 'two') }, fromVersion: 1 });
+      }
+      await s.addSession('s1');
+      // Created at the same moment: ordered by id.
+      for (const [i, id] of ['h-b', 'h-B', 'h-a'].entries()) await s.handoffs.create({ id, sessionId: 's1', stepSeq: i, flowId: 'a', lng: 'sv', story: story(id), deliveries: [] });
+      return {
+        agents: (await s.listAgents()).map((a) => a.name),
+        latest: (await s.listLatestVersions()).map((v) => v.flowId),
+        whole: (await s.latestVersions()).map((v) => v.flowId),
+        pending: (await s.listPendingUpdates()).map((p) => p.flowId),
+        handoffs: (await s.handoffs.list({ limit: 10, offset: 0 })).map((h) => h.id),
+        forSession: (await s.handoffs.forSession('s1')).map((h) => h.id),
+      };
+    }, freshEnglishPostgres);
+    expect(postgres).toEqual(sqlite);
+    expect(postgres).toEqual({
+      agents: ['Cy', 'ada', 'bob'],
+      latest: ['B', 'a', 'b'],
+      whole: ['B', 'a', 'b'],
+      pending: ['B', 'a', 'b'],
+      handoffs: ['h-B', 'h-a', 'h-b'],
+      forSession: ['h-B', 'h-a', 'h-b'],
+    });
   });
 });
