@@ -335,10 +335,22 @@ describe.skipIf(!POSTGRES)(`PostgreSQL drafts, as on SQLite${SKIP_REASON}`, () =
       const author: Actor = { agentId: null, via: 'token' };
       const d1 = await s.createDraft({ flowId: 'a', hash: 'h-d1', document: doc('a', 'd1'), createdBy: null }, { actor: author, action: 'draft', note: null });
       tick(1000);
-      const d2 = await s.createDraft({ flowId: 'b', hash: 'h-d2', document: doc('b', 'd2'), createdBy: null, baseVersion: null }, { actor: CLI, action: 'import', note: 'from file' });
+      const d2 = await s.createDraft(
+        { flowId: 'b', hash: 'h-d2', document: doc('b', 'd2'), createdBy: null, baseVersion: null },
+        { actor: CLI, action: 'import', note: 'from file' },
+      );
       tick(1000);
       const save = (ifRevision: number, title: string) =>
-        outcome(s.saveDraft(d1.id, { document: doc('a', title), hash: `h-${title}`, origins: { 'a.title': { source: 'sv', basis: {} } }, actor: author, ifRevision, note: title }));
+        outcome(
+          s.saveDraft(d1.id, {
+            document: doc('a', title),
+            hash: `h-${title}`,
+            origins: { 'a.title': { source: 'sv', basis: {} } },
+            actor: author,
+            ifRevision,
+            note: title,
+          }),
+        );
       const saved = await save(1, 'two');
       const stale = await save(1, 'other');
       const listed = await s.listDrafts();
@@ -351,7 +363,9 @@ describe.skipIf(!POSTGRES)(`PostgreSQL drafts, as on SQLite${SKIP_REASON}`, () =
       const missing = await outcome(s.saveDraft(999, { document: doc('a', 'x'), hash: 'x', origins: {}, actor: author, ifRevision: 1, note: null }));
       await s.publishVersion({ ...version('a', 'two'), draftId: d1.id, ifLatest: 1 });
       const closed = await save(2, 'three');
-      return { d1, d2, saved, stale, listed, listedA, preview, noPreview, discarded, discardAgain, missing, closed, drafts: await s.listDrafts(), audit: await s.listAudit({ limit: 20, offset: 0 }) };
+      const drafts = await s.listDrafts();
+      const audit = await s.listAudit({ limit: 20, offset: 0 });
+      return { d1, d2, saved, stale, listed, listedA, preview, noPreview, discarded, discardAgain, missing, closed, drafts, audit };
     });
     expect(postgres).toEqual(sqlite);
     expect(postgres.d1).toMatchObject({ revision: 1, baseVersion: 1, status: 'open', createdAt: T0, updatedAt: T0 });
@@ -376,7 +390,10 @@ describe.skipIf(!POSTGRES)(`PostgreSQL drafts, as on SQLite${SKIP_REASON}`, () =
     const draft = await one.createDraft({ flowId: 'a', hash: 'h', document: doc('a', 'x'), createdBy: null }, { actor: CLI, action: 'draft', note: null });
     for (let revision = 1; revision <= 10; revision++) {
       const results = await Promise.all(
-        [one, two].map((s, i) => outcome(s.saveDraft(draft.id, { document: doc('a', `${revision}-${i}`), hash: `${revision}-${i}`, origins: {}, actor: CLI, ifRevision: revision, note: null }))),
+        [one, two].map((s, i) => {
+          const tag = `${revision}-${i}`;
+          return outcome(s.saveDraft(draft.id, { document: doc('a', tag), hash: tag, origins: {}, actor: CLI, ifRevision: revision, note: null }));
+        }),
       );
       expect(results.filter((r) => 'error' in r).map((r) => 'error' in r && r.error)).toEqual([DraftConflictError.name]);
     }
@@ -508,9 +525,18 @@ describe.skipIf(!POSTGRES)(`PostgreSQL hand-offs and their outbox, as on SQLite$
       const h3 = await s.handoffs.create(newHandoff('h3', 's2'));
       const again = await outcome(s.handoffs.create(newHandoff('h4', 's1')));
       const claims = [await s.handoffs.claim('h1', 1), await s.handoffs.claim('h1', 1), await s.handoffs.claim('h1', 2), await s.handoffs.claim('nope', 1)];
-      const statuses = [await s.handoffs.setStatus('h2', 'solved'), await s.handoffs.setStatus('h2', 'done'), await s.handoffs.setStatus('h3', 'done'), await s.handoffs.setStatus('nope', 'open')];
+      const statuses = [
+        await s.handoffs.setStatus('h2', 'solved'),
+        await s.handoffs.setStatus('h2', 'done'),
+        await s.handoffs.setStatus('h3', 'done'),
+        await s.handoffs.setStatus('nope', 'open'),
+      ];
       const counts = await s.handoffs.countByStatus();
-      const lists = [await s.handoffs.list({ limit: 10, offset: 0 }), await s.handoffs.list({ status: 'solved', limit: 10, offset: 0 }), await s.handoffs.list({ limit: 1, offset: 1 })];
+      const lists = [
+        await s.handoffs.list({ limit: 10, offset: 0 }),
+        await s.handoffs.list({ status: 'solved', limit: 10, offset: 0 }),
+        await s.handoffs.list({ limit: 1, offset: 1 }),
+      ];
       const forSession = await s.handoffs.forSession('s1');
       const nextDue = await s.handoffs.nextDue();
       // Deliveries due at the same moment come in no promised order (SQLite's is its rowid's): compared by id.
@@ -523,7 +549,9 @@ describe.skipIf(!POSTGRES)(`PostgreSQL hand-offs and their outbox, as on SQLite$
       ];
       const failed = await s.handoffs.failed(10);
       const retried = [await s.handoffs.retry(firstId), await s.handoffs.retry(firstId)];
-      return { h1, h2, h3, again, claims, statuses, counts, lists, forSession, nextDue, due, attempts, failed, retried, after: await s.handoffs.get(due[0]!.handoffId), missing: await s.handoffs.get('nope') };
+      const after = await s.handoffs.get(due[0]!.handoffId);
+      const missing = await s.handoffs.get('nope');
+      return { h1, h2, h3, again, claims, statuses, counts, lists, forSession, nextDue, due, attempts, failed, retried, after, missing };
     });
     expect(postgres).toEqual(sqlite);
     expect(postgres.h1.deliveries.map((d) => d.channel)).toEqual(['email', 'webhook']);
@@ -592,7 +620,8 @@ describe.skipIf(!POSTGRES)(`PostgreSQL lists in SQLite's order${SKIP_REASON}`, (
       }
       await s.addSession('s1');
       // Created at the same moment: ordered by id.
-      for (const [i, id] of ['h-b', 'h-B', 'h-a'].entries()) await s.handoffs.create({ id, sessionId: 's1', stepSeq: i, flowId: 'a', lng: 'sv', story: story(id), deliveries: [] });
+      for (const [i, id] of ['h-b', 'h-B', 'h-a'].entries())
+        await s.handoffs.create({ id, sessionId: 's1', stepSeq: i, flowId: 'a', lng: 'sv', story: story(id), deliveries: [] });
       return {
         agents: (await s.listAgents()).map((a) => a.name),
         latest: (await s.listLatestVersions()).map((v) => v.flowId),

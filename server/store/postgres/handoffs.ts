@@ -84,7 +84,12 @@ export function handoffStore(db: Db, now: () => number = Date.now): HandoffStore
             [h.id, h.sessionId, h.stepSeq, h.flowId, h.lng, JSON.stringify(h.story), at],
           );
           for (const d of h.deliveries)
-            await q.query(`INSERT INTO deliveries (id, handoff_id, channel, status, next_at, created_at) VALUES ($1, $2, $3, 'pending', $4, $4)`, [d.id, h.id, d.channel, at]);
+            await q.query(`INSERT INTO deliveries (id, handoff_id, channel, status, next_at, created_at) VALUES ($1, $2, $3, 'pending', $4, $4)`, [
+              d.id,
+              h.id,
+              d.channel,
+              at,
+            ]);
         });
       } catch (e) {
         if (isUniqueViolation(e)) throw new HandoffExistsError(`session ${h.sessionId} has a hand-off from step ${h.stepSeq} already`);
