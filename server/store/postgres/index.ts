@@ -3,6 +3,7 @@ import { analyticsPart } from './analytics.ts';
 import { contentPart } from './content.ts';
 import { hidePassword, openPool } from './db.ts';
 import { handoffStore } from './handoffs.ts';
+import { postgresHitCounter } from './hit-counter.ts';
 import { migrate } from './migrate.ts';
 import { peoplePart } from './people.ts';
 import { sessionsPart } from './sessions.ts';
@@ -54,6 +55,7 @@ export async function createPostgresStore(url: string, options: PostgresOptions)
     ...contentPart(db, now),
     ...peoplePart(db, now),
     handoffs: handoffStore(db, now),
+    hitCounter: postgresHitCounter(db, now),
     async ping() {
       await db.query('SELECT 1 FROM mailhelp_schema');
     },
