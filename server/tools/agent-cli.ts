@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/password.ts';
 import { loadConfig } from '../config.ts';
-import { createSqliteStore } from '../store/sqlite.ts';
+import { describeStore, openStore } from '../store/index.ts';
 import { LANGUAGES } from '../i18n/locales.ts';
 import { REMOVED_PASSWORD, ROLES, type Role } from '../store/types.ts';
 
@@ -89,10 +89,10 @@ const config = (() => {
     process.exit(1);
   }
 })();
-const dbFile = resolve(config.DB_PATH);
 // On stderr, as `npm run flows` does, so what a command prints on stdout (the list) stays as it was.
+const dbFile = config.DATABASE_URL ? describeStore(config) : resolve(config.DB_PATH);
 console.error(`database: ${dbFile}`);
-const store = createSqliteStore(config.DB_PATH);
+const store = await openStore(config);
 const email = values.email?.trim();
 const needEmail = () => {
   if (!email || !/^[^\s@]+@[^\s@]+$/.test(email)) fail(`--email is missing or not an email address\n${USAGE}`);

@@ -33,7 +33,7 @@ import type { Problem } from '../content/validate.ts';
 import { FlowRegistry } from '../engine/flow-registry.ts';
 import { AppError } from '../http/errors.ts';
 import { utcMinute } from '../render/format.ts';
-import { createSqliteStore, DatabaseError } from '../store/sqlite.ts';
+import { describeStore, openStore, StoreOpenError } from '../store/index.ts';
 import type { AgentRecord, FlowVersionSummary } from '../store/types.ts';
 
 const USAGE = `usage:
@@ -109,13 +109,13 @@ export async function runFlowsCommand(argv: readonly string[], io: CommandIO): P
   const [command, ...args] = positionals;
 
   const config = loadConfig(io.env);
-  io.err(`database: ${resolve(config.DB_PATH)}`);
+  io.err(`database: ${config.DATABASE_URL ? describeStore(config) : resolve(config.DB_PATH)}`);
   let store;
   try {
-    store = createSqliteStore(config.DB_PATH);
+    store = await openStore(config);
   } catch (e) {
-    if (!(e instanceof DatabaseError)) throw e;
-    io.err(`cannot use the database ${e.file}: ${e.reason}`);
+    if (!(e instanceof StoreOpenError)) throw e;
+    io.err(`cannot use the database ${e.setting}: ${e.reason}`);
     return 1;
   }
 

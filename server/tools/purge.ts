@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
-import { createSqliteStore } from '../store/sqlite.ts';
+import { openStore } from '../store/index.ts';
 import { retentionCutoff } from '../services/retention.ts';
 import { runTool } from './run-tool.ts';
 
@@ -19,7 +19,8 @@ runTool('purge', async () => {
     process.exitCode = 2;
     return;
   }
-  const store = createSqliteStore(config.DB_PATH);
+  // The database the server uses: PostgreSQL when DATABASE_URL is set, else the SQLite file.
+  const store = await openStore(config);
   try {
     const before = retentionCutoff(days);
     if (values.text) console.log(`Emptied ${await store.purgeText(before)} comments, notes and hand-off requests of sessions started before ${new Date(before).toISOString()}.`);

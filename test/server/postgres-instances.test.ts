@@ -1,5 +1,7 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { startChildServer, type ChildServer } from '../support/child-server.ts';
+import { runTool } from '../support/cli.ts';
 import { Participants, type Tracked } from '../support/participants.ts';
 import { freshPostgres, POSTGRES, SKIP_REASON } from '../support/postgres.ts';
 
@@ -73,6 +75,37 @@ describe.skipIf(!POSTGRES)(`two instances on one PostgreSQL${SKIP_REASON}`, () =
         s.proc.kill('SIGTERM');
         await s.exited;
       }
+      await db.drop();
+    }
+  });
+
+  it('the command-line tools work on the database the server uses', { timeout: 60_000 }, async () => {
+    const db = await freshPostgres();
+    try {
+      const env = { ...process.env, DATABASE_URL: db.url };
+      const added = await runTool('agent-cli', ['add', '--email', 'ops@example.com', '--name', 'Ops', '--role', 'admin'], { env, stdin: 'a long enough password\n' });
+      expect(added.code, added.err).toBe(0);
+      expect(added.err).toContain('database: postgres://');
+      const listed = await runTool('flows', ['list'], { env });
+      expect(listed.code, listed.err).toBe(0);
+      expect(listed.out).toContain('participant-no-email');
+      // What they did is in PostgreSQL, not in a SQLite file somewhere.
+      const client = new pg.Client(db.url);
+      await client.connect();
+      try {
+        expect((await client.query('SELECT name FROM agents WHERE email = $1', ['ops@example.com'])).rows).toEqual([{ name: 'Ops' }]);
+        await client.query(
+          `INSERT INTO sessions (id, ref, flow_id, flow_version, lng, audience, channel, snapshot, state, status, created_at, updated_at)
+           VALUES ('old', 'OLD-001', 'participant-no-email', 'x', 'en', 'participant', 'api', '{}', 'howLongAgo', 'active', 1, 1)`,
+        );
+        const purged = await runTool('purge', ['--days', '0'], { env });
+        expect(purged.code, purged.err).toBe(0);
+        expect(purged.out).toMatch(/^Deleted 1 sessions/);
+        expect((await client.query('SELECT count(*)::int AS n FROM sessions')).rows).toEqual([{ n: 0 }]);
+      } finally {
+        await client.end();
+      }
+    } finally {
       await db.drop();
     }
   });
