@@ -357,19 +357,19 @@ export class Engine {
     const finished = flow.machine.states[step.state]!.type === 'final';
     const path = pathOf(steps);
     const seqs = path.map((e) => e.row.seq);
+    const agentId = actor.agentId ?? null;
     const change = {
       snapshot: step.snapshot,
       status: finished ? ('finished' as const) : ('active' as const),
       outcome: finished ? (meta.outcome ?? null) : null,
       flowVersion: flow.version,
       path: step.event === 'START' || step.event === 'RESTART' ? [seq] : step.event === 'BACK' ? seqs.slice(0, -1) : [...seqs, seq],
+      // An agent acting on a session continues it: the session records who has it, and since when, with this step.
+      ...(agentId !== null && session.agentId !== agentId ? { takenBy: agentId } : {}),
     };
     // A note belongs to the step it was written at: the one being left.
     const leaving = path.at(-1)?.row;
     const note = actor.note !== undefined && leaving ? { seq: leaving.seq, note: actor.note, agentId: actor.agentId ?? null } : undefined;
-    const agentId = actor.agentId ?? null;
-    // An agent acting on a session continues it: the session records who has it, and since when.
-    if (agentId !== null && session.agentId !== agentId) await this.store.assignAgent(session.id, agentId);
     try {
       await this.store.appendStep(session.id, { ...step, seq, agentId, prevState: session.snapshot.value }, change, note);
     } catch (e) {
@@ -377,7 +377,14 @@ export class Engine {
         throw new AppError(409, 'session_changed', 'This session was changed in another window; reload it to continue.', { cause: e });
       throw e;
     }
-    const updated: SessionRecord = { ...session, ...change, updatedAt: Date.now(), lastSeq: seq };
+    const { takenBy, ...rest } = change;
+    const updated: SessionRecord = {
+      ...session,
+      ...rest,
+      ...(takenBy !== undefined ? { agentId: takenBy, takenOverAt: Date.now() } : {}),
+      updatedAt: Date.now(),
+      lastSeq: seq,
+    };
     const row: StepRecord = { ...step, seq, sessionId: session.id, note: null, agentId, at: updated.updatedAt };
     const before = note ? steps.map((r) => (r.seq === note.seq ? { ...r, note: note.note } : r)) : steps;
     return { session: updated, flow, steps: [...before, row] };

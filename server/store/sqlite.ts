@@ -535,6 +535,7 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
       path: JSON.stringify(change.path),
       at,
     });
+    if (change.takenBy !== undefined) assign.run({ id: sessionId, agentId: change.takenBy, at });
     if (note) saveNote(sessionId, note, at);
   });
 

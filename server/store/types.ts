@@ -327,6 +327,8 @@ export interface SessionChange {
   flowVersion: string;
   /** The seqs of the rows on the session's path after this step. */
   path: number[];
+  /** The agent who continues the session with this step, when they did not have it: recorded with the step. */
+  takenBy?: number;
 }
 
 export interface Feedback {

@@ -153,6 +153,22 @@ describe('triage', () => {
   });
 });
 
+describe('who has a session', () => {
+  it('an agent who answers at a step another agent had takes the session over, with that step', async () => {
+    const started = await request(t.app).post('/api/sessions').send({ flowId: 'participant-no-email', lng: 'sv' }).expect(201);
+    const id = started.body.sessionId;
+    await boss.client.post('/agent/pickup').type('form').send({ _csrf: boss.csrf, ref: started.body.ref }).expect(303);
+    const bossId = (await t.store.getSession(id))!.agentId;
+    expect(bossId).not.toBeNull();
+    await anna.client.post(`/agent/s/${id}`).type('form').send({ _csrf: anna.csrf, event: 'OVER_A_MINUTE' }).expect(303);
+    const session = (await t.store.getSession(id))!;
+    expect(session.agentId).toBe(annaId);
+    expect(session.agentId).not.toBe(bossId);
+    const steps = await t.store.listSteps(id);
+    expect(steps.at(-1)!.agentId).toBe(annaId);
+  });
+});
+
 describe('hand-off by ref', () => {
   it('picks up a participant session by its code and continues it in agent wording', async () => {
     const started = await request(t.app).post('/api/sessions').send({ flowId: 'participant-no-email', lng: 'sv' }).expect(201);

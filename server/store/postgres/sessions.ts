@@ -315,6 +315,11 @@ export function sessionsPart(db: Db, now: () => number = Date.now): SessionsPart
             JSON.stringify(change.path),
           ],
         );
+        if (change.takenBy !== undefined)
+          await q.query(
+            `UPDATE sessions SET agent_id = $2, taken_over_at = $3 WHERE id = $1 AND agent_id IS DISTINCT FROM $2::bigint`,
+            [sessionId, change.takenBy, at],
+          );
         if (note) await saveNote(q, sessionId, note, at);
         // Last: every step of the day that makes the same move counts on this one row, and holds its lock until the commit.
         await count(q, sessionId, step);
