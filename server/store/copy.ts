@@ -200,8 +200,8 @@ async function countBoth(source: Database.Database, target: Db, table: string): 
 
 /**
  * Copies `source` (opened by openSqliteSource) into `target` (migrated), table by table, and returns each table's
- * count on both sides. All of SQLite is read in one read transaction: the counts compare the same snapshot the copy
- * read (a writer still running would add rows after it, which is why it must be stopped first).
+ * count on both sides. All of SQLite is read in one read transaction, so the rows copied reference each other
+ * consistently; a writer still running adds rows after that snapshot, which the counts then show.
  */
 export async function copyToPostgres(source: Database.Database, target: Db, options: CopyOptions = {}): Promise<TableCount[]> {
   const progress = options.progress ?? (() => {});
@@ -213,19 +213,20 @@ export async function copyToPostgres(source: Database.Database, target: Db, opti
     if (postgres > sqlite)
       throw new Error(`PostgreSQL's ${table} has more rows (${postgres}) than the SQLite file's (${sqlite}): copy into an empty database, or the one an earlier copy of this file stopped in`);
   }
+  const inserted = new Map<string, number>();
   source.exec('BEGIN');
   try {
-    const inserted = new Map<string, number>();
     for (const p of plans) {
       const n = await copyTable(source, target, p, options.batchRows ?? BATCH_ROWS);
       inserted.set(p.table, n);
       progress(`${p.table}: ${n} row(s) copied`);
     }
-    await advanceIdentities(target);
-    const counts: TableCount[] = [];
-    for (const { table } of plans) counts.push({ table, ...(await countBoth(source, target, table)), inserted: inserted.get(table) ?? 0 });
-    return counts;
   } finally {
     source.exec('COMMIT');
   }
+  await advanceIdentities(target);
+  // Counted after the read transaction, so rows a writer added to the file during the copy show as a difference.
+  const counts: TableCount[] = [];
+  for (const { table } of plans) counts.push({ table, ...(await countBoth(source, target, table)), inserted: inserted.get(table) ?? 0 });
+  return counts;
 }
