@@ -76,6 +76,26 @@ export function openSqliteSource(file: string): Database.Database {
   }
 }
 
+/** Each table's primary key, as the conflict target: a clash on any other unique key is an error, not a skip. */
+const PRIMARY_KEYS: Record<(typeof COPIED_TABLES)[number], string[]> = {
+  agents: ['id'],
+  sessions: ['id'],
+  steps: ['session_id', 'seq'],
+  feedback: ['id'],
+  notes: ['session_id', 'seq', 'version'],
+  logins: ['token_hash'],
+  attempts: ['key', 'at', 'attempt'],
+  step_stats: ['day', 'flow_id', 'lng', 'channel', 'audience', 'prev_state', 'event', 'state'],
+  flow_versions: ['flow_id', 'number'],
+  drafts: ['id'],
+  pending_updates: ['flow_id'],
+  builtin_seen: ['flow_id'],
+  audit_log: ['id'],
+  handoffs: ['id'],
+  deliveries: ['id'],
+};
+const pgKey = (table: string) => PRIMARY_KEYS[table as keyof typeof PRIMARY_KEYS].map(quote).join(', ');
+
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 interface TablePlan {
@@ -97,8 +117,8 @@ async function plan(source: Database.Database, target: Db): Promise<TablePlan[]>
     .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
     .all()
     .map((r) => r.name);
-  const pgColumns = await target.many<{ table_name: string; column_name: string; is_identity: string; identity_generation: string | null }>(
-    `SELECT table_name, column_name, is_identity, identity_generation FROM information_schema.columns
+  const pgColumns = await target.many<{ table_name: string; column_name: string; identity_generation: string | null }>(
+    `SELECT table_name, column_name, identity_generation FROM information_schema.columns
      WHERE table_schema = current_schema()`,
   );
   const pgTables = new Set(pgColumns.map((c) => c.table_name));
@@ -130,26 +150,6 @@ async function plan(source: Database.Database, target: Db): Promise<TablePlan[]>
     return { table, columns: written, select, insert };
   });
 }
-
-/** Each table's primary key, as the conflict target: a clash on any other unique key is an error, not a skip. */
-const PRIMARY_KEYS: Record<(typeof COPIED_TABLES)[number], string[]> = {
-  agents: ['id'],
-  sessions: ['id'],
-  steps: ['session_id', 'seq'],
-  feedback: ['id'],
-  notes: ['session_id', 'seq', 'version'],
-  logins: ['token_hash'],
-  attempts: ['key', 'at', 'attempt'],
-  step_stats: ['day', 'flow_id', 'lng', 'channel', 'audience', 'prev_state', 'event', 'state'],
-  flow_versions: ['flow_id', 'number'],
-  drafts: ['id'],
-  pending_updates: ['flow_id'],
-  builtin_seen: ['flow_id'],
-  audit_log: ['id'],
-  handoffs: ['id'],
-  deliveries: ['id'],
-};
-const pgKey = (table: string) => PRIMARY_KEYS[table as keyof typeof PRIMARY_KEYS].map(quote).join(', ');
 
 const textSize = (row: unknown[]) => row.reduce<number>((n, v) => n + (typeof v === 'string' ? v.length : 8), 0);
 
