@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { migrations } from './migrations.ts';
+import { migrations } from './sqlite/migrations.ts';
 import type { Db } from './postgres/db.ts';
 
 /**

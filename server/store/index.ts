@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts';
 import { hidePassword } from './postgres/db.ts';
 import { createPostgresStore, PostgresError } from './postgres/index.ts';
-import { createSqliteStore, DatabaseError } from './sqlite.ts';
+import { createSqliteStore, DatabaseError } from './sqlite/index.ts';
 import type { Store } from './types.ts';
 
 export type StoreConfig = Pick<Config, 'DATABASE_URL' | 'DATABASE_POOL_SIZE' | 'DB_PATH' | 'SQLITE_SYNCHRONOUS'>;

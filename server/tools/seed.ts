@@ -5,8 +5,8 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { FlowRegistry } from '../engine/flow-registry.ts';
-import { seedHistory } from '../store/seed.ts';
-import { openDatabase } from '../store/sqlite.ts';
+import { seedHistory } from '../store/sqlite/seed.ts';
+import { openDatabase } from '../store/sqlite/index.ts';
 import { runTool } from './run-tool.ts';
 
 runTool('seed', () => {

@@ -10,7 +10,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { hashPassword } from '../../server/auth/password.ts';
-import { seedHistory } from '../../server/store/seed.ts';
+import { seedHistory } from '../../server/store/sqlite/seed.ts';
 import { listen, tempDir, testApp } from '../support/app.ts';
 import { answerAndBack, createMany, load, rssMb, startArgs, startServer, startSessions } from './load.ts';
 

@@ -4,8 +4,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvField } from '../../server/http/csv.ts';
 import { SESSION_COLUMNS, STEP_COLUMNS } from '../../server/routes/analytics.ts';
-import { EXPORT_PAGE } from '../../server/store/analytics.ts';
-import { seedHistory } from '../../server/store/seed.ts';
+import { EXPORT_PAGE } from '../../server/store/sqlite/analytics.ts';
+import { seedHistory } from '../../server/store/sqlite/seed.ts';
 import { addAgent, hidden, PASSWORD } from '../support/agents.ts';
 import { listen, testApp, type TestApp } from '../support/app.ts';
 

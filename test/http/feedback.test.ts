@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { migrations } from '../../server/store/migrations.ts';
-import { createSqliteStore } from '../../server/store/sqlite.ts';
+import { migrations } from '../../server/store/sqlite/migrations.ts';
+import { createSqliteStore } from '../../server/store/sqlite/index.ts';
 import { FeedbackGivenError } from '../../server/store/types.ts';
 import { tempDir, useTestApp } from '../support/app.ts';
 

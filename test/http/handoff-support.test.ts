@@ -4,7 +4,7 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../locales/en/common.json' with { type: 'json' };
 import { createApp } from '../../server/http/app.ts';
-import { createSqliteStore } from '../../server/store/sqlite.ts';
+import { createSqliteStore } from '../../server/store/sqlite/index.ts';
 import { addAgent, signIn } from '../support/agents.ts';
 import { tempDir, type TestApp } from '../support/app.ts';
 

@@ -5,8 +5,8 @@ import { Engine } from '../../server/engine/engine.ts';
 import { FlowRegistry } from '../../server/engine/flow-registry.ts';
 import { createI18n } from '../../server/i18n/i18n.ts';
 import { StepRenderer } from '../../server/render/step.ts';
-import { migrations } from '../../server/store/migrations.ts';
-import { createSqliteStore } from '../../server/store/sqlite.ts';
+import { migrations } from '../../server/store/sqlite/migrations.ts';
+import { createSqliteStore } from '../../server/store/sqlite/index.ts';
 import type { AnalyticsFilter, Channel } from '../../server/store/types.ts';
 import { tempDir } from '../support/app.ts';
 

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { migrations } from '../../server/store/migrations.ts';
-import { createSqliteStore } from '../../server/store/sqlite.ts';
+import { migrations } from '../../server/store/sqlite/migrations.ts';
+import { createSqliteStore } from '../../server/store/sqlite/index.ts';
 import type { AttemptLimit, NewSession, NewStep } from '../../server/store/types.ts';
 import { useTempFiles } from '../support/app.ts';
 

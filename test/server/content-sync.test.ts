@@ -5,7 +5,7 @@ import { ContentService } from '../../server/content/service.ts';
 import { startContent } from '../../server/content/startup.ts';
 import { syncBuiltins } from '../../server/content/sync.ts';
 import { FlowRegistry } from '../../server/engine/flow-registry.ts';
-import { createSqliteStore } from '../../server/store/sqlite.ts';
+import { createSqliteStore } from '../../server/store/sqlite/index.ts';
 import { useTempFiles } from '../support/app.ts';
 import { editedDocument } from '../support/content.ts';
 

@@ -6,8 +6,8 @@ import Database from 'better-sqlite3';
 import request from 'supertest';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FlowRegistry } from '../../server/engine/flow-registry.ts';
-import { seedHistory } from '../../server/store/seed.ts';
-import { BUSY_TIMEOUT_MS, createSqliteStore } from '../../server/store/sqlite.ts';
+import { seedHistory } from '../../server/store/sqlite/seed.ts';
+import { BUSY_TIMEOUT_MS, createSqliteStore } from '../../server/store/sqlite/index.ts';
 import { tempDir, testApp, type TestApp } from '../support/app.ts';
 import { SOURCE } from '../support/child-server.ts';
 

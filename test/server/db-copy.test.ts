@@ -7,7 +7,7 @@ import { verifyPassword } from '../../server/auth/password.ts';
 import { COPIED_TABLES, copyToPostgres, openSqliteSource } from '../../server/store/copy.ts';
 import { openPool } from '../../server/store/postgres/db.ts';
 import { migrate } from '../../server/store/postgres/migrate.ts';
-import { migrations } from '../../server/store/migrations.ts';
+import { migrations } from '../../server/store/sqlite/migrations.ts';
 import { postgresMigrations } from '../../server/store/postgres/migrations.ts';
 import { createPostgresStore } from '../../server/store/postgres/index.ts';
 import type { DraftRecord, FlowVersionRecord, HandoffRecord, SessionRecord, Store, StepRecord } from '../../server/store/types.ts';

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { FlowDocument } from '../../server/content/document.ts';
-import { migrations } from '../../server/store/migrations.ts';
-import { createSqliteStore } from '../../server/store/sqlite.ts';
+import { migrations } from '../../server/store/sqlite/migrations.ts';
+import { createSqliteStore } from '../../server/store/sqlite/index.ts';
 import { VersionConflictError, type Actor, type NewVersion } from '../../server/store/types.ts';
 import { useTempFiles } from '../support/app.ts';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowDocument } from '../../server/content/document.ts';
 import { verifyPassword } from '../../server/auth/password.ts';
-import { createSqliteStore } from '../../server/store/sqlite.ts';
+import { createSqliteStore } from '../../server/store/sqlite/index.ts';
 import { REMOVED_PASSWORD } from '../../server/store/types.ts';
 import { tempDir } from '../support/app.ts';
 import { flowsInProcess, runTool, type ToolRun } from '../support/cli.ts';

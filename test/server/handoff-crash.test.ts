@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSqliteStore } from '../../server/store/sqlite.ts';
+import { createSqliteStore } from '../../server/store/sqlite/index.ts';
 import { tempDir } from '../support/app.ts';
 import { startChildServer } from '../support/child-server.ts';
 import { startWebhookReceiver, WEBHOOK_SECRET } from '../support/webhook-receiver.ts';
@@ -18,13 +18,11 @@ const json = (url: string, body: unknown) =>
 
 describe('hand-offs survive a crash', () => {
   it('SIGKILL after the 202: the restarted server delivers the webhook, once', { timeout: 60_000 }, async () => {
-    // The receiver's port, not listening yet: the first server can only fail to deliver before it dies.
-    const probe = await startWebhookReceiver(WEBHOOK_SECRET);
-    const port = probe.port;
-    await probe.close();
+    // The receiver is down (503) while the first server runs: it can only fail to deliver before it dies.
+    const hook = await startWebhookReceiver(WEBHOOK_SECRET, { down: true });
     const env = {
       DB_PATH: join(tmp.dir, 'handoff.db'),
-      HANDOFF_WEBHOOK_URL: `http://127.0.0.1:${port}/hooks/mailhelp`,
+      HANDOFF_WEBHOOK_URL: hook.url,
       HANDOFF_WEBHOOK_SECRET: WEBHOOK_SECRET,
       HANDOFF_RETRY_BASE_MS: '200',
     };
@@ -50,7 +48,8 @@ describe('hand-offs survive a crash', () => {
       await watcher.close();
     }
 
-    const hook = await startWebhookReceiver(WEBHOOK_SECRET, { port });
+    const refused = hook.requests;
+    hook.up();
     const second = await startChildServer(env);
     try {
       const end = Date.now() + 20_000;
@@ -59,7 +58,7 @@ describe('hand-offs survive a crash', () => {
       expect((hook.received[0]!.body as { handoff: { id: string } }).handoff.id).toBe(sent.body.handoff.id);
       // Given time to send it again, it does not.
       await new Promise((r) => setTimeout(r, 700));
-      expect(hook.requests).toBe(1);
+      expect(hook.requests - refused).toBe(1);
     } finally {
       second.proc.kill('SIGTERM');
       await second.exited;

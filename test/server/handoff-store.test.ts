@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSqliteStore } from '../../server/store/sqlite.ts';
+import { createSqliteStore } from '../../server/store/sqlite/index.ts';
 import { useTempFiles } from '../support/app.ts';
 import { syncedApp } from '../support/content.ts';
 import { WEBHOOK_SECRET } from '../support/webhook-receiver.ts';

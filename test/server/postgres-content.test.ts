@@ -8,7 +8,7 @@ import { openPool, type Db } from '../../server/store/postgres/db.ts';
 import { handoffStore } from '../../server/store/postgres/handoffs.ts';
 import { postgresMigrations } from '../../server/store/postgres/migrations.ts';
 import { peoplePart, type PeoplePart } from '../../server/store/postgres/people.ts';
-import { createSqliteStore } from '../../server/store/sqlite.ts';
+import { createSqliteStore } from '../../server/store/sqlite/index.ts';
 import {
   DraftConflictError,
   HandoffExistsError,

@@ -12,7 +12,7 @@ import { openPool } from '../../server/store/postgres/db.ts';
 import { createPostgresStore } from '../../server/store/postgres/index.ts';
 import { migrate } from '../../server/store/postgres/migrate.ts';
 import { postgresMigrations } from '../../server/store/postgres/migrations.ts';
-import { createSqliteStore } from '../../server/store/sqlite.ts';
+import { createSqliteStore } from '../../server/store/sqlite/index.ts';
 import {
   MAX_STEPS_PER_SESSION,
   type NewSession,
@@ -73,6 +73,7 @@ async function bothStores(): Promise<[Side, Side]> {
   const postgresClock = clock();
   const postgres = await postgresStore(url, postgresClock.now);
   const pool = new pg.Pool({ connectionString: url, max: 1 });
+  pool.on('error', () => {});
   cleanups.push(() => pool.end());
   return [
     {

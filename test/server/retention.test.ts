@@ -5,7 +5,7 @@ import { Engine } from '../../server/engine/engine.ts';
 import { FlowRegistry } from '../../server/engine/flow-registry.ts';
 import { createI18n } from '../../server/i18n/i18n.ts';
 import { StepRenderer } from '../../server/render/step.ts';
-import { createSqliteStore } from '../../server/store/sqlite.ts';
+import { createSqliteStore } from '../../server/store/sqlite/index.ts';
 import { tempDir } from '../support/app.ts';
 
 const DAY = 24 * 3600 * 1000;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HANDOFF_CHANNELS } from '../../server/handoff/story.ts';
 import { AUDIENCES, AUDIT_ACTIONS, CHANGE_VIA, CHANNELS, DELIVERY_STATUSES, DRAFT_STATUSES, HANDOFF_STATUSES, ROLES, SESSION_STATUSES } from '../../server/store/types.ts';
-import { openDatabase } from '../../server/store/sqlite.ts';
+import { openDatabase } from '../../server/store/sqlite/index.ts';
 
 /** The values a CHECK constraint of `table.column` allows, read from the schema SQLite actually holds. */
 function allowed(table: string, column: string): string[] {

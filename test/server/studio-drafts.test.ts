@@ -4,7 +4,7 @@ import type { Editor } from '../../server/content/service.ts';
 import { missingTexts, recordEdit, staleTexts } from '../../server/content/origins.ts';
 import { importTranslation, latestDocuments, readXliff, toXliff, unitsOf } from '../../server/content/translation.ts';
 import { AppError } from '../../server/http/errors.ts';
-import { createSqliteStore } from '../../server/store/sqlite.ts';
+import { createSqliteStore } from '../../server/store/sqlite/index.ts';
 import { useTempFiles } from '../support/app.ts';
 import { editedDocument, syncedApp } from '../support/content.ts';
 

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { createSqliteStore } from '../../server/store/sqlite.ts';
+import { createSqliteStore } from '../../server/store/sqlite/index.ts';
 import { StepConflictError, type NewSession, type NewStep } from '../../server/store/types.ts';
 import { useTempFiles } from '../support/app.ts';
 

@@ -5,7 +5,7 @@
  * publishes at the same moment); prints the numbers it got as one JSON line.
  */
 import { once } from 'node:events';
-import { createSqliteStore } from '../../server/store/sqlite.ts';
+import { createSqliteStore } from '../../server/store/sqlite/index.ts';
 import type { FlowDocument } from '../../server/content/document.ts';
 
 const [file, flowId, count, tag] = process.argv.slice(2) as [string, string, string, string];

@@ -13,7 +13,8 @@ export interface ReceivedWebhook {
  * Standard Webhooks signature (a bad one is answered 401 and not kept), answers 503 to the first `failFirst`
  * deliveries, and keeps each delivery once by its `webhook-id`, as consumers dedupe.
  */
-export async function startWebhookReceiver(secret: string, options: { failFirst?: number; port?: number } = {}) {
+export async function startWebhookReceiver(secret: string, options: { failFirst?: number; port?: number; down?: boolean } = {}) {
+  let down = options.down ?? false;
   const verifier = new Webhook(secret);
   const received: ReceivedWebhook[] = [];
   const ids = new Set<string>();
@@ -32,7 +33,11 @@ export async function startWebhookReceiver(secret: string, options: { failFirst?
         res.writeHead(401).end('bad signature');
         return;
       }
-      if (failures > 0) {
+      if (down || failures > 0) {
+        if (down) {
+          res.writeHead(503).end('down');
+          return;
+        }
         failures--;
         res.writeHead(503).end('down for maintenance');
         return;
@@ -50,6 +55,10 @@ export async function startWebhookReceiver(secret: string, options: { failFirst?
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/mailhelp`,
     port: (server.address() as AddressInfo).port,
     received,
+    /** Starts taking deliveries (a receiver started `down` answers 503 to every one until then). */
+    up() {
+      down = false;
+    },
     /** Every request that reached the receiver, the refused ones too. */
     get requests() {
       return requests;

@@ -1,11 +1,11 @@
 import Cursor from 'pg-cursor';
 import { OUTCOMES } from '../../../flows/types.ts';
-import { EXPORT_PAGE } from '../analytics.ts';
+import { EXPORT_PAGE } from '../sqlite/analytics.ts';
 import type { AnalyticsFilter, Figures, HandoffFigures, Store } from '../types.ts';
 import type { Db } from './db.ts';
 
 /*
- * The figures and exports of server/store/analytics.ts on PostgreSQL, with the same row shapes, value types and order.
+ * The figures and exports of server/store/sqlite/analytics.ts on PostgreSQL, with the same row shapes, value types and order.
  * Counts are cast to int (pg hands bigint and numeric back as strings); text that is sorted is sorted with
  * COLLATE "C", the byte order SQLite uses whatever the database's collation; medians are percentile_cont, which
  * takes the mean of the two middle values as the SQLite store does.

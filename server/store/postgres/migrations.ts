@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL schema, in order; `mailhelp_schema.version` records how many have run (the SQLite store's list is
- * server/store/migrations.ts). Append only, like the SQLite list. The first entry is the whole schema as SQLite has it
+ * server/store/sqlite/migrations.ts). Append only, like the SQLite list. The first entry is the whole schema as SQLite has it
  * after its own migrations: no PostgreSQL database existed before, so its history starts there. A change to the
  * schema from now on is a migration in both lists.
  *

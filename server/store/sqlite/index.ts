@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Outcome } from '../../flows/types.ts';
-import { parseOrigins } from '../content/origins.ts';
+import type { Outcome } from '../../../flows/types.ts';
+import { parseOrigins } from '../../content/origins.ts';
 import { createAnalytics } from './analytics.ts';
 import { createHandoffStore } from './handoffs.ts';
 import { migrations } from './migrations.ts';
@@ -39,7 +39,7 @@ import {
   type SessionRecord,
   type StepRecord,
   type Store,
-} from './types.ts';
+} from '../types.ts';
 
 interface SessionRow {
   id: string;

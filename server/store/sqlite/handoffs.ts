@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { HANDOFF_STATUSES, HandoffExistsError, type DeliveryRecord, type HandoffRecord, type HandoffStatus, type HandoffStore, type NewHandoff } from './types.ts';
+import { HANDOFF_STATUSES, HandoffExistsError, type DeliveryRecord, type HandoffRecord, type HandoffStatus, type HandoffStore, type NewHandoff } from '../types.ts';
 
 interface HandoffRow {
   id: string;

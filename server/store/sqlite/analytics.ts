@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { OUTCOMES } from '../../flows/types.ts';
-import type { AnalyticsFilter, Figures, HandoffFigures } from './types.ts';
+import { OUTCOMES } from '../../../flows/types.ts';
+import type { AnalyticsFilter, Figures, HandoffFigures } from '../types.ts';
 
 /** Rows per export page: one page is a few milliseconds of work for the event loop. */
 export const EXPORT_PAGE = 2000;

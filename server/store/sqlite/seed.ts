@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import { initialTransition, transition } from 'xstate';
-import { CHECK, CHECK_RESULT, OUTCOMES } from '../../flows/types.ts';
-import { stepMeta, type RegisteredFlow } from '../engine/flow-registry.ts';
-import { LANGUAGES } from '../i18n/locales.ts';
-import { CHANNELS } from './types.ts';
+import { CHECK, CHECK_RESULT, OUTCOMES } from '../../../flows/types.ts';
+import { stepMeta, type RegisteredFlow } from '../../engine/flow-registry.ts';
+import { LANGUAGES } from '../../i18n/locales.ts';
+import { CHANNELS } from '../types.ts';
 
 export interface SeedOptions {
   /** About how many step rows to write. */
