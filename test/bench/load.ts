@@ -21,8 +21,12 @@ export function startArgs(): string[] {
   return args;
 }
 
-/** Starts a server as a child process (plain node: `args` are node's arguments), and waits until it answers. */
-export async function startServer(args: string[], env: Record<string, string>, health?: string): Promise<Started> {
+/**
+ * Starts a server as a child process (plain node: `args` are node's arguments), and waits until it answers. `env`
+ * adds to this process's environment; a variable given as undefined is left out (spawn skips it), so a DATABASE_URL
+ * set here cannot turn a SQLite run into a PostgreSQL one.
+ */
+export async function startServer(args: string[], env: Record<string, string | undefined>, health?: string): Promise<Started> {
   const t0 = performance.now();
   const script = args.at(-1)!;
   const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -68,6 +72,15 @@ export async function load(options: autocannon.Options, seconds: number): Promis
   await run(2);
   const r = await run(seconds);
   return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+}
+
+/** Stops a started server and waits until it has exited (its database connections closed with it). */
+export function stopServer(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    proc.once('exit', () => resolve());
+    proc.kill('SIGTERM');
+  });
 }
 
 export function rssMb(pid: number): number {

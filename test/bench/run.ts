@@ -12,7 +12,8 @@ import { gzipSync } from 'node:zlib';
 import { hashPassword } from '../../server/auth/password.ts';
 import { seedHistory } from '../../server/store/sqlite/seed.ts';
 import { listen, tempDir, testApp } from '../support/app.ts';
-import { answerAndBack, createMany, load, rssMb, startArgs, startServer, startSessions } from './load.ts';
+import { answerAndBack, createMany, load, rssMb, startArgs, startServer, startSessions, stopServer } from './load.ts';
+import { benchServer, freshDatabase } from './postgres.ts';
 
 interface Figure {
   name: string;
@@ -113,47 +114,78 @@ try {
   await app.close();
 }
 
-// Throughput: the app as a real process next to a bare Express route, measured in the same run.
+// Throughput: the app as a real process next to a bare Express route, measured in the same run: on SQLite, then on
+// PostgreSQL when a server is given, both against the one baseline.
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const pgServer = benchServer(['BENCH_DATABASE_URL', 'TEST_DATABASE_URL']);
+if ('skipped' in pgServer) console.log(`PostgreSQL run skipped: ${pgServer.skipped}.`);
+type Result = Awaited<ReturnType<typeof load>>;
+
+/** One route's figures, its ratios taken to the baseline; the step routes carry the project's targets. */
+function report(into: Figure[], name: string, r: Result, base: Result, step: boolean) {
+  into.push({ name: `${name}: req/s`, value: r.rps, unit: '' });
+  into.push({ name: `${name}: p50 / p99 ms`, value: r.p99, unit: `ms (p50 ${r.p50})` });
+  into.push({ name: `${name}: req/s ratio to baseline`, value: Math.round((r.rps / base.rps) * 100) / 100, unit: '×', ...(step ? { target: 0.6 } : {}) });
+  into.push({ name: `${name}: p99 ratio to baseline`, value: Math.round((r.p99 / Math.max(1, base.p99)) * 100) / 100, unit: '×', ...(step ? { target: 2, within: true } : {}) });
+  if (r.errors) into.push({ name: `${name}: errors`, value: r.errors, unit: '' });
+}
+
+/** The built app as `npm start` runs it, on the database `env` names: its start, memory and routes under load. */
+async function measureApp(env: Record<string, string | undefined>, base: Result): Promise<Figure[]> {
+  const into: Figure[] = [];
+  const real = await startServer(startArgs(), { PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', SESSIONS_PER_MINUTE: '1000000', STEPS_PER_MINUTE: '10000000', ...env }, '/healthz');
+  try {
+    into.push({ name: 'start to first /healthz', value: real.startMs, unit: 'ms', target: 1000, within: true });
+    into.push({ name: 'server RSS at start', value: rssMb(real.proc.pid!), unit: 'MB' });
+    // More sessions than connections, so a free one is always there.
+    const ids = await startSessions(real.url, 100);
+    report(into, 'POST events (+ back)', await load(answerAndBack(real.url, ids), SECONDS), base, true);
+    report(into, 'GET /s/:id (HTML step)', await load({ url: `${real.url}/s/${ids[0]}` }, SECONDS), base, true);
+    report(into, 'GET /api/sessions/:id', await load({ url: `${real.url}/api/sessions/${ids[0]}` }, SECONDS), base, true);
+    report(into, 'GET embed page', await load({ url: `${real.url}/embed/flows/participant-no-email?lng=de` }, SECONDS), base, false);
+    // Memory after 100,000 sessions.
+    await createMany(`${real.url}/api/sessions`, 100_000);
+    into.push({ name: 'server RSS after 100,000 sessions', value: rssMb(real.proc.pid!), unit: 'MB', target: 150, within: true });
+  } finally {
+    await stopServer(real.proc);
+  }
+  return into;
+}
+
 let baseline: Awaited<ReturnType<typeof startServer>> | undefined;
-let real: Awaited<ReturnType<typeof startServer>> | undefined;
+let postgres: { server: string; figures: Figure[] } | { skipped: string } = { skipped: 'skipped' in pgServer ? pgServer.skipped : 'the run did not finish' };
 try {
   baseline = await startServer(['test/bench/baseline-server.mjs'], {});
   // The app as `npm start` runs it: the bundle from `npm run build`, on plain node with the same V8 flags.
   execSync('npm run build', { stdio: 'inherit' });
-  real = await startServer(startArgs(), { PORT: '0', HOST: '127.0.0.1', DB_PATH: join(tmp.dir, 'load.db'), NODE_ENV: 'production', SESSIONS_PER_MINUTE: '1000000', STEPS_PER_MINUTE: '10000000' }, '/healthz');
-  figures.push({ name: 'start to first /healthz', value: real.startMs, unit: 'ms', target: 1000, within: true });
-  figures.push({ name: 'server RSS at start', value: rssMb(real.proc.pid!), unit: 'MB' });
   const base = await load({ url: `${baseline.url}/` }, SECONDS);
-  const report = (name: string, r: Awaited<ReturnType<typeof load>>, step: boolean) => {
-    figures.push({ name: `${name}: req/s`, value: r.rps, unit: '' });
-    figures.push({ name: `${name}: p50 / p99 ms`, value: r.p99, unit: `ms (p50 ${r.p50})` });
-    figures.push({ name: `${name}: req/s ratio to baseline`, value: Math.round((r.rps / base.rps) * 100) / 100, unit: '×', ...(step ? { target: 0.6 } : {}) });
-    figures.push({ name: `${name}: p99 ratio to baseline`, value: Math.round((r.p99 / Math.max(1, base.p99)) * 100) / 100, unit: '×', ...(step ? { target: 2, within: true } : {}) });
-    if (r.errors) figures.push({ name: `${name}: errors`, value: r.errors, unit: '' });
-  };
-  report('baseline res.send', base, false);
-  // More sessions than connections, so a free one is always there.
-  const ids = await startSessions(real.url, 100);
-  report('POST events (+ back)', await load(answerAndBack(real.url, ids), SECONDS), true);
-  report('GET /s/:id (HTML step)', await load({ url: `${real.url}/s/${ids[0]}` }, SECONDS), true);
-  report('GET /api/sessions/:id', await load({ url: `${real.url}/api/sessions/${ids[0]}` }, SECONDS), true);
-  report('GET embed page', await load({ url: `${real.url}/embed/flows/participant-no-email?lng=de` }, SECONDS), false);
-
-  // Memory after 100,000 sessions.
-  await createMany(`${real.url}/api/sessions`, 100_000);
-  figures.push({ name: 'server RSS after 100,000 sessions', value: rssMb(real.proc.pid!), unit: 'MB', target: 150, within: true });
+  report(figures, 'baseline res.send', base, base, false);
+  figures.push(...(await measureApp({ DB_PATH: join(tmp.dir, 'load.db'), DATABASE_URL: undefined }, base)));
+  if ('url' in pgServer) {
+    const database = await freshDatabase(pgServer.url);
+    try {
+      postgres = { server: pgServer.shown, figures: await measureApp({ DATABASE_URL: database.url }, base) };
+    } finally {
+      await database.drop();
+    }
+  }
 } finally {
-  baseline?.proc.kill();
-  real?.proc.kill();
+  if (baseline) await stopServer(baseline.proc);
   tmp.remove();
 }
 
+const verdict = (f: Figure) =>
+  f.target === undefined ? '' : `  target ${f.within ? '≤' : '≥'} ${f.target} ${f.unit}: ${(f.within ? f.value <= f.target : f.value >= f.target) ? 'met' : 'MISSED'}`;
 const width = Math.max(...figures.map((f) => f.name.length));
-for (const f of figures) {
-  const verdict = f.target === undefined ? '' : `  target ${f.within ? '≤' : '≥'} ${f.target} ${f.unit}: ${(f.within ? f.value <= f.target : f.value >= f.target) ? 'met' : 'MISSED'}`;
-  console.log(`${f.name.padEnd(width)}  ${String(f.value).padStart(8)} ${f.unit}${verdict}`);
-}
+for (const f of figures) console.log(`${f.name.padEnd(width)}  ${String(f.value).padStart(8)} ${f.unit}${verdict(f)}`);
+if ('figures' in postgres) {
+  // Each PostgreSQL figure beside the SQLite one of the same name; the ratios are to the one baseline above.
+  const sqlite = new Map(figures.map((f) => [f.name, f]));
+  const cell = (f: Figure | undefined) => (f ? `${f.value} ${f.unit}` : '').padEnd(26);
+  console.log(`\nPostgreSQL (${postgres.server}, a fresh database) beside SQLite, against the same baseline:`);
+  console.log(`${''.padEnd(width)}  ${'SQLite'.padEnd(26)}${'PostgreSQL'.padEnd(26)}`);
+  for (const f of postgres.figures) console.log(`${f.name.padEnd(width)}  ${cell(sqlite.get(f.name))}${cell(f)}${verdict(f)}`);
+} else console.log(`\nPostgreSQL run skipped: ${postgres.skipped}.`);
 const out = process.env.BENCH_OUT ?? 'bench-results.json';
-writeFileSync(out, JSON.stringify({ at: new Date().toISOString(), node: process.version, figures }, null, 2) + '\n');
+writeFileSync(out, JSON.stringify({ at: new Date().toISOString(), node: process.version, figures, postgres }, null, 2) + '\n');
 console.log(`\nfigures written to ${out}`);
