@@ -1,19 +1,27 @@
-import { parseOrigins } from '../../content/origins.ts';
 import {
   type Actor,
   type AuditRecord,
   type BuiltinDecision,
   DraftConflictError,
-  type DraftRecord,
-  type DraftStatus,
-  type DraftSummary,
   type FlowVersionRecord,
-  type FlowVersionSummary,
   type NewVersion,
-  type PendingUpdateRecord,
   type Store,
   VersionConflictError,
 } from '../types.ts';
+import {
+  type AuditRow,
+  type DraftRow,
+  type PendingRow,
+  type VersionRow,
+  DRAFT_SUMMARY,
+  VERSION_SUMMARY,
+  toAudit,
+  toDraft,
+  toDraftSummary,
+  toPending,
+  toSummary,
+  toVersion,
+} from '../rows.ts';
 import type { Db } from './db.ts';
 
 /** The part of Store that keeps guides: published versions, drafts, pending built-in updates, and the audit log. */
@@ -41,93 +49,6 @@ export type ContentPart = Pick<
   | 'listAudit'
 >;
 
-interface VersionRow {
-  flow_id: string;
-  number: number;
-  hash: string;
-  document?: string;
-  note: string | null;
-  published_by: number | null;
-  via: FlowVersionRecord['via'];
-  published_at: number;
-  origins?: string;
-}
-
-interface DraftRow {
-  id: number;
-  flow_id: string;
-  hash: string;
-  document?: string;
-  created_by: number | null;
-  created_at: number;
-  revision: number;
-  base_version: number | null;
-  origins?: string;
-  status: DraftStatus;
-  updated_by: number | null;
-  updated_at: number;
-}
-
-interface AuditRow {
-  id: number;
-  at: number;
-  agent_id: number | null;
-  via: AuditRecord['via'];
-  action: AuditRecord['action'];
-  flow_id: string;
-  from_version: number | null;
-  to_version: number | null;
-  draft_id: number | null;
-  note: string | null;
-}
-
-interface PendingRow {
-  flow_id: string;
-  hash: string;
-  document: string;
-  found_at: number;
-}
-
-const toSummary = (r: VersionRow): FlowVersionSummary => ({
-  flowId: r.flow_id,
-  number: r.number,
-  hash: r.hash,
-  note: r.note,
-  publishedBy: r.published_by,
-  via: r.via,
-  publishedAt: r.published_at,
-});
-const toVersion = (r: VersionRow): FlowVersionRecord => ({ ...toSummary(r), document: JSON.parse(r.document!), origins: parseOrigins(r.origins ?? '{}') });
-const toDraftSummary = (r: DraftRow): DraftSummary => ({
-  id: r.id,
-  flowId: r.flow_id,
-  hash: r.hash,
-  createdBy: r.created_by,
-  createdAt: r.created_at,
-  revision: r.revision,
-  baseVersion: r.base_version,
-  status: r.status,
-  updatedBy: r.updated_by,
-  updatedAt: r.updated_at,
-});
-const toDraft = (r: DraftRow): DraftRecord => ({ ...toDraftSummary(r), document: JSON.parse(r.document!), origins: parseOrigins(r.origins ?? '{}') });
-const toAudit = (r: AuditRow): AuditRecord => ({
-  id: r.id,
-  at: r.at,
-  agentId: r.agent_id,
-  via: r.via,
-  action: r.action,
-  flowId: r.flow_id,
-  fromVersion: r.from_version,
-  toVersion: r.to_version,
-  draftId: r.draft_id,
-  note: r.note,
-});
-const toPending = (r: PendingRow): PendingUpdateRecord => ({ flowId: r.flow_id, hash: r.hash, document: JSON.parse(r.document), foundAt: r.found_at });
-
-// Lists leave the documents out: a document is tens of kilobytes, a list row is not.
-const SUMMARY = 'flow_id, number, hash, note, published_by, via, published_at';
-const DRAFT_SUMMARY = 'id, flow_id, hash, created_by, created_at, revision, base_version, status, updated_by, updated_at';
 const LATEST = 'number = (SELECT max(number) FROM flow_versions l WHERE l.flow_id = flow_versions.flow_id)';
 // SQLite orders text by its bytes; PostgreSQL by the database's locale unless told otherwise.
 const BY_FLOW = 'flow_id COLLATE "C"';
@@ -197,10 +118,10 @@ export function contentPart(db: Db, now: () => number = Date.now): ContentPart {
       return db.tx((q) => storeVersion(q, version, at));
     },
     async listLatestVersions() {
-      return (await db.many<VersionRow>(`SELECT ${SUMMARY} FROM flow_versions WHERE ${LATEST} ORDER BY ${BY_FLOW}`)).map(toSummary);
+      return (await db.many<VersionRow>(`SELECT ${VERSION_SUMMARY} FROM flow_versions WHERE ${LATEST} ORDER BY ${BY_FLOW}`)).map(toSummary);
     },
     async listVersions(flowId) {
-      return (await db.many<VersionRow>(`SELECT ${SUMMARY} FROM flow_versions WHERE flow_id = $1 ORDER BY number DESC`, [flowId])).map(toSummary);
+      return (await db.many<VersionRow>(`SELECT ${VERSION_SUMMARY} FROM flow_versions WHERE flow_id = $1 ORDER BY number DESC`, [flowId])).map(toSummary);
     },
     async getVersion(flowId, number) {
       const row =

@@ -1,46 +1,6 @@
-import { HANDOFF_STATUSES, HandoffExistsError, type DeliveryRecord, type HandoffRecord, type HandoffStatus, type HandoffStore } from '../types.ts';
+import { type DeliveryRow, type HandoffRow, toDelivery, toHandoff } from '../rows.ts';
+import { HANDOFF_STATUSES, HandoffExistsError, type HandoffRecord, type HandoffStatus, type HandoffStore } from '../types.ts';
 import type { Db } from './db.ts';
-
-interface HandoffRow {
-  id: string;
-  session_id: string;
-  step_seq: number;
-  flow_id: string;
-  lng: string;
-  story: string;
-  status: HandoffStatus;
-  claimed_by: number | null;
-  claimed_at: number | null;
-  done_at: number | null;
-  solved_at: number | null;
-  created_at: number;
-}
-
-interface DeliveryRow {
-  id: string;
-  handoff_id: string;
-  channel: DeliveryRecord['channel'];
-  status: DeliveryRecord['status'];
-  attempts: number;
-  next_at: number;
-  last_error: string | null;
-  external_id: string | null;
-  external_url: string | null;
-  sent_at: number | null;
-}
-
-const toDelivery = (r: DeliveryRow): DeliveryRecord => ({
-  id: r.id,
-  handoffId: r.handoff_id,
-  channel: r.channel,
-  status: r.status,
-  attempts: r.attempts,
-  nextAt: r.next_at,
-  lastError: r.last_error,
-  externalId: r.external_id,
-  externalUrl: r.external_url,
-  sentAt: r.sent_at,
-});
 
 const isUniqueViolation = (e: unknown) => (e as { code?: unknown })?.code === '23505';
 
@@ -56,21 +16,7 @@ export function handoffStore(db: Db, now: () => number = Date.now): HandoffStore
   const withDeliveries = async (rows: HandoffRow[]): Promise<HandoffRecord[]> => {
     if (!rows.length) return [];
     const deliveries = await db.many<DeliveryRow>('SELECT * FROM deliveries WHERE handoff_id = ANY($1) ORDER BY channel COLLATE "C"', [rows.map((r) => r.id)]);
-    return rows.map((r) => ({
-      id: r.id,
-      sessionId: r.session_id,
-      stepSeq: r.step_seq,
-      flowId: r.flow_id,
-      lng: r.lng,
-      story: JSON.parse(r.story),
-      status: r.status,
-      claimedBy: r.claimed_by,
-      claimedAt: r.claimed_at,
-      doneAt: r.done_at,
-      solvedAt: r.solved_at,
-      createdAt: r.created_at,
-      deliveries: deliveries.filter((d) => d.handoff_id === r.id).map(toDelivery),
-    }));
+    return rows.map((r) => toHandoff(r, deliveries.filter((d) => d.handoff_id === r.id).map(toDelivery)));
   };
   const get = async (id: string) => (await withDeliveries(await db.many<HandoffRow>('SELECT * FROM handoffs WHERE id = $1', [id])))[0];
 

@@ -1,4 +1,5 @@
-import { type AgentRecord, type AttemptLimit, type AttemptReservation, REMOVED_PASSWORD, type Store } from '../types.ts';
+import { type AttemptLimit, type AttemptReservation, REMOVED_PASSWORD, type Store } from '../types.ts';
+import { type AgentRow, toAgent } from '../rows.ts';
 import type { Db } from './db.ts';
 
 /**
@@ -19,26 +20,6 @@ export type PeoplePart = Pick<
   | 'reserveAttempt'
   | 'settleAttempt'
 >;
-
-interface AgentRow {
-  id: number;
-  email: string;
-  name: string;
-  role: AgentRecord['role'];
-  languages: string;
-  password_hash: string;
-  created_at: number;
-}
-
-const toAgent = (r: AgentRow): AgentRecord => ({
-  id: r.id,
-  email: r.email,
-  name: r.name,
-  role: r.role,
-  languages: JSON.parse(r.languages),
-  passwordHash: r.password_hash,
-  createdAt: r.created_at,
-});
 
 /** A pending attempt older than this was abandoned (its process died mid-way): it no longer holds a slot. */
 const PENDING_TTL_MS = 60_000;

@@ -1,19 +1,16 @@
-import type { Outcome } from '../../../flows/types.ts';
 import {
   type Feedback,
   FeedbackGivenError,
   MAX_STEPS_PER_SESSION,
   type NewSession,
   type NewStep,
-  type NoteRecord,
   RefTakenError,
   type SessionFilter,
-  type SessionRecord,
   StepConflictError,
   type StepNote,
-  type StepRecord,
   type Store,
 } from '../types.ts';
+import { type NoteRow, type SessionRow, type StepRow, LAST_SEQ, toNote, toSession, toStep } from '../rows.ts';
 import { type Db, isUniqueViolation } from './db.ts';
 
 /** What this part of the store does: sessions, their transcripts, paths, notes and feedback, and their retention. */
@@ -37,85 +34,8 @@ export type SessionsPart = Pick<
   | 'listFeedback'
 >;
 
-interface SessionRow {
-  id: string;
-  ref: string;
-  flow_id: string;
-  flow_version: string;
-  lng: string;
-  audience: SessionRecord['audience'];
-  channel: SessionRecord['channel'];
-  origin: string | null;
-  snapshot: string;
-  status: SessionRecord['status'];
-  outcome: Outcome | null;
-  agent_id: number | null;
-  taken_over_at: number | null;
-  ticket_ref: string | null;
-  created_at: number;
-  updated_at: number;
-  last_seq?: number | null;
-  path: string | null;
-}
-
-interface StepRow {
-  session_id: string;
-  seq: number;
-  state: string;
-  event: string;
-  data: string | null;
-  snapshot: string;
-  note: string | null;
-  agent_id: number | null;
-  at: number;
-}
-
-interface NoteRow {
-  seq: number;
-  version: number;
-  text: string;
-  agent_id: number | null;
-  at: number;
-}
-
-const toSession = (r: SessionRow): SessionRecord => ({
-  id: r.id,
-  ref: r.ref,
-  flowId: r.flow_id,
-  flowVersion: r.flow_version,
-  lng: r.lng,
-  audience: r.audience,
-  channel: r.channel,
-  origin: r.origin,
-  snapshot: JSON.parse(r.snapshot),
-  status: r.status,
-  outcome: r.outcome,
-  agentId: r.agent_id,
-  takenOverAt: r.taken_over_at,
-  ticketRef: r.ticket_ref,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-  lastSeq: r.last_seq ?? 0,
-});
-
-const toStep = (r: StepRow): StepRecord => ({
-  sessionId: r.session_id,
-  seq: r.seq,
-  state: r.state,
-  event: r.event,
-  data: r.data === null ? null : JSON.parse(r.data),
-  snapshot: JSON.parse(r.snapshot),
-  note: r.note,
-  agentId: r.agent_id,
-  at: r.at,
-});
-
-const toNote = (r: NoteRow): NoteRecord => ({ seq: r.seq, version: r.version, text: r.text, agentId: r.agent_id, at: r.at });
-
 /** SQLite's `date(ms / 1000, 'unixepoch')`: the UTC day of a time in ms, as step_stats keys it. */
 const utcDay = (ms: string) => `to_char(to_timestamp(${ms} / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
-
-const LAST_SEQ = '(SELECT max(seq) FROM steps WHERE session_id = sessions.id) AS last_seq';
 
 // Sessions stored before paths were kept: the same reading of the rows since the last start as SQLite's (see there).
 const LEGACY_PATH = `SELECT * FROM steps WHERE session_id = $1 AND seq IN (

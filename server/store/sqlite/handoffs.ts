@@ -1,46 +1,6 @@
 import type Database from 'better-sqlite3';
-import { HANDOFF_STATUSES, HandoffExistsError, type DeliveryRecord, type HandoffRecord, type HandoffStatus, type HandoffStore, type NewHandoff } from '../types.ts';
-
-interface HandoffRow {
-  id: string;
-  session_id: string;
-  step_seq: number;
-  flow_id: string;
-  lng: string;
-  story: string;
-  status: HandoffStatus;
-  claimed_by: number | null;
-  claimed_at: number | null;
-  done_at: number | null;
-  solved_at: number | null;
-  created_at: number;
-}
-
-interface DeliveryRow {
-  id: string;
-  handoff_id: string;
-  channel: DeliveryRecord['channel'];
-  status: DeliveryRecord['status'];
-  attempts: number;
-  next_at: number;
-  last_error: string | null;
-  external_id: string | null;
-  external_url: string | null;
-  sent_at: number | null;
-}
-
-const toDelivery = (r: DeliveryRow): DeliveryRecord => ({
-  id: r.id,
-  handoffId: r.handoff_id,
-  channel: r.channel,
-  status: r.status,
-  attempts: r.attempts,
-  nextAt: r.next_at,
-  lastError: r.last_error,
-  externalId: r.external_id,
-  externalUrl: r.external_url,
-  sentAt: r.sent_at,
-});
+import { type DeliveryRow, type HandoffRow, toDelivery, toHandoff } from '../rows.ts';
+import { HANDOFF_STATUSES, HandoffExistsError, type HandoffRecord, type HandoffStatus, type HandoffStore, type NewHandoff } from '../types.ts';
 
 const isUnique = (e: unknown) => e instanceof Error && 'code' in e && (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
 
@@ -102,21 +62,7 @@ export function createHandoffStore(db: Database.Database, now: () => number, wri
   );
   const selectNextDue = db.prepare<[], { at: number | null }>(`SELECT min(next_at) AS at FROM deliveries WHERE status = 'pending'`);
 
-  const toHandoff = (r: HandoffRow): HandoffRecord => ({
-    id: r.id,
-    sessionId: r.session_id,
-    stepSeq: r.step_seq,
-    flowId: r.flow_id,
-    lng: r.lng,
-    story: JSON.parse(r.story),
-    status: r.status,
-    claimedBy: r.claimed_by,
-    claimedAt: r.claimed_at,
-    doneAt: r.done_at,
-    solvedAt: r.solved_at,
-    createdAt: r.created_at,
-    deliveries: selectDeliveries.all(r.id).map(toDelivery),
-  });
+  const withDeliveries = (r: HandoffRow): HandoffRecord => toHandoff(r, selectDeliveries.all(r.id).map(toDelivery));
 
   const create = db.transaction((h: NewHandoff, at: number) => {
     insertHandoff.run({ id: h.id, sessionId: h.sessionId, stepSeq: h.stepSeq, flowId: h.flowId, lng: h.lng, story: JSON.stringify(h.story), at });
@@ -131,17 +77,17 @@ export function createHandoffStore(db: Database.Database, now: () => number, wri
         if (isUnique(e)) throw new HandoffExistsError(`session ${h.sessionId} has a hand-off from step ${h.stepSeq} already`);
         throw e;
       }
-      return toHandoff(selectHandoff.get(h.id)!);
+      return withDeliveries(selectHandoff.get(h.id)!);
     },
     async get(id) {
       const row = selectHandoff.get(id);
-      return row && toHandoff(row);
+      return row && withDeliveries(row);
     },
     async forSession(sessionId) {
-      return selectForSession.all(sessionId).map(toHandoff);
+      return selectForSession.all(sessionId).map(withDeliveries);
     },
     async list({ status, limit, offset }) {
-      return (status ? selectListByStatus.all(status, limit, offset) : selectList.all(limit, offset)).map(toHandoff);
+      return (status ? selectListByStatus.all(status, limit, offset) : selectList.all(limit, offset)).map(withDeliveries);
     },
     async countByStatus() {
       const counts = Object.fromEntries(HANDOFF_STATUSES.map((s) => [s, 0])) as Record<HandoffStatus, number>;

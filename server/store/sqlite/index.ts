@@ -1,30 +1,45 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Outcome } from '../../../flows/types.ts';
-import { parseOrigins } from '../../content/origins.ts';
 import { createAnalytics } from './analytics.ts';
 import { createHandoffStore } from './handoffs.ts';
 import { migrations } from './migrations.ts';
 import {
+  type AgentRow,
+  type AuditRow,
+  type DraftRow,
+  type NoteRow,
+  type PendingRow,
+  type SessionRow,
+  type StepRow,
+  type VersionRow,
+  DRAFT_SUMMARY,
+  LAST_SEQ,
+  VERSION_SUMMARY,
+  toAgent,
+  toAudit,
+  toDraft,
+  toDraftSummary,
+  toNote,
+  toPending,
+  toSession,
+  toStep,
+  toSummary,
+  toVersion,
+} from '../rows.ts';
+import {
   type Actor,
-  type AgentRecord,
   type AuditRecord,
   type BuiltinDecision,
-  type DraftRecord,
   DraftConflictError,
   type DraftStatus,
   type DraftSave,
-  type DraftSummary,
   type NewDraft,
   type FlowVersionRecord,
-  type FlowVersionSummary,
   type NewVersion,
-  type PendingUpdateRecord,
   VersionConflictError,
   type AttemptLimit,
   type AttemptReservation,
-  type NoteRecord,
   type SessionFilter,
   type StepNote,
   FeedbackGivenError,
@@ -36,181 +51,8 @@ import {
   type NewSession,
   type NewStep,
   type SessionChange,
-  type SessionRecord,
-  type StepRecord,
   type Store,
 } from '../types.ts';
-
-interface SessionRow {
-  id: string;
-  ref: string;
-  flow_id: string;
-  flow_version: string;
-  lng: string;
-  audience: SessionRecord['audience'];
-  channel: SessionRecord['channel'];
-  origin: string | null;
-  snapshot: string;
-  status: SessionRecord['status'];
-  outcome: Outcome | null;
-  agent_id: number | null;
-  taken_over_at: number | null;
-  ticket_ref: string | null;
-  created_at: number;
-  updated_at: number;
-  last_seq: number | null;
-  path: string | null;
-}
-
-interface AgentRow {
-  id: number;
-  email: string;
-  name: string;
-  role: AgentRecord['role'];
-  languages: string;
-  password_hash: string;
-  created_at: number;
-}
-
-interface VersionRow {
-  flow_id: string;
-  number: number;
-  hash: string;
-  document?: string;
-  note: string | null;
-  published_by: number | null;
-  via: FlowVersionRecord['via'];
-  published_at: number;
-  origins?: string;
-}
-
-interface DraftRow {
-  id: number;
-  flow_id: string;
-  hash: string;
-  document?: string;
-  created_by: number | null;
-  created_at: number;
-  revision: number;
-  base_version: number | null;
-  origins?: string;
-  status: DraftStatus;
-  updated_by: number | null;
-  updated_at: number;
-}
-
-interface AuditRow {
-  id: number;
-  at: number;
-  agent_id: number | null;
-  via: AuditRecord['via'];
-  action: AuditRecord['action'];
-  flow_id: string;
-  from_version: number | null;
-  to_version: number | null;
-  draft_id: number | null;
-  note: string | null;
-}
-
-const toSummary = (r: VersionRow): FlowVersionSummary => ({
-  flowId: r.flow_id,
-  number: r.number,
-  hash: r.hash,
-  note: r.note,
-  publishedBy: r.published_by,
-  via: r.via,
-  publishedAt: r.published_at,
-});
-const toVersion = (r: VersionRow): FlowVersionRecord => ({ ...toSummary(r), document: JSON.parse(r.document!), origins: parseOrigins(r.origins ?? '{}') });
-const toDraftSummary = (r: DraftRow): DraftSummary => ({
-  id: r.id,
-  flowId: r.flow_id,
-  hash: r.hash,
-  createdBy: r.created_by,
-  createdAt: r.created_at,
-  revision: r.revision,
-  baseVersion: r.base_version,
-  status: r.status,
-  updatedBy: r.updated_by,
-  updatedAt: r.updated_at,
-});
-const toDraft = (r: DraftRow): DraftRecord => ({ ...toDraftSummary(r), document: JSON.parse(r.document!), origins: parseOrigins(r.origins ?? '{}') });
-const toAudit = (r: AuditRow): AuditRecord => ({
-  id: r.id,
-  at: r.at,
-  agentId: r.agent_id,
-  via: r.via,
-  action: r.action,
-  flowId: r.flow_id,
-  fromVersion: r.from_version,
-  toVersion: r.to_version,
-  draftId: r.draft_id,
-  note: r.note,
-});
-
-interface StepRow {
-  session_id: string;
-  seq: number;
-  state: string;
-  event: string;
-  data: string | null;
-  snapshot: string;
-  note: string | null;
-  agent_id: number | null;
-  at: number;
-}
-
-const toSession = (r: SessionRow): SessionRecord => ({
-  id: r.id,
-  ref: r.ref,
-  flowId: r.flow_id,
-  flowVersion: r.flow_version,
-  lng: r.lng,
-  audience: r.audience,
-  channel: r.channel,
-  origin: r.origin,
-  snapshot: JSON.parse(r.snapshot),
-  status: r.status,
-  outcome: r.outcome,
-  agentId: r.agent_id,
-  takenOverAt: r.taken_over_at,
-  ticketRef: r.ticket_ref,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-  lastSeq: r.last_seq ?? 0,
-});
-
-const toAgent = (r: AgentRow): AgentRecord => ({
-  id: r.id,
-  email: r.email,
-  name: r.name,
-  role: r.role,
-  languages: JSON.parse(r.languages),
-  passwordHash: r.password_hash,
-  createdAt: r.created_at,
-});
-
-const toStep = (r: StepRow): StepRecord => ({
-  sessionId: r.session_id,
-  seq: r.seq,
-  state: r.state,
-  event: r.event,
-  data: r.data === null ? null : JSON.parse(r.data),
-  snapshot: JSON.parse(r.snapshot),
-  note: r.note,
-  agentId: r.agent_id,
-  at: r.at,
-});
-
-interface NoteRow {
-  seq: number;
-  version: number;
-  text: string;
-  agent_id: number | null;
-  at: number;
-}
-
-const toNote = (r: NoteRow): NoteRecord => ({ seq: r.seq, version: r.version, text: r.text, agentId: r.agent_id, at: r.at });
 
 /** A pending attempt older than this was abandoned (its process died mid-way): it no longer holds a slot. */
 const PENDING_TTL_MS = 60_000;
@@ -406,7 +248,6 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
        flow_version = @flowVersion, updated_at = @at, path = @path,
        finished_at = CASE WHEN @status = 'finished' THEN @at END WHERE id = @id`,
   );
-  const LAST_SEQ = '(SELECT max(seq) FROM steps WHERE session_id = sessions.id) AS last_seq';
   const selectSession = db.prepare<[string], SessionRow>(`SELECT *, ${LAST_SEQ} FROM sessions WHERE id = ?`);
   const selectSessionByRef = db.prepare<[string], SessionRow>(`SELECT *, ${LAST_SEQ} FROM sessions WHERE ref = ?`);
   const selectSteps = db.prepare<[string], StepRow>('SELECT * FROM steps WHERE session_id = ? ORDER BY seq');
@@ -613,7 +454,6 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
   });
 
   // Guides and their versions. Lists leave the documents out: a document is tens of kilobytes, a list row is not.
-  const SUMMARY = 'flow_id, number, hash, note, published_by, via, published_at';
   const selectLatestNumber = db.prepare<[string], { n: number | null }>('SELECT max(number) AS n FROM flow_versions WHERE flow_id = ?');
   const insertVersion = db.prepare(
     `INSERT INTO flow_versions (flow_id, number, hash, document, note, published_by, via, published_at, origins)
@@ -623,9 +463,9 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
   const selectVersionByHash = db.prepare<[string, string], VersionRow>(
     'SELECT * FROM flow_versions WHERE flow_id = ? AND hash = ? ORDER BY number DESC LIMIT 1',
   );
-  const selectVersions = db.prepare<[string], VersionRow>(`SELECT ${SUMMARY} FROM flow_versions WHERE flow_id = ? ORDER BY number DESC`);
+  const selectVersions = db.prepare<[string], VersionRow>(`SELECT ${VERSION_SUMMARY} FROM flow_versions WHERE flow_id = ? ORDER BY number DESC`);
   const LATEST = 'number = (SELECT max(number) FROM flow_versions l WHERE l.flow_id = flow_versions.flow_id)';
-  const selectLatestSummaries = db.prepare<[], VersionRow>(`SELECT ${SUMMARY} FROM flow_versions WHERE ${LATEST} ORDER BY flow_id`);
+  const selectLatestSummaries = db.prepare<[], VersionRow>(`SELECT ${VERSION_SUMMARY} FROM flow_versions WHERE ${LATEST} ORDER BY flow_id`);
   const selectLatestVersions = db.prepare<[], VersionRow>(`SELECT * FROM flow_versions WHERE ${LATEST} ORDER BY flow_id`);
   const selectMark = db.prepare<[], { mark: number | null }>('SELECT max(rowid) AS mark FROM flow_versions');
   const selectSince = db.prepare<[number], VersionRow & { mark: number }>(
@@ -642,7 +482,6 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
      WHERE id = @id AND revision = @ifRevision AND status = 'open' RETURNING *`,
   );
   const closeDraft = db.prepare<[DraftStatus, number], DraftRow>(`UPDATE drafts SET status = ? WHERE id = ? AND status = 'open' RETURNING *`);
-  const DRAFT_SUMMARY = 'id, flow_id, hash, created_by, created_at, revision, base_version, status, updated_by, updated_at';
   const selectOpenDrafts = db.prepare<[], DraftRow>(`SELECT ${DRAFT_SUMMARY} FROM drafts WHERE status = 'open' ORDER BY updated_at DESC, id DESC`);
   const selectOpenDraftsOf = db.prepare<[string], DraftRow>(
     `SELECT ${DRAFT_SUMMARY} FROM drafts WHERE status = 'open' AND flow_id = ? ORDER BY updated_at DESC, id DESC`,
@@ -655,10 +494,10 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
   );
   // A published version that has the pending content (or a later release's) leaves nothing to review.
   const removePendingIfPublished = db.prepare('DELETE FROM pending_updates WHERE flow_id = ? AND hash = ?');
-  const selectPending = db.prepare<[], { flow_id: string; hash: string; document: string; found_at: number }>(
+  const selectPending = db.prepare<[], PendingRow>(
     'SELECT * FROM pending_updates ORDER BY flow_id',
   );
-  const selectPendingOf = db.prepare<[string], { flow_id: string; hash: string; document: string; found_at: number }>(
+  const selectPendingOf = db.prepare<[string], PendingRow>(
     'SELECT * FROM pending_updates WHERE flow_id = ?',
   );
   const upsertSeen = db.prepare(
@@ -779,12 +618,6 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
     const latest = selectLatestNumber.get(row.flow_id)?.n ?? null;
     audit({ at, actor, action: 'discard', flowId: row.flow_id, fromVersion: latest, toVersion: null, draftId: id, note: null });
     return toDraft(row);
-  });
-  const toPending = (r: { flow_id: string; hash: string; document: string; found_at: number }): PendingUpdateRecord => ({
-    flowId: r.flow_id,
-    hash: r.hash,
-    document: JSON.parse(r.document),
-    foundAt: r.found_at,
   });
 
   const analytics = createAnalytics(db);
