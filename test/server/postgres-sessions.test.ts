@@ -519,4 +519,26 @@ describe('DATABASE_URL and DATABASE_POOL_SIZE', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://u:p@db/mailhelp' })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
   });
+
+  it('retention runs on one instance at a time: another that purges meanwhile finds it being done', async () => {
+    const url = await database();
+    const a = await postgresStore(url);
+    const b = await postgresStore(url);
+    await a.createSession(newSession('old'), start);
+    // Instance A's purge is under way (it holds the retention lock in its transaction).
+    const holder = openPool(url, 1);
+    cleanups.push(() => holder.end());
+    let release!: () => void;
+    const held = holder.tx(async (q) => {
+      await q.query("SELECT pg_advisory_xact_lock(hashtext('mailhelp:retention'))");
+      await new Promise<void>((r) => (release = r));
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await b.purgeSessions(Date.now() + 1000)).toBe(0);
+    expect(await b.purgeText(Date.now() + 1000)).toBe(0);
+    expect(await b.getSession('old')).toBeDefined();
+    release();
+    await held;
+    expect(await b.purgeSessions(Date.now() + 1000)).toBe(1);
+  });
 });

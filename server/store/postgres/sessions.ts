@@ -53,6 +53,15 @@ const LEGACY_PATH = `SELECT * FROM steps WHERE session_id = $1 AND seq IN (
 /** Text compared byte by byte, as SQLite does: the database's collation may order ids otherwise. */
 const BINARY = 'COLLATE "C"';
 
+/**
+ * The right to purge until the transaction ends: a transaction-scoped advisory lock taken without waiting. False when
+ * another instance is purging now (its purge covers the same rows).
+ */
+async function retentionLease(q: Db): Promise<boolean> {
+  const row = await q.one<{ ok: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext('mailhelp:retention')) AS ok");
+  return row?.ok === true;
+}
+
 export function sessionsPart(db: Db, now: () => number = Date.now): SessionsPart {
   const stepParams = (sessionId: string, step: NewStep, at: number) => [
     sessionId,
@@ -276,6 +285,8 @@ export function sessionsPart(db: Db, now: () => number = Date.now): SessionsPart
     },
     async purgeSessions(before) {
       return db.tx(async (q) => {
+        // Every instance runs retention every hour: one at a time does the work, the others find it being done.
+        if (!(await retentionLease(q))) return 0;
         // Figures go with the sessions they count: whole days before the cut-off's day.
         await q.query(`DELETE FROM step_stats WHERE day < ${utcDay('$1::bigint')}`, [before]);
         return (await q.query('DELETE FROM sessions WHERE created_at < $1', [before])).rowCount ?? 0;
@@ -283,6 +294,7 @@ export function sessionsPart(db: Db, now: () => number = Date.now): SessionsPart
     },
     async purgeText(before) {
       return db.tx(async (q) => {
+        if (!(await retentionLease(q))) return 0;
         const comments = await q.query(`UPDATE feedback SET comment = NULL WHERE comment IS NOT NULL AND ${OLD}`, [before]);
         const notes = await q.query(`UPDATE steps SET note = NULL WHERE note IS NOT NULL AND ${OLD}`, [before]);
         // Earlier versions of the notes go too: emptied text must not live on in a transcript.
