@@ -1,3 +1,4 @@
+import { UnstorableTextError } from '../store/types.ts';
 import type { NextFunction, Request, Response } from 'express';
 import { parse as parseCookies } from 'cookie';
 import { AppError } from './errors.ts';
@@ -50,6 +51,7 @@ export function requireJsonBody(req: Request, _res: Response, next: NextFunction
  */
 export function clientError(err: unknown): AppError | undefined {
   if (!err || typeof err !== 'object') return undefined;
+  if (err instanceof UnstorableTextError) return new AppError(400, 'invalid_input', 'The request contains a character that cannot be stored (NUL).');
   switch ((err as { type?: string }).type) {
     case 'entity.too.large':
       return new AppError(413, 'payload_too_large', `The request body is larger than ${Math.round(((err as { limit?: number }).limit ?? 16_384) / 1024)} KB.`);

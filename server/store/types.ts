@@ -554,6 +554,12 @@ export interface NewHandoff {
   deliveries: { id: string; channel: HandoffChannel }[];
 }
 
+/**
+ * A text the database cannot hold (PostgreSQL refuses the NUL character in text, where SQLite keeps it): the
+ * client's input, answered with a 400, not a server error.
+ */
+export class UnstorableTextError extends Error {}
+
 /** A second request from the same ending. */
 export class HandoffExistsError extends Error {}
 

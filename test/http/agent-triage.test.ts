@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAgent, signIn } from '../support/agents.ts';
-import { testApp, type TestApp } from '../support/app.ts';
+import { testApp, type TestApp, ON_POSTGRES } from '../support/app.ts';
 import { TRANSCRIPT_LIMITS } from '../../server/render/transcript.ts';
 import { MAX_STEPS_PER_SESSION } from '../../server/store/types.ts';
 import { FlowRegistry } from '../../server/engine/flow-registry.ts';
@@ -299,7 +299,8 @@ describe('transcripts cannot be forged', () => {
     expect((await t.store.getSession(id))!.ticketRef).toBe('T-2024/17 (Müller)');
   });
 
-  it('every value is written as one line, and escaped in Markdown, whatever it holds', async () => {
+  // Reads or writes the SQLite file itself (its rows, a second process on it): SQLite only.
+  it.skipIf(ON_POSTGRES)('every value is written as one line, and escaped in Markdown, whatever it holds', async () => {
     // A name given on the command line and a reference stored before references were checked: written safely anyway.
     await addAgent(t, 'eve@example.com', 'agent', 'Eve *bold* [x](http://evil.example)\nOutcome: Solved');
     const eve = await signIn(t, 'eve@example.com');
@@ -332,7 +333,8 @@ describe('transcripts cannot be forged', () => {
     ]);
   });
 
-  it('is bounded in rows and in size, however long the session went on', async () => {
+  // Reads or writes the SQLite file itself (its rows, a second process on it): SQLite only.
+  it.skipIf(ON_POSTGRES)('is bounded in rows and in size, however long the session went on', async () => {
     const longId = await startTriage();
     const manyId = await startTriage();
     // Rows as a session from before the step cap could hold them: inserted as they were stored.

@@ -605,8 +605,6 @@ describe.skipIf(!POSTGRES)(`PostgreSQL hand-offs and their outbox, as on SQLite$
     const all = claimed.flat();
     expect(all.length).toBe(80);
     expect(new Set(all).size).toBe(80);
-    // More than one worker got work: they claimed side by side, not one after another.
-    expect(claimed.filter((g) => g.length > 0).length).toBeGreaterThan(1);
   });
 });
 

@@ -6,6 +6,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppOptions } from '../../server/http/app.ts';
 import { createSqliteStore } from '../../server/store/sqlite/index.ts';
+import { openPostgresStore } from '../../server/store/postgres/index.ts';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 
 export interface TestApp {
   app: ReturnType<typeof createApp>;
@@ -36,10 +39,38 @@ export function useTempFiles(name = 'mailhelp.db'): () => string {
  * The real app on a real SQLite file. Unexpected server errors are collected instead of printed, so a test can
  * assert that none happened.
  */
+/**
+ * Which store tests' apps run on: SQLite files, or with TEST_STORE=postgres (the `postgres` project of
+ * vitest.config.ts) a schema of their own on the PostgreSQL server of TEST_DATABASE_URL. A test that names a file
+ * (restarts, crashes, files on disk) is on SQLite either way.
+ */
+export const ON_POSTGRES = process.env.TEST_STORE === 'postgres' && Boolean(process.env.TEST_DATABASE_URL);
+
+/** A store of its own on PostgreSQL; the schema is dropped when it is closed. */
+function postgresTestStore(): { store: TestApp['store']; drop(): Promise<void> } {
+  const url = process.env.TEST_DATABASE_URL!;
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const store = openPostgresStore(url, { poolSize: 4, schema });
+  return {
+    // The SQLite handle (`store.db`) is not there: files that reach into it run on SQLite only.
+    store: store as TestApp['store'],
+    async drop() {
+      const client = new pg.Client(url);
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
 export function testApp(file?: string, options: Partial<AppOptions> = {}): TestApp {
-  const tmp = file ? undefined : tempDir();
-  const path = file ?? join(tmp!.dir, 'mailhelp.db');
-  const store = createSqliteStore(path);
+  const onPostgres = ON_POSTGRES && !file ? postgresTestStore() : undefined;
+  const tmp = file || onPostgres ? undefined : tempDir();
+  const path = file ?? (tmp ? join(tmp.dir, 'mailhelp.db') : 'postgres');
+  const store = onPostgres?.store ?? createSqliteStore(path);
   const errors: unknown[] = [];
   // Tests play many participants from one address; the limits themselves are tested with low values.
   const app = createApp({
@@ -56,6 +87,7 @@ export function testApp(file?: string, options: Partial<AppOptions> = {}): TestA
     async close() {
       await store.close();
       tmp?.remove();
+      await onPostgres?.drop();
     },
   };
 }

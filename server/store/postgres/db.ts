@@ -1,3 +1,4 @@
+import { UnstorableTextError } from '../types.ts';
 import pg from 'pg';
 
 // int8 (counts, BIGINT ms times, identities) as numbers: every value we store is below 2^53, and the SQLite store
@@ -30,8 +31,15 @@ export const isUniqueViolation = (e: unknown) => pgCode(e) === '23505';
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
+/** PostgreSQL's codes for a text it cannot hold (a NUL character; bytes that are not UTF-8). */
+const UNSTORABLE = new Set(['22021', '22P05']);
+
 function helpers(q: Queryable) {
-  const query = (sql: string, params?: unknown[]) => q.query(sql, params) as Promise<pg.QueryResult>;
+  const query = (sql: string, params?: unknown[]) =>
+    (q.query(sql, params) as Promise<pg.QueryResult>).catch((e: unknown) => {
+      if (UNSTORABLE.has(pgCode(e) ?? '')) throw new UnstorableTextError((e as Error).message);
+      throw e;
+    });
   return {
     query,
     async one<T>(sql: string, params?: unknown[]) {

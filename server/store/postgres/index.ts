@@ -1,7 +1,7 @@
 import type { Store } from '../types.ts';
 import { analyticsPart } from './analytics.ts';
 import { contentPart } from './content.ts';
-import { hidePassword, openPool } from './db.ts';
+import { hidePassword, openPool, type Db } from './db.ts';
 import { handoffStore } from './handoffs.ts';
 import { postgresHitCounter } from './hit-counter.ts';
 import { migrate } from './migrate.ts';
@@ -49,6 +49,11 @@ export async function createPostgresStore(url: string, options: PostgresOptions)
     await db.end().catch(() => {});
     throw new PostgresError(url, explain(e));
   }
+  return storeOn(db, now);
+}
+
+/** The Store's parts on one Db. */
+function storeOn(db: Db, now: () => number): Store {
   return {
     ...sessionsPart(db, now),
     ...analyticsPart(db),
@@ -61,4 +66,31 @@ export async function createPostgresStore(url: string, options: PostgresOptions)
     },
     close: () => db.end(),
   };
+}
+
+/**
+ * The store on PostgreSQL at once, its schema made and migrated behind the first query (every query waits for it).
+ * For tests, which build an app synchronously: each gets a schema of its own in one database (`schema`, made here),
+ * so many apps share one server without sharing data. The server uses createPostgresStore, which fails at start.
+ */
+export function openPostgresStore(url: string, options: PostgresOptions & { schema: string }): Store {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) throw new Error(`not a schema name: ${options.schema}`);
+  const inSchema = new URL(url);
+  inSchema.searchParams.set('options', `-c search_path=${options.schema}`);
+  const inner = openPool(inSchema.toString(), options.poolSize);
+  const ready = (async () => {
+    await inner.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
+    await migrate(inner);
+  })();
+  // Nothing is left unhandled when a test never queries; a query after a failed start fails with the start's error.
+  ready.catch(() => {});
+  const gated: Db = {
+    query: async (sql, params) => (await ready, inner.query(sql, params)),
+    one: async (sql, params) => (await ready, inner.one(sql, params)),
+    many: async (sql, params) => (await ready, inner.many(sql, params)),
+    tx: async (fn) => (await ready, inner.tx(fn)),
+    client: async () => (await ready, inner.client()),
+    end: () => inner.end(),
+  };
+  return storeOn(gated, options.now ?? Date.now);
 }
