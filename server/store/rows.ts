@@ -11,6 +11,8 @@ import type {
   FlowVersionSummary,
   HandoffRecord,
   HandoffStatus,
+  NewSession,
+  NewVersion,
   NoteRecord,
   PendingUpdateRecord,
   SessionRecord,
@@ -286,4 +288,30 @@ export const toDelivery = (r: DeliveryRow): DeliveryRecord => ({
   externalId: r.external_id,
   externalUrl: r.external_url,
   sentAt: r.sent_at,
+});
+
+/** A session as createSession returns it: what was stored, at `at`, with its first row. */
+export const newSessionRecord = (session: NewSession, at: number): SessionRecord => ({
+  ...session,
+  status: 'active',
+  outcome: null,
+  agentId: session.agentId ?? null,
+  takenOverAt: session.agentId ? at : null,
+  ticketRef: session.ticketRef ?? null,
+  createdAt: at,
+  updatedAt: at,
+  lastSeq: 0,
+});
+
+/** A version as publishVersion returns it: what was stored as number `number`, at `at`. */
+export const newVersionRecord = (v: NewVersion, number: number, at: number): FlowVersionRecord => ({
+  flowId: v.flowId,
+  number,
+  hash: v.hash,
+  document: v.document,
+  note: v.note,
+  publishedBy: v.actor.agentId,
+  via: v.actor.via,
+  publishedAt: at,
+  origins: v.origins ?? {},
 });

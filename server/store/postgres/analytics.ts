@@ -1,6 +1,7 @@
 import Cursor from 'pg-cursor';
 import { OUTCOMES } from '../../../flows/types.ts';
 import { EXPORT_PAGE } from '../sqlite/analytics.ts';
+import { handoffsByFlow, periodFigures } from '../figures.ts';
 import type { AnalyticsFilter, Figures, HandoffFigures, Store } from '../types.ts';
 import type { Db } from './db.ts';
 
@@ -12,7 +13,6 @@ import type { Db } from './db.ts';
  */
 
 const HOUR = 3600 * 1000;
-const NO_HANDOFFS: HandoffFigures = { total: 0, solved: 0, medianHoursToSolved: null };
 
 /** Positional parameters collected while a statement is written: `p(value)` returns its `$n`. */
 function parameters() {
@@ -71,7 +71,6 @@ export function analyticsPart(db: Db): Pick<Store, 'analytics' | 'exportSessions
        FROM sessions s WHERE ${sql}`,
       params.values,
     ))!;
-    const finished = totals.finished!;
     const medianMs = totals.medianMs ?? null;
 
     const dayParams = parameters();
@@ -100,23 +99,9 @@ export function analyticsPart(db: Db): Pick<Store, 'analytics' | 'exportSessions
       )
     ).map((c) => ({ ...c, helpful: c.helpful === 1 }));
 
-    const out: Figures = {
-      started: totals.started!,
-      finished,
-      outcomes: Object.fromEntries(OUTCOMES.map((o) => [o, totals[o]!])) as Figures['outcomes'],
-      abandoned: totals.abandoned!,
-      inProgress: totals.inProgress!,
-      resolutionRate: finished ? totals.resolved! / finished : null,
-      feedback: { yes, no, rate: yes + no ? yes / (yes + no) : null },
-      comments,
-      medianSecondsToOutcome: medianMs === null ? null : Math.round(medianMs / 1000),
-      perDay,
-      handoffs: (await handoffFigures(f)).get('') ?? NO_HANDOFFS,
-    };
+    const out = periodFigures({ totals, medianSeconds: medianMs === null ? null : Math.round(medianMs / 1000), perDay, yes, no, comments, handoffs: await handoffFigures(f) });
     if (!f.flowId) {
-      out.handoffsByFlow = [...(await handoffFigures(f, true))]
-        .map(([flowId, figures]) => ({ flowId, ...figures }))
-        .sort((a, b) => b.total - a.total || a.flowId.localeCompare(b.flowId));
+      out.handoffsByFlow = handoffsByFlow(await handoffFigures(f, true));
       return out;
     }
 

@@ -21,6 +21,7 @@ import {
   toPending,
   toSummary,
   toVersion,
+  newVersionRecord,
 } from '../rows.ts';
 import type { Db } from './db.ts';
 
@@ -90,17 +91,7 @@ export function contentPart(db: Db, now: () => number = Date.now): ContentPart {
     // The draft becomes this version: it is closed, so nobody goes on editing what is already out.
     if (v.draftId !== undefined) await q.query(`UPDATE drafts SET status = 'published' WHERE id = $1 AND status = 'open'`, [v.draftId]);
     await audit(q, { at, actor: v.actor, action: v.action, flowId: v.flowId, fromVersion: latest, toVersion: number, draftId: v.draftId ?? null, note: v.note });
-    return {
-      flowId: v.flowId,
-      number,
-      hash: v.hash,
-      document: v.document,
-      note: v.note,
-      publishedBy: v.actor.agentId,
-      via: v.actor.via,
-      publishedAt: at,
-      origins: v.origins ?? {},
-    };
+    return newVersionRecord(v, number, at);
   };
 
   const upsertSeen = (q: Db, flowId: string, hash: string, at: number) =>

@@ -10,7 +10,7 @@ import {
   type StepNote,
   type Store,
 } from '../types.ts';
-import { type NoteRow, type SessionRow, type StepRow, LAST_SEQ, toNote, toSession, toStep } from '../rows.ts';
+import { type NoteRow, type SessionRow, type StepRow, LAST_SEQ, newSessionRecord, toNote, toSession, toStep } from '../rows.ts';
 import { type Db, isUniqueViolation } from './db.ts';
 
 /** What this part of the store does: sessions, their transcripts, paths, notes and feedback, and their retention. */
@@ -184,17 +184,7 @@ export function sessionsPart(db: Db, now: () => number = Date.now): SessionsPart
         await insertStep(q, session.id, first, at);
         await count(q, session.id, first);
       });
-      return {
-        ...session,
-        status: 'active',
-        outcome: null,
-        agentId: session.agentId ?? null,
-        takenOverAt: session.agentId ? at : null,
-        ticketRef: session.ticketRef ?? null,
-        createdAt: at,
-        updatedAt: at,
-        lastSeq: 0,
-      };
+      return newSessionRecord(session, at);
     },
     async getSession(id) {
       const row = await selectSession('id', id);

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { OUTCOMES } from '../../../flows/types.ts';
+import { handoffsByFlow, periodFigures } from '../figures.ts';
 import type { AnalyticsFilter, Figures, HandoffFigures } from '../types.ts';
 
 /** Rows per export page: one page is a few milliseconds of work for the event loop. */
@@ -22,7 +23,6 @@ function median(sorted: Float64Array): number | null {
  * WHERE clause of fixed shape; sessions are picked by the (flow_id, created_at) or (created_at) index first, and their
  * steps reached through the steps primary key.
  */
-const NO_HANDOFFS: HandoffFigures = { total: 0, solved: 0, medianHoursToSolved: null };
 
 export function createAnalytics(db: Database.Database) {
   function where(f: AnalyticsFilter, alias = 's') {
@@ -63,7 +63,6 @@ export function createAnalytics(db: Database.Database) {
 
     // Median time to outcome. Sorting in SQLite would need a temporary b-tree; the durations as a typed array sort
     // in a few milliseconds.
-    const finished = totals.finished!;
     const durations = Float64Array.from(
       db
         // `+status`: not the status index, whose rows would send SQLite to the table for every session.
@@ -98,23 +97,9 @@ export function createAnalytics(db: Database.Database) {
         .all(params) as { at: number; flowId: string; helpful: number; comment: string }[]
     ).map((c) => ({ ...c, helpful: c.helpful === 1 }));
 
-    const out: Figures = {
-      started: totals.started!,
-      finished,
-      outcomes: Object.fromEntries(OUTCOMES.map((o) => [o, totals[o]!])) as Figures['outcomes'],
-      abandoned: totals.abandoned!,
-      inProgress: totals.inProgress!,
-      resolutionRate: finished ? totals.resolved! / finished : null,
-      feedback: { yes, no, rate: yes + no ? yes / (yes + no) : null },
-      comments,
-      medianSecondsToOutcome: medianSeconds,
-      perDay,
-      handoffs: handoffFigures(f).get('') ?? NO_HANDOFFS,
-    };
+    const out = periodFigures({ totals, medianSeconds: medianSeconds, perDay, yes, no, comments, handoffs: handoffFigures(f) });
     if (!f.flowId) {
-      out.handoffsByFlow = [...handoffFigures(f, true)]
-        .map(([flowId, figures]) => ({ flowId, ...figures }))
-        .sort((a, b) => b.total - a.total || a.flowId.localeCompare(b.flowId));
+      out.handoffsByFlow = handoffsByFlow(handoffFigures(f, true));
       return out;
     }
 

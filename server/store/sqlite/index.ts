@@ -26,6 +26,8 @@ import {
   toStep,
   toSummary,
   toVersion,
+  newVersionRecord,
+  newSessionRecord,
 } from '../rows.ts';
 import {
   type Actor,
@@ -546,17 +548,7 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
     // The draft becomes this version: it is closed, so nobody goes on editing what is already out.
     if (v.draftId !== undefined) closeDraft.run('published', v.draftId);
     audit({ at, actor: v.actor, action: v.action, flowId: v.flowId, fromVersion: latest, toVersion: number, draftId: v.draftId ?? null, note: v.note });
-    return {
-      flowId: v.flowId,
-      number,
-      hash: v.hash,
-      document: v.document,
-      note: v.note,
-      publishedBy: v.actor.agentId,
-      via: v.actor.via,
-      publishedAt: at,
-      origins: v.origins ?? {},
-    };
+    return newVersionRecord(v, number, at);
   };
   const publish = db.transaction(storeVersion);
   const applyBuiltin = db.transaction((d: BuiltinDecision, at: number): FlowVersionRecord | undefined => {
@@ -650,17 +642,7 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
     async createSession(session, first) {
       const at = now();
       await writes.run(() => create(session, first, at));
-      return {
-        ...session,
-        status: 'active',
-        outcome: null,
-        agentId: session.agentId ?? null,
-        takenOverAt: session.agentId ? at : null,
-        ticketRef: session.ticketRef ?? null,
-        createdAt: at,
-        updatedAt: at,
-        lastSeq: 0,
-      };
+      return newSessionRecord(session, at);
     },
     async getSession(id) {
       const row = selectSession.get(id);
