@@ -1,6 +1,7 @@
 import { type Language } from '../i18n/locales.ts';
 import { optionsOf } from './compile.ts';
 import { flowDocumentSchema, RESERVED_TEXT_KEYS, type FlowDocument } from './document.ts';
+import { STEP_FIELDS, textAt as textAtKey } from './text-keys.ts';
 import { edit, ensureStepTexts, invalidEdit, isReservedTextKey, requireLanguage, stateOf, stepTexts, unknownOption } from './edit-common.ts';
 
 /*
@@ -9,7 +10,8 @@ import { edit, ensureStepTexts, invalidEdit, isReservedTextKey, requireLanguage,
  */
 
 export type GuideTextName = (typeof RESERVED_TEXT_KEYS)[number];
-export const STEP_TEXT_NAMES = ['title', 'body', 'body_agent'] as const;
+/** A step's own texts (text-keys.ts's list, the keys' one source). */
+export const STEP_TEXT_NAMES = STEP_FIELDS;
 export type StepTextName = (typeof STEP_TEXT_NAMES)[number];
 
 /** One text of a guide in one language: the guide's own, a step's, or an option's label. */
@@ -31,11 +33,7 @@ export function textFieldOfKey(key: string): TextField | undefined {
   return undefined;
 }
 
-export function textAt(doc: FlowDocument, lng: Language, field: TextField): string | undefined {
-  if ('guide' in field) return doc.texts[lng][field.guide];
-  const texts = stepTexts(doc, lng, field.step);
-  return 'name' in field ? texts?.[field.name] : texts?.options?.[field.option];
-}
+export const textAt = (doc: FlowDocument, lng: Language, field: TextField): string | undefined => textAtKey(doc, lng, textFieldKey(field));
 
 /** What the schema allows a text to be, said for an author: the label of the field and its limit. */
 export function checkTextLength(doc: FlowDocument, lng: Language, field: TextField): void {
