@@ -62,7 +62,7 @@ export interface TextChange {
 
 export interface Comparison {
   /** Steps are matched by id: a renamed step is one removed and one added. */
-  steps: { added: string[]; removed: string[]; renamedGuess?: never; changed: StepChange[]; reordered: boolean };
+  steps: { added: string[]; removed: string[]; changed: StepChange[]; reordered: boolean };
   /** Options of the steps in both versions (those of an added or removed step go with the step). */
   options: { added: OptionRef[]; removed: OptionRef[]; redirected: Redirect[]; reordered: string[] };
   facts: { added: string[]; removed: string[]; changed: { name: string; from: unknown; to: unknown }[] };

@@ -133,9 +133,6 @@ export function confirmText(doc: FlowDocument, origins: TextOrigins, lng: Langua
   return { ...origins, [key]: { ...origin, basis: { ...origin.basis, [lng]: now } } };
 }
 
-/** The language a text was written in, where its origin says; else none in particular. */
-export const sourceOf = (origins: TextOrigins, key: string): Language | undefined => origins[key]?.source;
-
 /** Origins read back from the database: anything not of the shape is dropped rather than trusted. */
 export function parseOrigins(json: string): TextOrigins {
   let value: unknown;

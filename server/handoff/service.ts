@@ -86,7 +86,7 @@ export class HandoffService {
       store.listAgents().then((list) => new Map(list.map((a) => [a.id, a]))),
     ]);
     const lng = this.settings.storyLng;
-    const input2 = { session, flow, steps, notes, agents, lng, t: i18n.getFixedT(lng) };
+    const transcriptInput = { session, flow, steps, notes, agents, lng, t: i18n.getFixedT(lng) };
     const id = newId();
     const story = buildStory(renderer, {
       id,
@@ -96,8 +96,8 @@ export class HandoffService {
       outcome: 'escalated',
       request,
       storyLng: lng,
-      transcriptText: transcript(renderer, input2, 'text'),
-      transcriptMarkdown: transcript(renderer, input2, 'markdown'),
+      transcriptText: transcript(renderer, transcriptInput, 'text'),
+      transcriptMarkdown: transcript(renderer, transcriptInput, 'markdown'),
       consoleUrl: this.settings.publicUrl ? `${this.settings.publicUrl.replace(/\/$/, '')}/agent/s/${session.id}` : null,
       createdAt: Date.now(),
     });

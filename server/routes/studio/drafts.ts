@@ -140,6 +140,8 @@ export function studioDraftRoutes(ctx: AppContext): Router {
       return show(current, { status: 409, message: t('studio:draft.conflict'), conflict: true, unsaved: body });
     };
     if (draft.status !== 'open') throw new AppError(409, 'draft_closed', t('studio:draft.closed'));
+    // A form made on an older revision is a conflict before anything else: its edit may not even apply to the draft
+    // as it is now (a step renamed since), and that error would hide what happened. The store checks again on save.
     if (body.revision !== draft.revision) return conflict(draft);
     let applied: Applied;
     try {
