@@ -17,42 +17,6 @@ function clocked() {
 
 const limit = (key: string, n: number): AttemptLimit => ({ key, limit: n, windowMs: 15 * MINUTE });
 
-describe('attempts under a limit', () => {
-  it('count failures only, hold a slot while in flight, and block until the oldest failure leaves the window', async () => {
-    const { store, tick } = clocked();
-    const limits = [limit('account', 2)];
-    // Two in flight take both slots: a third waits, it is not refused.
-    expect(await store.reserveAttempt('a', limits)).toEqual({ status: 'reserved' });
-    expect(await store.reserveAttempt('b', limits)).toEqual({ status: 'reserved' });
-    expect(await store.reserveAttempt('c', limits)).toEqual({ status: 'wait' });
-    // A success leaves no trace and frees its slot.
-    await store.settleAttempt('a', false);
-    expect(await store.reserveAttempt('c', limits)).toEqual({ status: 'reserved' });
-    tick(MINUTE);
-    await store.settleAttempt('b', true);
-    tick(MINUTE);
-    await store.settleAttempt('c', true);
-    const firstFailure = Date.UTC(2026, 2, 1, 12) + MINUTE;
-    expect(await store.reserveAttempt('d', limits)).toEqual({ status: 'blocked', until: firstFailure + 15 * MINUTE });
-    // Once the first failure is older than the window, one more attempt fits.
-    tick(14 * MINUTE);
-    expect(await store.reserveAttempt('d', limits)).toEqual({ status: 'reserved' });
-    await store.close();
-  });
-
-  it('a limit blocks whichever key reached it, and a pending attempt abandoned by a crash stops holding its slot', async () => {
-    const { store, tick } = clocked();
-    expect(await store.reserveAttempt('a', [limit('address', 5), limit('account', 1)])).toEqual({ status: 'reserved' });
-    await store.settleAttempt('a', true);
-    expect((await store.reserveAttempt('b', [limit('address', 5), limit('account', 1)])).status).toBe('blocked');
-    expect(await store.reserveAttempt('b', [limit('address', 5), limit('other account', 1)])).toEqual({ status: 'reserved' });
-    // b is never settled (its process died): after a minute it no longer keeps others waiting.
-    expect(await store.reserveAttempt('c', [limit('other account', 1)])).toEqual({ status: 'wait' });
-    tick(MINUTE + 1);
-    expect(await store.reserveAttempt('c', [limit('other account', 1)])).toEqual({ status: 'reserved' });
-    await store.close();
-  });
-});
 
 const snapshot = (value: string) => ({ value, context: {} });
 const session: NewSession = {

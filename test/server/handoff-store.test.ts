@@ -33,27 +33,6 @@ async function withHandoff() {
 }
 
 describe('the outbox on SQLite', () => {
-  it('a leased delivery is one worker\'s; its outcome is recorded by that worker only; an expired lease passes on', async () => {
-    const { t, other, handoff, advance } = await withHandoff();
-    const [mine] = await t.store.handoffs.claimDue('worker-a', 60_000, 5);
-    expect(mine?.id).toBe(handoff.deliveries[0]!.id);
-    expect(mine?.story.message).toBe('Länken kom aldrig.');
-    // Another process sees nothing to do while the lease lasts.
-    expect(await other.handoffs.claimDue('worker-b', 60_000, 5)).toEqual([]);
-    expect(await other.handoffs.delivered(mine!.id, 'worker-b', {})).toBe(false);
-    // Worker A dies; a minute later B takes the delivery over, and A's late word no longer counts.
-    advance(61_000);
-    const [taken] = await other.handoffs.claimDue('worker-b', 60_000, 5);
-    expect(taken?.id).toBe(mine!.id);
-    expect(await t.store.handoffs.delivered(mine!.id, 'worker-a', {})).toBe(false);
-    expect(await other.handoffs.delivered(mine!.id, 'worker-b', { externalId: '42' })).toBe(true);
-    const done = (await t.store.handoffs.get(handoff.id))!.deliveries[0]!;
-    expect(done).toMatchObject({ status: 'sent', attempts: 1, externalId: '42' });
-    // Sent is final: nothing is due again.
-    advance(3_600_000);
-    expect(await other.handoffs.claimDue('worker-c', 60_000, 5)).toEqual([]);
-  });
-
   it('a second request from the same ending is refused; the person\'s data goes with purge --text and with the session', async () => {
     const { t, handoff } = await withHandoff();
     await expect(t.app.locals.ctx.handoffs.request(handoff.sessionId, { message: 'Igen', email: 'anna@example.se' })).rejects.toMatchObject({ status: 409, code: 'handoff_exists' });
