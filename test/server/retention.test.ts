@@ -32,32 +32,8 @@ async function history() {
   return { store, file, ids };
 }
 
-const count = (store: Awaited<ReturnType<typeof history>>['store'], table: string) =>
-  (store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-
+// What the store does on purge is the shared store suite's (test/store/analytics.test.ts); here, the command.
 describe('retention', () => {
-  it('deletes exactly the sessions older than the cut-off, with their steps and feedback', async () => {
-    const { store, ids } = await history();
-    expect(await store.purgeSessions(Date.now() - 30 * DAY)).toBe(3);
-    const left = (store.db.prepare('SELECT id FROM sessions ORDER BY created_at').all() as { id: string }[]).map((r) => r.id);
-    expect(left).toEqual([ids.get(29), ids.get(1)]);
-    expect(count(store, 'steps')).toBe(2 * 3);
-    expect(count(store, 'feedback')).toBe(2);
-    await store.close();
-  });
-
-  it('empties free text without touching the figures', async () => {
-    const { store } = await history();
-    expect(await store.purgeText(Date.now() - 30 * DAY)).toBe(6);
-    expect(count(store, 'sessions')).toBe(5);
-    const notes = store.db.prepare('SELECT note FROM steps WHERE note IS NOT NULL ORDER BY note').all();
-    expect(notes).toEqual([{ note: 'note 1' }, { note: 'note 29' }]);
-    const comments = store.db.prepare('SELECT comment FROM feedback WHERE comment IS NOT NULL ORDER BY comment').all();
-    expect(comments).toEqual([{ comment: 'comment 1' }, { comment: 'comment 29' }]);
-    expect(count(store, 'feedback')).toBe(5);
-    await store.close();
-  });
-
   it('npm run purge deletes by RETENTION_DAYS or --days', async () => {
     const { store, file } = await history();
     await store.close();
