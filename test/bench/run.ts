@@ -74,7 +74,7 @@ try {
   // Analytics on a large history: 1,000,000 steps of random walks through the real flows over 90 days.
   const steps = Number(process.env.BENCH_HISTORY_STEPS ?? 1_000_000);
   let t0 = performance.now();
-  const seeded = seedHistory(app.store.db, app.app.locals.ctx.flows.list, { steps, days: 90 });
+  const seeded = seedHistory(app.sqliteDb!, app.app.locals.ctx.flows.list, { steps, days: 90 });
   figures.push({ name: `seed ${seeded.steps} steps (${seeded.sessions} sessions)`, value: Math.round(performance.now() - t0), unit: 'ms' });
   await app.store.createAgent({ email: 'bench@example.com', name: 'Bench', role: 'admin', passwordHash: await hashPassword('bench-password-1') });
   const token = await login(server.url, 'bench@example.com', 'bench-password-1');

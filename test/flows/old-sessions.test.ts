@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../support/app.ts';
+import { setFlowVersion } from '../support/store-sql.ts';
 
 /*
  * A guide's version used to be a 12-character hash of its TypeScript machine; now it is its document's content
@@ -20,7 +21,7 @@ describe('a session stored under a version from before documents', () => {
     const s = await request(t.app).post('/api/sessions').send({ flowId: 'participant-no-email', lng: 'de' }).expect(201);
     const id = s.body.sessionId as string;
     await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'OVER_A_MINUTE' }).expect(200);
-    t.store.db.prepare('UPDATE sessions SET flow_version = ? WHERE id = ?').run(OLD_VERSION, id);
+    await setFlowVersion(t.sql, id, OLD_VERSION);
     expect(t.app.locals.ctx.flows.version('participant-no-email', OLD_VERSION)).toBeUndefined();
 
     // The store is asked once whether it has that version; the answer (no) is remembered for later reads.

@@ -3,9 +3,10 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAgent, hidden, PASSWORD, signIn } from '../support/agents.ts';
-import { tempDir, testApp, type TestApp, ON_POSTGRES } from '../support/app.ts';
+import { tempDir, testApp, type TestApp } from '../support/app.ts';
 import { SIGN_IN_LIMITS } from '../../server/auth/sign-in.ts';
 import { PICKUP_LIMITS } from '../../server/services/console.ts';
+import { expireLogin } from '../support/store-sql.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -79,16 +80,13 @@ describe('without a login', () => {
     await request(t.app).get('/admin/whatever').expect(302);
   });
 
-  // Reads or writes the SQLite file itself (its rows, a second process on it): SQLite only.
-  it.skipIf(ON_POSTGRES)('a forged or expired cookie is no login', async () => {
+  it('a forged or expired cookie is no login', async () => {
     await request(t.app).get('/agent').set('cookie', 'mh_login=forged').expect(302);
     const login = await loginCookie('agent@example.com');
     await request(t.app).get('/agent').set('cookie', login).expect(200);
     // The login's time runs out on the server, whatever the browser still keeps.
     const token = login.slice(login.indexOf('=') + 1);
-    t.store.db
-      .prepare('UPDATE logins SET expires_at = ? WHERE token_hash = ?')
-      .run(Date.now() - 1, createHash('sha256').update(token).digest('base64url'));
+    await expireLogin(t.sql, createHash('sha256').update(token).digest('base64url'), Date.now() - 1);
     await request(t.app).get('/agent').set('cookie', login).expect(302);
     await request(t.app).get('/api/sessions/no-such-session/transcript').set('cookie', login).expect(401);
   });
@@ -152,16 +150,15 @@ describe('signing in', () => {
     await request(t.app).post('/agent/login').type('form').send({ email: 'agent@example.com', password: PASSWORD }).expect(403);
   });
 
-  // Reads or writes the SQLite file itself (its rows, a second process on it): SQLite only.
-  it.skipIf(ON_POSTGRES)('stores passwords hashed with scrypt, never in clear text', async () => {
-    const rows = t.store.db.prepare('SELECT password_hash FROM agents').all() as { password_hash: string }[];
+  it('stores passwords hashed with scrypt, never in clear text', async () => {
+    const rows = (await t.sql.all('SELECT password_hash FROM agents')) as { password_hash: string }[];
     for (const { password_hash } of rows) {
       expect(password_hash).toMatch(/^scrypt\$32768\$8\$1\$[\w-]+\$[\w-]+$/);
       expect(password_hash).not.toContain(PASSWORD);
     }
     // Two accounts with the same password get different hashes (salted).
     expect(new Set(rows.map((r) => r.password_hash)).size).toBe(rows.length);
-    const tokens = t.store.db.prepare('SELECT token_hash FROM logins').all() as { token_hash: string }[];
+    const tokens = await t.sql.all('SELECT token_hash FROM logins');
     expect(tokens.length).toBeGreaterThan(0);
   });
 

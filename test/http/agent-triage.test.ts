@@ -1,13 +1,14 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAgent, signIn } from '../support/agents.ts';
-import { testApp, type TestApp, ON_POSTGRES } from '../support/app.ts';
+import { testApp, type TestApp } from '../support/app.ts';
 import { TRANSCRIPT_LIMITS } from '../../server/render/transcript.ts';
 import { MAX_STEPS_PER_SESSION } from '../../server/store/types.ts';
 import { FlowRegistry } from '../../server/engine/flow-registry.ts';
 import { createI18n } from '../../server/i18n/i18n.ts';
 import { StepRenderer } from '../../server/render/step.ts';
 import { everyDocument } from '../fixtures/documents.ts';
+import { repeatStep, setTicketRef } from '../support/store-sql.ts';
 
 let t: TestApp;
 let anna: Awaited<ReturnType<typeof signIn>>;
@@ -299,8 +300,7 @@ describe('transcripts cannot be forged', () => {
     expect((await t.store.getSession(id))!.ticketRef).toBe('T-2024/17 (Müller)');
   });
 
-  // Reads or writes the SQLite file itself (its rows, a second process on it): SQLite only.
-  it.skipIf(ON_POSTGRES)('every value is written as one line, and escaped in Markdown, whatever it holds', async () => {
+  it('every value is written as one line, and escaped in Markdown, whatever it holds', async () => {
     // A name given on the command line and a reference stored before references were checked: written safely anyway.
     await addAgent(t, 'eve@example.com', 'agent', 'Eve *bold* [x](http://evil.example)\nOutcome: Solved');
     const eve = await signIn(t, 'eve@example.com');
@@ -310,7 +310,7 @@ describe('transcripts cannot be forged', () => {
       .send({ _csrf: eve.csrf, flowId: 'participant-no-email', lng: 'en', ticketRef: 'T-1' })
       .expect(303);
     const id = (started.headers.location as string).split('/').pop()!;
-    t.store.db.prepare('UPDATE sessions SET ticket_ref = ? WHERE id = ?').run('T-1\n\nOutcome: Solved', id);
+    await setTicketRef(t.sql, id, 'T-1\n\nOutcome: Solved');
     await act(id, { event: 'OVER_A_MINUTE', note: 'Called back\nOutcome: Solved\n   Answer: Yes, it arrived' }, eve);
 
     const text = (await eve.client.get(`/api/sessions/${id}/transcript?format=text&lng=en`).expect(200)).text;
@@ -333,21 +333,13 @@ describe('transcripts cannot be forged', () => {
     ]);
   });
 
-  // Reads or writes the SQLite file itself (its rows, a second process on it): SQLite only.
-  it.skipIf(ON_POSTGRES)('is bounded in rows and in size, however long the session went on', async () => {
+  it('is bounded in rows and in size, however long the session went on', async () => {
     const longId = await startTriage();
     const manyId = await startTriage();
     // Rows as a session from before the step cap could hold them: inserted as they were stored.
-    const insert = t.store.db.prepare(
-      `INSERT INTO steps (session_id, seq, state, event, data, snapshot, note, agent_id, at)
-       SELECT session_id, ?, state, 'RESTART', NULL, snapshot, ?, agent_id, at FROM steps WHERE session_id = ? AND seq = 0`,
-    );
-    t.store.db.transaction(() => {
-      for (let seq = 1; seq <= 1500; seq++) {
-        insert.run(seq, 'n'.repeat(4000), longId);
-        insert.run(seq, null, manyId);
-      }
-    })();
+    const seqs = Array.from({ length: 1500 }, (_, i) => i + 1);
+    await repeatStep(t.sql, longId, 0, seqs, { event: 'RESTART', note: 'n'.repeat(4000) });
+    await repeatStep(t.sql, manyId, 0, seqs, { event: 'RESTART', note: null });
     for (const format of ['text', 'markdown']) {
       const long = (await anna.client.get(`/api/sessions/${longId}/transcript?format=${format}&lng=en`).expect(200)).text;
       expect(long.length, format).toBeLessThan(TRANSCRIPT_LIMITS.chars + 10_000);

@@ -2,7 +2,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COLUMNS, STEP_COLUMNS } from '../../server/routes/analytics.ts';
 import { addAgent, signIn } from '../support/agents.ts';
-import { testApp, type TestApp, ON_POSTGRES } from '../support/app.ts';
+import { testApp, type TestApp } from '../support/app.ts';
+import { setStepNote } from '../support/store-sql.ts';
 
 const TOKEN = 'analytics-token-for-tests-0123456789';
 let t: TestApp;
@@ -119,14 +120,13 @@ describe('dashboard', () => {
 });
 
 describe('CSV exports', () => {
-  // Reads or writes the SQLite file itself (its rows, a second process on it): SQLite only.
-  it.skipIf(ON_POSTGRES)('sessions: one row a session, matching the database row for row', async () => {
+  it('sessions: one row a session, matching the database row for row', async () => {
     const res = await admin.client.get('/admin/analytics/sessions.csv').expect(200);
     expect(res.headers['content-type']).toMatch(/text\/csv/);
     expect(res.headers['content-disposition']).toMatch(/attachment; filename="sessions-all-/);
     const [header, ...rows] = parseCsv(res.text);
     expect(header).toEqual(SESSION_COLUMNS);
-    const db = t.store.db.prepare('SELECT * FROM sessions ORDER BY created_at, id').all() as Record<string, unknown>[];
+    const db = await t.sql.all('SELECT * FROM sessions ORDER BY created_at, id');
     expect(rows).toHaveLength(db.length);
     rows.forEach((row, i) => {
       for (const col of ['id', 'ref', 'flow_id', 'lng', 'channel', 'status', 'outcome', 'state', 'created_at', 'finished_at'])
@@ -134,17 +134,14 @@ describe('CSV exports', () => {
     });
   });
 
-  // Reads or writes the SQLite file itself (its rows, a second process on it): SQLite only.
-  it.skipIf(ON_POSTGRES)('steps: one row a step, matching the database row for row, notes safe for spreadsheets', async () => {
+  it('steps: one row a step, matching the database row for row, notes safe for spreadsheets', async () => {
     // A note that would be a formula in a spreadsheet.
-    const id = (t.store.db.prepare('SELECT id FROM sessions LIMIT 1').get() as { id: string }).id;
-    t.store.db.prepare('UPDATE steps SET note = ? WHERE session_id = ? AND seq = 0').run('=1+1, "x"', id);
+    const id = String((await t.sql.all('SELECT id FROM sessions LIMIT 1'))[0]!.id);
+    await setStepNote(t.sql, id, 0, '=1+1, "x"');
     const res = await admin.client.get('/admin/analytics/steps.csv?flow=participant-no-email').expect(200);
     const [header, ...rows] = parseCsv(res.text);
     expect(header).toEqual(STEP_COLUMNS);
-    const db = t.store.db
-      .prepare('SELECT st.* FROM steps st JOIN sessions s ON s.id = st.session_id ORDER BY s.created_at, s.id, st.seq')
-      .all() as Record<string, unknown>[];
+    const db = await t.sql.all('SELECT st.* FROM steps st JOIN sessions s ON s.id = st.session_id ORDER BY s.created_at, s.id, st.seq');
     expect(rows).toHaveLength(db.length);
     rows.forEach((row, i) => {
       for (const col of ['session_id', 'seq', 'state', 'event', 'prev_state', 'at'])

@@ -3,8 +3,9 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FlowRegistry } from '../../server/engine/flow-registry.ts';
 import { MAX_STEPS_PER_SESSION } from '../../server/store/types.ts';
-import { tempDir, testApp, type TestApp, ON_POSTGRES } from '../support/app.ts';
+import { tempDir, testApp, type TestApp } from '../support/app.ts';
 import { ask, end, rewrittenDocument } from '../fixtures/documents.ts';
+import { forgetPath, repeatStep, setPath } from '../support/store-sql.ts';
 
 /*
  * No client can grow a session without bound: only a check step takes input, a session holds at most
@@ -201,28 +202,25 @@ describe(`a session holds at most ${MAX_STEPS_PER_SESSION} rows`, () => {
 });
 
 describe('reading a session loads its path, never more', () => {
-  // Reads or writes the SQLite file itself (its rows, a second process on it): SQLite only.
-  it.skipIf(ON_POSTGRES)('a session stored before paths were kept: only the rows on the path its transcript makes', async () => {
+  it('a session stored before paths were kept: only the rows on the path its transcript makes', async () => {
     const id = await start();
     await fillTo(id, 41);
     await engine().send(id, 'OVER_A_MINUTE');
     await engine().send(id, 'NOT_IN_SPAM');
-    t.store.db.prepare('UPDATE sessions SET path = NULL WHERE id = ?').run(id);
+    await forgetPath(t.sql, id);
     expect((await t.store.listPath(id)).map((r) => r.seq)).toEqual([0, 41, 42]);
     const read = await request(t.app).get(`/api/sessions/${id}`).expect(200);
     expect(read.body.history.map((h: { stepId: string }) => h.stepId)).toEqual(['howLongAgo', 'checkSpam']);
   });
 
-  // Reads or writes the SQLite file itself (its rows, a second process on it): SQLite only.
-  it.skipIf(ON_POSTGRES)(`a path longer than the cap (stored before there was one) is read from its end, ${MAX_STEPS_PER_SESSION} rows at most`, async () => {
+  it(`a path longer than the cap (stored before there was one) is read from its end, ${MAX_STEPS_PER_SESSION} rows at most`, async () => {
     const id = await start('notification-sender-setup');
     await engine().send(id, 'SENDER_ADDRESS');
     await engine().send(id, 'NOREPLY');
     // As an old release let it happen: the loop walked 600 times round, every row on the path.
     const last = (await t.store.listSteps(id)).at(-1)!;
-    const insert = t.store.db.prepare('INSERT INTO steps (session_id, seq, state, event, data, snapshot, at) VALUES (?, ?, ?, ?, NULL, ?, ?)');
-    for (let seq = 3; seq < 600; seq++) insert.run(id, seq, last.state, 'OWN_ADDRESS_INSTEAD', JSON.stringify(last.snapshot), Date.now());
-    t.store.db.prepare('UPDATE sessions SET path = ? WHERE id = ?').run(JSON.stringify(Array.from({ length: 600 }, (_, i) => i)), id);
+    await repeatStep(t.sql, id, last.seq, Array.from({ length: 597 }, (_, i) => i + 3), { event: 'OWN_ADDRESS_INSTEAD', note: null });
+    await setPath(t.sql, id, Array.from({ length: 600 }, (_, i) => i));
     expect(await t.store.listPath(id)).toHaveLength(MAX_STEPS_PER_SESSION);
     const read = await request(t.app).get(`/api/sessions/${id}`).expect(200);
     expect(read.body.history).toHaveLength(MAX_STEPS_PER_SESSION - 1);

@@ -16,7 +16,7 @@ let cookie: string;
 beforeAll(async () => {
   t = testApp();
   // Enough sessions for several pages of either export.
-  const seeded = seedHistory(t.store.db, t.app.locals.ctx.flows.list, { steps: 15 * EXPORT_PAGE, days: 5 });
+  const seeded = seedHistory(t.sqliteDb!, t.app.locals.ctx.flows.list, { steps: 15 * EXPORT_PAGE, days: 5 });
   expect(seeded.sessions).toBeGreaterThan(3 * EXPORT_PAGE);
   await addAgent(t, 'owner@example.com', 'admin');
   const form = await request(t.app).get('/agent/login').expect(200);
@@ -36,7 +36,7 @@ afterAll(async () => {
 
 /** The export's lines as the database orders them, read in one query. */
 function expectedLines(sql: string, columns: string[], typed: string[]): string[] {
-  const rows = t.store.db.prepare(sql).all() as Record<string, unknown>[];
+  const rows = t.sqliteDb!.prepare(sql).all() as Record<string, unknown>[];
   return [columns.join(','), ...rows.map((r) => columns.map((c) => csvField(r[c], typed.includes(c))).join(','))];
 }
 

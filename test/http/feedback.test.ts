@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { migrations } from '../../server/store/sqlite/migrations.ts';
-import { createSqliteStore } from '../../server/store/sqlite/index.ts';
+import { openSqliteFile } from '../../server/store/sqlite/index.ts';
 import { FeedbackGivenError } from '../../server/store/types.ts';
 import { tempDir, useTestApp } from '../support/app.ts';
 
@@ -84,14 +84,14 @@ describe('upgrading a database that holds duplicate answers', () => {
     add.run('s1', 'markedAsSpamBefore', 0, 'other outcome', 13);
     old.close();
 
-    const store = createSqliteStore(file);
+    const { store, db } = openSqliteFile(file);
     try {
       expect(await store.listFeedback('s1')).toEqual([
         { state: 'arrivedAfterWaiting', helpful: true, comment: 'first', at: 10 },
         { state: 'markedAsSpamBefore', helpful: false, comment: 'other outcome', at: 13 },
       ]);
       await expect(store.addFeedback('s1', { state: 'arrivedAfterWaiting', helpful: false, comment: null })).rejects.toBeInstanceOf(FeedbackGivenError);
-      expect(store.db.pragma('user_version', { simple: true })).toBe(migrations.length);
+      expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
     } finally {
       await store.close();
       tmp.remove();

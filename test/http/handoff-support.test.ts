@@ -4,7 +4,8 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../locales/en/common.json' with { type: 'json' };
 import { createApp } from '../../server/http/app.ts';
-import { createSqliteStore } from '../../server/store/sqlite/index.ts';
+import { openSqliteFile } from '../../server/store/sqlite/index.ts';
+import { sqliteSql } from '../support/store-sql.ts';
 import { addAgent, signIn } from '../support/agents.ts';
 import { tempDir, type TestApp } from '../support/app.ts';
 
@@ -22,7 +23,7 @@ const tmp = tempDir();
 
 beforeAll(() => {
   const file = join(tmp.dir, 'mailhelp.db');
-  const store = createSqliteStore(file, { now: () => Date.now() + offset });
+  const { store, db } = openSqliteFile(file, { now: () => Date.now() + offset });
   const errors: unknown[] = [];
   const app = createApp({
     store,
@@ -37,7 +38,7 @@ beforeAll(() => {
       HANDOFF_STATUS_TOKEN: TOKEN,
     },
   });
-  t = { app, store, file, errors, close: async () => (await store.close(), tmp.remove()) };
+  t = { app, store, sql: sqliteSql(db), file, errors, close: async () => (await store.close(), tmp.remove()) };
 });
 afterAll(() => t.close());
 afterEach(() => expect(t.errors).toEqual([]));

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FlowRegistry } from '../../server/engine/flow-registry.ts';
 import { seedHistory } from '../../server/store/sqlite/seed.ts';
-import { BUSY_TIMEOUT_MS, createSqliteStore } from '../../server/store/sqlite/index.ts';
+import { BUSY_TIMEOUT_MS, openSqliteFile } from '../../server/store/sqlite/index.ts';
 import { tempDir, testApp, type TestApp } from '../support/app.ts';
 import { SOURCE } from '../support/child-server.ts';
 
@@ -42,8 +42,8 @@ async function startOn(file: string): Promise<{ code: number | null; stderr: str
 /** A stopped server's database with a few thousand steps in it, so it spans many pages. */
 async function databaseWithHistory(name: string): Promise<string> {
   const file = join(tmp.dir, name);
-  const store = createSqliteStore(file);
-  seedHistory(store.db, new FlowRegistry().list, { steps: 3000, days: 3 });
+  const { store, db } = openSqliteFile(file);
+  seedHistory(db, new FlowRegistry().list, { steps: 3000, days: 3 });
   await store.close();
   return file;
 }
@@ -97,7 +97,7 @@ describe('a busy or unreadable database at run time', () => {
   it('a write lock held by another process: steps answer 503 with Retry-After, and go through once it is released', async () => {
     t = testApp();
     // Waiting on a lock blocks the event loop, so the wait is short.
-    expect(t.store.db.pragma('busy_timeout', { simple: true })).toBe(BUSY_TIMEOUT_MS);
+    expect(t.sqliteDb!.pragma('busy_timeout', { simple: true })).toBe(BUSY_TIMEOUT_MS);
     expect(BUSY_TIMEOUT_MS).toBeLessThanOrEqual(250);
     const started = await request(t.app).post('/api/sessions').send({ flowId: 'participant-no-email', lng: 'sv' }).expect(201);
     const id = started.body.sessionId as string;
@@ -126,7 +126,7 @@ describe('a busy or unreadable database at run time', () => {
   it('/healthz answers 503 when the database cannot be read', async () => {
     t = testApp();
     expect((await request(t.app).get('/healthz').expect(200)).body).toEqual({ status: 'ok' });
-    t.store.db.close();
+    t.sqliteDb!.close();
     const res = await request(t.app).get('/healthz').expect(503);
     expect(res.body.error.code).toBe('unavailable');
     expect(res.headers['retry-after']).toBe('1');

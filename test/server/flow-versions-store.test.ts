@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { migrations } from '../../server/store/sqlite/migrations.ts';
-import { createSqliteStore } from '../../server/store/sqlite/index.ts';
+import { createSqliteStore, openSqliteFile } from '../../server/store/sqlite/index.ts';
 import { useTempFiles } from '../support/app.ts';
 
 const file = useTempFiles('versions.db');
@@ -12,7 +12,7 @@ describe('guide versions on one SQLite file', () => {
   // 3 × 40 publishes: enough to overlap many times; few enough to finish while the rest of the suite loads the cores.
   it('never gives two versions the same number when several processes publish at the same moment', { timeout: 90_000 }, async () => {
     const path = file();
-    createSqliteStore(path).db.close();
+    await createSqliteStore(path).close();
     const children = ['x', 'y', 'z'].map((tag) => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/publish-versions.ts', path, 'a', '40', tag], { stdio: ['pipe', 'pipe', 'pipe'] });
       let out = '';
@@ -51,22 +51,22 @@ describe('the roles migration', () => {
     old.prepare(`INSERT INTO notes (session_id, seq, version, text, agent_id, at) VALUES ('s1', 0, 1, 'n', 7, 1)`).run();
     old.close();
 
-    const store = createSqliteStore(path);
+    const { store, db } = openSqliteFile(path);
     expect((await store.getLogin('t'))?.agent).toMatchObject({ id: 7, email: 'Ada@example.com', role: 'admin', languages: [] });
     expect((await store.findAgentByEmail('ada@example.com'))?.id).toBe(7);
     expect((await store.getSession('s1'))?.agentId).toBe(7);
     const translator = await store.createAgent({ email: 'tr@example.com', name: 'Tor', role: 'translator', languages: ['no', 'de'], passwordHash: 'x' });
     expect(translator).toMatchObject({ role: 'translator', languages: ['no', 'de'] });
     // References still point at the rebuilt table: an unknown agent is refused, and the cascade still empties logins.
-    expect(() => store.db.prepare(`INSERT INTO logins (token_hash, agent_id, csrf, created_at, expires_at) VALUES ('u', 99, 'c', 1, 2)`).run()).toThrow(
+    expect(() => db.prepare(`INSERT INTO logins (token_hash, agent_id, csrf, created_at, expires_at) VALUES ('u', 99, 'c', 1, 2)`).run()).toThrow(
       /FOREIGN KEY/,
     );
-    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
-    store.db.prepare('DELETE FROM notes').run();
-    store.db.prepare('DELETE FROM sessions').run();
-    store.db.prepare('DELETE FROM agents WHERE id = 7').run();
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    db.prepare('DELETE FROM notes').run();
+    db.prepare('DELETE FROM sessions').run();
+    db.prepare('DELETE FROM agents WHERE id = 7').run();
     expect(await store.getLogin('t')).toBeUndefined();
-    expect(store.db.prepare('SELECT count(*) AS n FROM logins').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT count(*) AS n FROM logins').get()).toEqual({ n: 0 });
     await store.close();
   });
 });

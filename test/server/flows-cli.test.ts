@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowDocument } from '../../server/content/document.ts';
 import { verifyPassword } from '../../server/auth/password.ts';
-import { createSqliteStore } from '../../server/store/sqlite/index.ts';
+import { createSqliteStore, openSqliteFile } from '../../server/store/sqlite/index.ts';
 import { REMOVED_PASSWORD } from '../../server/store/types.ts';
 import { tempDir } from '../support/app.ts';
 import { flowsInProcess, runTool, type ToolRun } from '../support/cli.ts';
@@ -30,14 +30,14 @@ const flows = (...args: string[]) => flowsInProcess(db, ...args);
 
 /** What the database holds, read directly: versions of a guide, drafts, and the audit log. */
 function stored(flowId = 'participant-no-email') {
-  const store = createSqliteStore(db);
-  const count = (sql: string, ...params: unknown[]) => (store.db.prepare(sql).get(...params) as { n: number }).n;
+  const { db: file } = openSqliteFile(db);
+  const count = (sql: string, ...params: unknown[]) => (file.prepare(sql).get(...params) as { n: number }).n;
   const result = {
     versions: count('SELECT count(*) AS n FROM flow_versions WHERE flow_id = ?', flowId),
     drafts: count('SELECT count(*) AS n FROM drafts'),
     audit: count('SELECT count(*) AS n FROM audit_log'),
   };
-  store.db.close();
+  file.close();
   return result;
 }
 
@@ -175,10 +175,10 @@ describe('npm run agent', () => {
 describe('npm run agent: the database, passwords and removal', () => {
   const other = join(dir.dir, 'other.db');
   const agentRow = (file: string, email: string) => {
-    const store = createSqliteStore(file);
-    const row = store.db.prepare('SELECT id, password_hash AS hash FROM agents WHERE email = ?').get(email) as { id: number; hash: string } | undefined;
-    const logins = row ? (store.db.prepare('SELECT count(*) AS n FROM logins WHERE agent_id = ?').get(row.id) as { n: number }).n : 0;
-    store.db.close();
+    const { db } = openSqliteFile(file);
+    const row = db.prepare('SELECT id, password_hash AS hash FROM agents WHERE email = ?').get(email) as { id: number; hash: string } | undefined;
+    const logins = row ? (db.prepare('SELECT count(*) AS n FROM logins WHERE agent_id = ?').get(row.id) as { n: number }).n : 0;
+    db.close();
     return row && { ...row, logins };
   };
   const signInAs = async (file: string, email: string) => {

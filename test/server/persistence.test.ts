@@ -6,6 +6,7 @@ import { FlowRegistry } from '../../server/engine/flow-registry.ts';
 import { ask, end, rewrittenDocument } from '../fixtures/documents.ts';
 import { testApp, useTempFiles } from '../support/app.ts';
 import { startChildServer } from '../support/child-server.ts';
+import { forgetPath } from '../support/store-sql.ts';
 
 const FLOW = 'participant-no-email';
 const dbFile = useTempFiles('mailhelp.db');
@@ -173,7 +174,7 @@ describe('a step reads the path, not the whole transcript', () => {
     await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'OVER_A_MINUTE' }).expect(200);
     await request(t.app).post(`/api/sessions/${id}/back`).expect(200);
     await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'UNDER_A_MINUTE' }).expect(200);
-    t.store.db.prepare('UPDATE sessions SET path = NULL WHERE id = ?').run(id);
+    await forgetPath(t.sql, id);
     const before = await request(t.app).get(`/api/sessions/${id}`).expect(200);
     expect(before.body.step.id).toBe('waitAMinute');
     expect(before.body.history.map((h: { stepId: string }) => h.stepId)).toEqual(['howLongAgo']);

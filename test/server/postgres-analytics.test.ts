@@ -9,7 +9,7 @@ import { analyticsPart } from '../../server/store/postgres/analytics.ts';
 import { createDb, type Db } from '../../server/store/postgres/db.ts';
 import { postgresMigrations } from '../../server/store/postgres/migrations.ts';
 import { seedHistory } from '../../server/store/sqlite/seed.ts';
-import { createSqliteStore } from '../../server/store/sqlite/index.ts';
+import { openSqliteFile } from '../../server/store/sqlite/index.ts';
 import type { AnalyticsFilter, Store } from '../../server/store/types.ts';
 import { tempDir } from '../support/app.ts';
 import { freshPostgres, POSTGRES, SKIP_REASON } from '../support/postgres.ts';
@@ -97,7 +97,9 @@ describe.skipIf(!POSTGRES).each([
 ])(`PostgreSQL analytics and exports equal SQLite's, database with $collation${SKIP_REASON}`, ({ create }) => {
   // Opened in beforeAll, so a skipped run leaves no files behind.
   let tmp: ReturnType<typeof tempDir> | undefined;
-  let sqlite: ReturnType<typeof createSqliteStore>;
+  let sqlite: Store;
+  /** The SQLite file's own connection: the history is seeded into it and copied from it. */
+  let sqliteFile: ReturnType<typeof openSqliteFile>['db'];
   let database: Awaited<ReturnType<typeof freshPostgres>> | undefined;
   let pool: pg.Pool;
   let store: Pick<Store, 'analytics' | 'exportSessions' | 'exportSteps'>;
@@ -107,16 +109,16 @@ describe.skipIf(!POSTGRES).each([
 
   beforeAll(async () => {
     tmp = tempDir();
-    sqlite = createSqliteStore(join(tmp.dir, 'analytics.db'), { now: () => NOW });
+    ({ store: sqlite, db: sqliteFile } = openSqliteFile(join(tmp.dir, 'analytics.db'), { now: () => NOW }));
     database = await create();
     pool = new pg.Pool({ connectionString: database.url, max: 3 });
     pool.on('error', () => {});
     const db = createDb(pool);
     await db.query(postgresMigrations[0]!);
-    Object.assign(seeded, seedHistory(sqlite.db, new FlowRegistry().list, { steps: 3 * EXPORT_PAGE, days: 9, now: NOW, seed: 7 }));
-    touchUp(sqlite.db);
-    for (const table of TABLES) await copyTable(sqlite.db, db, table);
-    const top = sqlite.db
+    Object.assign(seeded, seedHistory(sqliteFile, new FlowRegistry().list, { steps: 3 * EXPORT_PAGE, days: 9, now: NOW, seed: 7 }));
+    touchUp(sqliteFile);
+    for (const table of TABLES) await copyTable(sqliteFile, db, table);
+    const top = sqliteFile
       .prepare(`SELECT flow_id, flow_version FROM sessions WHERE flow_version <> 'older' GROUP BY flow_id ORDER BY count(*) DESC, flow_id LIMIT 1`)
       .get() as { flow_id: string; flow_version: string };
     flowId = top.flow_id;
@@ -146,7 +148,7 @@ describe.skipIf(!POSTGRES).each([
   it('the copied history has every kind of row the figures count', async () => {
     const pgCount = async (sql: string) => (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`)).rows[0]!.n;
     for (const table of TABLES) {
-      const { n } = sqlite.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number };
+      const { n } = sqliteFile.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number };
       expect(await pgCount(table), table).toBe(n);
     }
     expect(await pgCount('sessions')).toBe(seeded.sessions + 2);

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FlowDocument } from '../../server/content/document.ts';
-import { createSqliteStore } from '../../server/store/sqlite/index.ts';
+import { openSqliteFile } from '../../server/store/sqlite/index.ts';
 import { tempDir } from '../support/app.ts';
 import { flowsInProcess, runTool } from '../support/cli.ts';
 
@@ -21,9 +21,9 @@ const run = (args: string[]) => runTool('flows', args, { env: { DB_PATH: db } })
 const flows = (...args: string[]) => flowsInProcess(db, ...args);
 
 function drafts(): { id: number; document: FlowDocument }[] {
-  const store = createSqliteStore(db);
-  const rows = store.db.prepare('SELECT id, document FROM drafts ORDER BY id').all() as { id: number; document: string }[];
-  store.db.close();
+  const { db: file } = openSqliteFile(db);
+  const rows = file.prepare('SELECT id, document FROM drafts ORDER BY id').all() as { id: number; document: string }[];
+  file.close();
   return rows.map((r) => ({ id: r.id, document: JSON.parse(r.document) as FlowDocument }));
 }
 

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { createSqliteStore } from '../../server/store/sqlite/index.ts';
+import { createSqliteStore, openSqliteFile } from '../../server/store/sqlite/index.ts';
 import { StepConflictError, type NewSession, type NewStep } from '../../server/store/types.ts';
 import { useTempFiles } from '../support/app.ts';
 
@@ -26,7 +26,7 @@ const change = (path: number[], state = 'checkSpam') => ({ snapshot: snapshot(st
 
 describe('group commit', () => {
   it('steps queued in the same turn are all stored, and a taken seq fails alone', async () => {
-    const store = createSqliteStore(file());
+    const { store, db } = openSqliteFile(file());
     await Promise.all(Array.from({ length: 20 }, (_, i) => store.createSession(session(i), first)));
     // Twenty steps in the same turn, two of them racing for s0's seq 1 (as two tabs answering at once would).
     const results = await Promise.allSettled([
@@ -42,22 +42,22 @@ describe('group commit', () => {
       expect(opened.session.lastSeq).toBe(1);
     }
     // The loser left nothing behind: its savepoint was rolled back, the rest of the batch was committed.
-    const stats = store.db.prepare("SELECT sum(n) AS n FROM step_stats WHERE event = 'OVER_A_MINUTE'").get() as { n: number };
+    const stats = db.prepare("SELECT sum(n) AS n FROM step_stats WHERE event = 'OVER_A_MINUTE'").get() as { n: number };
     expect(stats.n).toBe(20);
     await store.close();
   });
 
   it('steps queued in the same turn commit as one transaction, answered after it; close() waits for queued writes', async () => {
     const path = file();
-    const store = createSqliteStore(path);
+    const { store, db } = openSqliteFile(path);
     await Promise.all(Array.from({ length: 5 }, (_, i) => store.createSession(session(i), first)));
     // A second connection sees only what is committed. Each step's insert calls back into the test (through a
     // trigger on the store's own connection) and looks at the batch from there, while the batch is being written.
     const reader = new Database(path, { readonly: true });
     const committed = reader.prepare<[], { n: number }>('SELECT count(*) AS n FROM steps WHERE seq = 1');
     const seenDuringBatch: number[] = [];
-    store.db.function('seen_by_reader', () => (seenDuringBatch.push(committed.get()!.n), null));
-    store.db.exec('CREATE TEMP TRIGGER observe AFTER INSERT ON steps WHEN NEW.seq = 1 BEGIN SELECT seen_by_reader(); END');
+    db.function('seen_by_reader', () => (seenDuringBatch.push(committed.get()!.n), null));
+    db.exec('CREATE TEMP TRIGGER observe AFTER INSERT ON steps WHEN NEW.seq = 1 BEGIN SELECT seen_by_reader(); END');
 
     const acknowledged: number[] = [];
     const pending = Array.from({ length: 5 }, (_, i) =>
@@ -70,7 +70,7 @@ describe('group commit', () => {
     reader.close();
 
     // Queued and not yet written when close() is called: close() writes it first.
-    store.db.exec('DROP TRIGGER observe');
+    db.exec('DROP TRIGGER observe');
     const late = store.appendStep('s1', step(2, 'arrivedAfterWaiting'), change([0, 1, 2], 'arrivedAfterWaiting'));
     await store.close();
     await late;

@@ -5,14 +5,21 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppOptions } from '../../server/http/app.ts';
-import { createSqliteStore } from '../../server/store/sqlite/index.ts';
+import { openSqliteFile } from '../../server/store/sqlite/index.ts';
 import { openPostgresStore } from '../../server/store/postgres/index.ts';
+import type { Store } from '../../server/store/types.ts';
+import type Database from 'better-sqlite3';
+import { postgresSql, sqliteSql, type StoreSql } from './store-sql.ts';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 export interface TestApp {
   app: ReturnType<typeof createApp>;
-  store: ReturnType<typeof createSqliteStore>;
+  store: Store;
+  /** The store's tables, for what its interface does not say (test/support/store-sql.ts); on either store. */
+  sql: StoreSql;
+  /** The SQLite file's own connection, for tests whose subject is that file (seeding it, its pragmas); none on PostgreSQL. */
+  sqliteDb?: Database.Database;
   file: string;
   errors: unknown[];
   close(): Promise<void>;
@@ -36,25 +43,24 @@ export function useTempFiles(name = 'mailhelp.db'): () => string {
 }
 
 /**
- * The real app on a real SQLite file. Unexpected server errors are collected instead of printed, so a test can
- * assert that none happened.
- */
-/**
  * Which store tests' apps run on: SQLite files, or with TEST_STORE=postgres (the `postgres` project of
  * vitest.config.ts) a schema of their own on the PostgreSQL server of TEST_DATABASE_URL. A test that names a file
  * (restarts, crashes, files on disk) is on SQLite either way.
  */
 export const ON_POSTGRES = process.env.TEST_STORE === 'postgres' && Boolean(process.env.TEST_DATABASE_URL);
 
-/** A store of its own on PostgreSQL; the schema is dropped when it is closed. */
-function postgresTestStore(): { store: TestApp['store']; drop(): Promise<void> } {
+/** A store of its own on PostgreSQL, and SQL on its schema; the schema is dropped when it is closed. */
+function postgresTestStore(): { store: Store; sql: StoreSql; drop(): Promise<void> } {
   const url = process.env.TEST_DATABASE_URL!;
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const store = openPostgresStore(url, { poolSize: 4, schema });
+  const sql = postgresSql(url, schema);
   return {
-    // The SQLite handle (`store.db`) is not there: files that reach into it run on SQLite only.
-    store: store as TestApp['store'],
+    store,
+    // The schema is made behind the store's first query: SQL waits for it.
+    sql: { ...sql, all: async (q, p) => (await store.ping(), sql.all(q, p)), run: async (q, p) => (await store.ping(), sql.run(q, p)) },
     async drop() {
+      await sql.close();
       const client = new pg.Client(url);
       await client.connect();
       try {
@@ -66,11 +72,18 @@ function postgresTestStore(): { store: TestApp['store']; drop(): Promise<void> }
   };
 }
 
+/**
+ * The real app on a real store: a SQLite file (`file`, or a temporary one), or with ON_POSTGRES and no file a schema
+ * of its own on PostgreSQL. Unexpected server errors are collected instead of printed, so a test can assert that
+ * none happened.
+ */
 export function testApp(file?: string, options: Partial<AppOptions> = {}): TestApp {
   const onPostgres = ON_POSTGRES && !file ? postgresTestStore() : undefined;
   const tmp = file || onPostgres ? undefined : tempDir();
   const path = file ?? (tmp ? join(tmp.dir, 'mailhelp.db') : 'postgres');
-  const store = onPostgres?.store ?? createSqliteStore(path);
+  const sqlite = onPostgres ? undefined : openSqliteFile(path);
+  const store = onPostgres?.store ?? sqlite!.store;
+  const sql = onPostgres?.sql ?? sqliteSql(sqlite!.db);
   const errors: unknown[] = [];
   // Tests play many participants from one address; the limits themselves are tested with low values.
   const app = createApp({
@@ -82,6 +95,8 @@ export function testApp(file?: string, options: Partial<AppOptions> = {}): TestA
   return {
     app,
     store,
+    sql,
+    sqliteDb: sqlite?.db,
     file: path,
     errors,
     async close() {

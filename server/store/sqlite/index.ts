@@ -231,7 +231,16 @@ function writeQueue(db: Database.Database) {
   };
 }
 
-export function createSqliteStore(file: string, options: SqliteOptions = {}): Store & { db: Database.Database } {
+/** The store on the SQLite file `file`: what the app and every tool use. Its database handle stays inside. */
+export function createSqliteStore(file: string, options: SqliteOptions = {}): Store {
+  return openSqliteFile(file, options).store;
+}
+
+/**
+ * The store and the connection it holds, for tests whose subject is the SQLite file itself (its pragmas, its write
+ * queue, its migrations, a history seeded straight into it). The app never needs the handle.
+ */
+export function openSqliteFile(file: string, options: SqliteOptions = {}): { store: Store; db: Database.Database } {
   const db = openDatabase(file, options);
   const now = options.now ?? Date.now;
 
@@ -637,8 +646,7 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
     return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
   }
 
-  return {
-    db,
+  const store: Store = {
     async createSession(session, first) {
       const at = now();
       await writes.run(() => create(session, first, at));
@@ -854,4 +862,5 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
       if (db.open) db.close();
     },
   };
+  return { store, db };
 }
