@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isIPv4 } from 'node:net';
-import type { AttemptLimit, Store } from '../store/types.ts';
+import type { AttemptLimit, PeopleStore } from '../store/types.ts';
 
 /** A limit is reached: try again in `retryAfter` seconds. */
 export class TooManyAttempts extends Error {
@@ -42,7 +42,7 @@ export class AttemptGate {
   private readonly wakers = new Set<() => void>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: PeopleStore,
     /**
      * Waiting also polls the store, for slots held by other instances. After `maxWaitMs` the attempt is refused: long
      * enough for a crowd signing in at once on a busy server (each password check is ~50 ms of scrypt, four at a time).

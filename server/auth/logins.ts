@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../http/errors.ts';
 import { cookies } from '../http/request.ts';
-import type { AgentRecord, LoginRecord, Role, Store } from '../store/types.ts';
+import type { AgentRecord, LoginRecord, Role, PeopleStore } from '../store/types.ts';
 
 export const LOGIN_COOKIE = 'mh_login';
 /** A console login lasts a working day. */
@@ -17,7 +17,7 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export async function startLogin(store: Store, res: Response, req: Request, agent: AgentRecord) {
+export async function startLogin(store: PeopleStore, res: Response, req: Request, agent: AgentRecord) {
   const token = newToken();
   const expiresAt = Date.now() + LOGIN_TTL_MS;
   await store.createLogin(sha256(token), agent.id, newToken(), expiresAt);
@@ -30,14 +30,14 @@ export async function startLogin(store: Store, res: Response, req: Request, agen
   });
 }
 
-export async function endLogin(store: Store, req: Request, res: Response) {
+export async function endLogin(store: PeopleStore, req: Request, res: Response) {
   const token = cookies(req)[LOGIN_COOKIE];
   if (token) await store.deleteLogin(sha256(token));
   res.clearCookie(LOGIN_COOKIE, { path: '/' });
 }
 
 /** Reads the login cookie (if any) into `req.login`. */
-export function loadLogin(store: Store) {
+export function loadLogin(store: PeopleStore) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const token = cookies(req)[LOGIN_COOKIE];
     if (token && token.length < 100) req.login = await store.getLogin(sha256(token));

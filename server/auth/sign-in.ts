@@ -1,4 +1,4 @@
-import type { AgentRecord, AttemptLimit, Store } from '../store/types.ts';
+import type { AgentRecord, AttemptLimit, PeopleStore } from '../store/types.ts';
 import { AttemptGate, attemptKey, clientNetwork } from './attempts.ts';
 import { dummyHash, verifyPassword } from './password.ts';
 
@@ -13,7 +13,7 @@ export const SIGN_IN_LIMITS = { windowMs: 15 * 60 * 1000, perAddress: 10, perAcc
 export class SignIn {
   private readonly gate: AttemptGate;
 
-  constructor(private readonly store: Store) {
+  constructor(private readonly store: PeopleStore) {
     this.gate = new AttemptGate(store);
   }
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError, invalidDocument } from '../http/errors.ts';
 import type { Language } from '../i18n/locales.ts';
-import { DraftConflictError, type DraftRecord, type DraftSummary, type FlowVersionRecord, type Store } from '../store/types.ts';
+import { DraftConflictError, type DraftRecord, type DraftSummary, type FlowVersionRecord, type ContentStore } from '../store/types.ts';
 import { contentHash, flowDocumentSchema, type FlowDocument } from './document.ts';
 import { confirmText, recordEdit, type TextOrigins } from './origins.ts';
 import { changesOutside } from './permissions.ts';
@@ -25,7 +25,7 @@ export interface SaveOptions {
  */
 export class DraftService {
   constructor(
-    private readonly store: Store,
+    private readonly store: ContentStore,
     private readonly content: ContentService,
   ) {}
 

@@ -9,7 +9,7 @@ import {
   type FlowVersionSummary,
   type NewVersion,
   type PendingUpdateRecord,
-  type Store,
+  type ContentStore,
 } from '../store/types.ts';
 import { contentHash, type FlowDocument } from './document.ts';
 import { DEFAULT_LANGUAGE, type Language } from '../i18n/locales.ts';
@@ -70,7 +70,7 @@ export class ContentService {
   private mark = 0;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: ContentStore,
     private readonly registry: VersionRegistry,
     private readonly onError: (err: unknown) => void = () => {},
   ) {}

@@ -1,4 +1,4 @@
-import type { Store } from '../store/types.ts';
+import type { ContentStore } from '../store/types.ts';
 import { builtinDocuments } from './builtin.ts';
 import type { FlowDocument } from './document.ts';
 import { ContentService } from './service.ts';
@@ -11,7 +11,7 @@ import type { VersionRegistry } from './versions.ts';
  * as current.
  */
 export async function startContent(
-  store: Store,
+  store: ContentStore,
   registry: VersionRegistry,
   options: { documents?: readonly FlowDocument[]; onError?: (err: unknown) => void } = {},
 ): Promise<{ content: ContentService; synced: SyncOutcome[] }> {

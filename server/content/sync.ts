@@ -1,4 +1,4 @@
-import { VersionConflictError, type BuiltinDecision, type FlowVersionSummary, type Store } from '../store/types.ts';
+import { VersionConflictError, type BuiltinDecision, type FlowVersionSummary, type ContentStore } from '../store/types.ts';
 import { contentHash, type FlowDocument } from './document.ts';
 import { validateDocument } from './validate.ts';
 
@@ -25,7 +25,7 @@ const ATTEMPTS = 5;
  * version, unless the guide's latest version is content people wrote (not a built-in document of any release):
  * then it waits as a pending update for an administrator, and their edits stay current.
  */
-export async function syncBuiltins(store: Store, documents: readonly FlowDocument[]): Promise<SyncOutcome[]> {
+export async function syncBuiltins(store: ContentStore, documents: readonly FlowDocument[]): Promise<SyncOutcome[]> {
   const outcomes: SyncOutcome[] = [];
   // A release's guides are checked with each other: one may show another's facts.
   const others = new Map(documents.map((d) => [d.id, d.facts]));
@@ -33,7 +33,7 @@ export async function syncBuiltins(store: Store, documents: readonly FlowDocumen
   return outcomes;
 }
 
-async function syncOne(store: Store, document: FlowDocument, others: ReadonlyMap<string, FlowDocument['facts']>): Promise<SyncOutcome> {
+async function syncOne(store: ContentStore, document: FlowDocument, others: ReadonlyMap<string, FlowDocument['facts']>): Promise<SyncOutcome> {
   const flowId = document.id;
   const hash = contentHash(document);
   for (let attempt = 0; ; attempt++) {

@@ -1,5 +1,5 @@
 import type { FlowRegistry, RegisteredFlow } from '../engine/flow-registry.ts';
-import type { FlowVersionRecord, Store } from '../store/types.ts';
+import type { FlowVersionRecord, ContentStore } from '../store/types.ts';
 
 /** What the content code needs of the registry: the current guides, and installing and finding versions. */
 export type VersionRegistry = Pick<FlowRegistry, 'get' | 'list' | 'install' | 'version'>;
@@ -9,7 +9,7 @@ export type VersionRegistry = Pick<FlowRegistry, 'get' | 'list' | 'install' | 'v
  * installed now (a session of an older version, after a restart or on another instance). Undefined when no version
  * has that hash (sessions from before versions were stored): the caller decides what a session on it gets.
  */
-export async function pinnedFlow(store: Store, registry: VersionRegistry, flowId: string, hash: string): Promise<RegisteredFlow | undefined> {
+export async function pinnedFlow(store: ContentStore, registry: VersionRegistry, flowId: string, hash: string): Promise<RegisteredFlow | undefined> {
   const installed = registry.version(flowId, hash);
   if (installed) return installed;
   const key = `${flowId}\u0000${hash}`;
@@ -26,7 +26,7 @@ export async function pinnedFlow(store: Store, registry: VersionRegistry, flowId
 }
 
 /** Per database: the hashes of guide versions it does not have. */
-const neverStored = new WeakMap<Store, Set<string>>();
+const neverStored = new WeakMap<ContentStore, Set<string>>();
 
 /** Installs a stored version under its number. */
 export const installVersion = (registry: VersionRegistry, v: FlowVersionRecord, current: boolean) =>

@@ -1,4 +1,4 @@
-import type { Store } from '../store/types.ts';
+import type { AnalyticsStore } from '../store/types.ts';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -8,7 +8,7 @@ export const retentionCutoff = (days: number, now = Date.now()) => now - days * 
  * With RETENTION_DAYS set, sessions older than that are deleted at start and then every hour. The timer does not
  * keep the process alive, and a failed run is logged and retried at the next hour.
  */
-export function scheduleRetention(store: Store, days: number, log: (message: string) => void = console.log) {
+export function scheduleRetention(store: AnalyticsStore, days: number, log: (message: string) => void = console.log) {
   const run = async () => {
     try {
       const deleted = await store.purgeSessions(retentionCutoff(days));

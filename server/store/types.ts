@@ -372,11 +372,8 @@ export class FeedbackGivenError extends Error {
   }
 }
 
-/**
- * The only way the app reaches its data. Named operations, async, so that a PostgreSQL store can replace SQLite for
- * deployments with several app instances without touching the engine.
- */
-export interface Store {
+/** Sessions, their transcript (steps), notes and feedback: what every step reads and writes. */
+export interface SessionStore {
   createSession(session: NewSession, first: NewStep): Promise<SessionRecord>;
   getSession(id: string): Promise<SessionRecord | undefined>;
   getSessionByRef(ref: string): Promise<SessionRecord | undefined>;
@@ -400,23 +397,14 @@ export interface Store {
   /** Records that an agent continues the session (the first time, or when another agent takes it). */
   assignAgent(sessionId: string, agentId: number): Promise<void>;
   listSessions(filter: SessionFilter): Promise<{ sessions: SessionRecord[]; total: number }>;
+  setLanguage(sessionId: string, lng: string): Promise<void>;
+  /** FeedbackGivenError if this outcome (`feedback.state`) of the session has its answer already. */
+  addFeedback(sessionId: string, feedback: Feedback): Promise<void>;
+  listFeedback(sessionId: string): Promise<(Feedback & { at: number })[]>;
+}
 
-  analytics(filter: AnalyticsFilter): Promise<Figures>;
-  /**
-   * One row a session, streamed in pages: a large export never sits in memory whole, and other requests are served
-   * between its pages.
-   */
-  exportSessions(filter: AnalyticsFilter): AsyncIterable<Record<string, unknown>>;
-  /** One row a step, streamed in pages like exportSessions. */
-  exportSteps(filter: AnalyticsFilter): AsyncIterable<Record<string, unknown>>;
-  /** Deletes sessions created before `before` (with their steps and feedback); returns how many. */
-  purgeSessions(before: number): Promise<number>;
-  /**
-   * Empties free text of sessions created before `before`: feedback comments, step notes, and hand-offs' messages,
-   * addresses and names (and their transcripts, which hold the notes); returns how many.
-   */
-  purgeText(before: number): Promise<number>;
-
+/** Guides' published versions, drafts, the built-in sync's decisions and the audit log. */
+export interface ContentStore {
   /**
    * Stores the guide's next version (its number is the latest plus one, taken inside one transaction, so two
    * publishers never get the same number) with its audit row; drops a pending update it makes obsolete.
@@ -451,14 +439,6 @@ export interface Store {
   /** Sets the hash of a draft's private preview link (replacing an earlier link). */
   setPreviewToken(id: number, tokenHash: string): Promise<void>;
   getDraftByPreviewToken(tokenHash: string): Promise<DraftRecord | undefined>;
-
-  /** Hand-offs to support and their outbox. */
-  readonly handoffs: HandoffStore;
-  /**
-   * Rate-limit counts every instance shares (PostgreSQL). Absent on SQLite: one process serves it, and counts in
-   * memory.
-   */
-  readonly hitCounter?: HitCounter;
   listPendingUpdates(): Promise<PendingUpdateRecord[]>;
   getPendingUpdate(flowId: string): Promise<PendingUpdateRecord | undefined>;
   /** The hash of the last built-in document of this guide that a start has seen. */
@@ -470,7 +450,10 @@ export interface Store {
   applyBuiltin(decision: BuiltinDecision): Promise<FlowVersionRecord | undefined>;
   /** The audit log, newest first; with a guide id, that guide's entries only. */
   listAudit(filter: { flowId?: string; limit: number; offset: number }): Promise<AuditRecord[]>;
+}
 
+/** Console accounts, their sign-ins, and the attempts counted against sign-in limits. */
+export interface PeopleStore {
   createAgent(agent: Omit<AgentRecord, 'id' | 'createdAt' | 'languages'> & { languages?: string[] }): Promise<AgentRecord>;
   findAgentByEmail(email: string): Promise<AgentRecord | undefined>;
   listAgents(): Promise<AgentRecord[]>;
@@ -493,10 +476,40 @@ export interface Store {
   reserveAttempt(attempt: string, limits: readonly AttemptLimit[]): Promise<AttemptReservation>;
   /** Ends a reserved attempt: a failure is counted from now on, a success leaves no trace. */
   settleAttempt(attempt: string, failed: boolean): Promise<void>;
-  setLanguage(sessionId: string, lng: string): Promise<void>;
-  /** FeedbackGivenError if this outcome (`feedback.state`) of the session has its answer already. */
-  addFeedback(sessionId: string, feedback: Feedback): Promise<void>;
-  listFeedback(sessionId: string): Promise<(Feedback & { at: number })[]>;
+}
+
+/** The figures, the exports and the retention purge: reads over many sessions, and deletes by age. */
+export interface AnalyticsStore {
+  analytics(filter: AnalyticsFilter): Promise<Figures>;
+  /**
+   * One row a session, streamed in pages: a large export never sits in memory whole, and other requests are served
+   * between its pages.
+   */
+  exportSessions(filter: AnalyticsFilter): AsyncIterable<Record<string, unknown>>;
+  /** One row a step, streamed in pages like exportSessions. */
+  exportSteps(filter: AnalyticsFilter): AsyncIterable<Record<string, unknown>>;
+  /** Deletes sessions created before `before` (with their steps and feedback); returns how many. */
+  purgeSessions(before: number): Promise<number>;
+  /**
+   * Empties free text of sessions created before `before`: feedback comments, step notes, and hand-offs' messages,
+   * addresses and names (and their transcripts, which hold the notes); returns how many.
+   */
+  purgeText(before: number): Promise<number>;
+}
+
+/**
+ * The only way the app reaches its data. Named operations, async, in parts by concern (a service that needs one
+ * part takes that part), so that a PostgreSQL store can replace SQLite for deployments with several app instances
+ * without touching the engine.
+ */
+export interface Store extends SessionStore, ContentStore, PeopleStore, AnalyticsStore {
+  /** Hand-offs to support and their outbox. */
+  readonly handoffs: HandoffStore;
+  /**
+   * Rate-limit counts every instance shares (PostgreSQL). Absent on SQLite: one process serves it, and counts in
+   * memory.
+   */
+  readonly hitCounter?: HitCounter;
   /** Reads from the database; rejects when it cannot (the health check). */
   ping(): Promise<void>;
   close(): Promise<void>;
