@@ -49,6 +49,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/api/sessions/:id/transcript' },
   { method: 'GET', path: '/api/checks/email-domain' },
   { method: 'POST', path: '/api/checks/bounce' },
+  { method: 'GET', path: '/api/checks/sender-ips' },
   { method: 'GET', path: '/api/analytics/flows/:flowId' },
   { method: 'GET', path: '/agent/login' },
   { method: 'POST', path: '/agent/login' },
