@@ -157,7 +157,7 @@ export function checkView(report: EmailDomainReport, t: TFunction, asks: CheckAs
       part: 'dmarc',
       status: dmarc.status,
       tone: dmarcInfo ? 'info' : (TONE[dmarc.status] ?? 'bad'),
-      text: t(dmarcInfo ? `check.dmarcInfo.${dmarc.status}` : `check.dmarc.${dmarc.status}`, { domain: report.domain, policy: dmarc.policy ?? '', message: dnsMessage(dmarc.message, t) }),
+      text: t(dmarcInfo ? `check.dmarcInfo.${dmarc.status}` : `check.dmarc.${dmarc.status}`, { domain: report.domain, policy: dmarc.policy ?? '', tag: dmarc.fromSp ? 'sp' : 'p', message: dnsMessage(dmarc.message, t) }),
       details: dmarcDetails(dmarc, report.domain, t),
     },
   ];
