@@ -38,7 +38,6 @@ const REPLY_WITH_ENHANCED = /(?<![\w.])([245]\d\d)[ -]#?([245]\.\d{1,3}\.\d{1,3}
 // A bare reply code where NDRs put one: at the start of a line, after `said:`, `smtp;`, or an opening quote.
 const BARE_REPLY = /(?:^[\s>#'"<]{0,4}|said:\s{0,4}|smtp;\s{0,4}|returned\s{0,4}'|was:\s{0,4})([45]\d\d)(?=[ -][^\d\s])/i;
 const DSN_FIELD = /^(status|diagnostic-code|final-recipient|original-recipient|action|remote-mta)\s*:\s*(.*)$/i;
-const ADDRESS = /[A-Za-z0-9._%+=-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}/g;
 const ROBOT = /^(mailer-daemon|postmaster|microsoftexchange[0-9a-f]*|no-?reply)@/i;
 
 /** `jane.doe@example.org` → `j***@example.org`: the domain is what helps, the person's name is not ours to keep. */
@@ -47,7 +46,8 @@ export function maskAddress(address: string): string {
   return at <= 0 ? '***' : `${address[0]}***${address.slice(at)}`;
 }
 
-const maskAll = (text: string) => text.replace(ADDRESS, maskAddress);
+// Every local part is masked, whatever follows its `@`: a domain cannot then swallow the next address's name.
+const maskAll = (text: string) => text.replace(/[A-Za-z0-9._%+=-]{1,64}@/g, (local) => `${local[0]}***@`);
 
 // Wording receivers use when SPF (or the sender domain's own records, as article 004 warns with its error 550) is why.
 const SPF_WORDING = /\bSPF\b|sender policy framework|not authori[sz]ed to send|sender (?:is )?not authori[sz]ed|not (?:a )?(?:designated )?permitted sender|sender address rejected: domain not found|sender domain (?:does not|doesn't) exist/i;
@@ -95,8 +95,9 @@ function replyFrom(lines: string[], index: number, start: number, code: string |
   } else {
     for (let i = index + 1; i < lines.length && i <= index + REPLY_MAX_LINES && /^[ \t]+\S/.test(lines[i]!); i++) reply += ` ${lines[i]!.trim()}`;
   }
-  reply = reply.replace(/\s+/g, ' ').replace(/\s*\(in reply to [^)]{0,40}\)\s*$/i, '').trim();
-  return maskAll(reply.length > REPLY_MAX_CHARS ? `${reply.slice(0, REPLY_MAX_CHARS)}…` : reply);
+  // Cut before the work on it (with room for an address across the cut, so it is masked whole), and again after.
+  reply = maskAll(reply.slice(0, REPLY_MAX_CHARS + 320).replace(/\s+/g, ' ').replace(/\s*\(in reply to [^)]{0,40}\)\s*$/i, '').trim());
+  return reply.length > REPLY_MAX_CHARS ? `${reply.slice(0, REPLY_MAX_CHARS)}…` : reply;
 }
 
 interface Dsn {
@@ -130,9 +131,23 @@ function readDsn(lines: string[]): Dsn {
   return dsn;
 }
 
-/** The first address in the text that is not the bouncing robot's own: the recipient in every NDR format we read. */
+const LOCAL_PART = /[A-Za-z0-9._%+=-]{1,64}$/;
+const DOMAIN_PART = /^[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}/;
+/** `@` signs looked at for the recipient at most: a paste of nothing but `@` costs no more than a real one. */
+const MAX_AT_SIGNS = 200;
+
+/**
+ * The first address in the text that is not the bouncing robot's own: the recipient in every NDR format we read.
+ * Read outward from each `@` rather than by a pattern tried at every position of the text, which costs the
+ * length of a local part at each one.
+ */
 function firstRecipient(text: string): string | null {
-  for (const m of text.matchAll(ADDRESS)) if (!ROBOT.test(m[0])) return m[0];
+  let at = text.indexOf('@');
+  for (let n = 0; at !== -1 && n < MAX_AT_SIGNS; n++, at = text.indexOf('@', at + 1)) {
+    const local = LOCAL_PART.exec(text.slice(Math.max(0, at - 64), at))?.[0];
+    const domain = DOMAIN_PART.exec(text.slice(at + 1, at + 1 + 320))?.[0];
+    if (local && domain && !ROBOT.test(`${local}@`)) return `${local}@${domain}`;
+  }
   return null;
 }
 
