@@ -96,7 +96,15 @@ function replyFrom(lines: string[], index: number, start: number, code: string |
     for (let i = index + 1; i < lines.length && i <= index + REPLY_MAX_LINES && /^[ \t]+\S/.test(lines[i]!); i++) reply += ` ${lines[i]!.trim()}`;
   }
   // Cut before the work on it (with room for an address across the cut, so it is masked whole), and again after.
-  reply = maskAll(reply.slice(0, REPLY_MAX_CHARS + 320).replace(/\s+/g, ' ').replace(/\s*\(in reply to [^)]{0,40}\)\s*$/i, '').trim());
+  // Older Exchange servers close the reply with ` ##`.
+  reply = maskAll(
+    reply
+      .slice(0, REPLY_MAX_CHARS + 320)
+      .replace(/\s+/g, ' ')
+      .replace(/\s*\(in reply to [^)]{0,40}\)\s*$/i, '')
+      .replace(/\s#{1,4}\s*$/, '')
+      .trim(),
+  );
   return reply.length > REPLY_MAX_CHARS ? `${reply.slice(0, REPLY_MAX_CHARS)}…` : reply;
 }
 

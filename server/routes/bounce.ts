@@ -26,12 +26,16 @@ export function bounceRoutes(ctx: AppContext): Router {
     if (!isBounce(report))
       throw invalidInput('text: no status code found (like 550 or 5.1.1); paste the whole message that came back, including its technical details.');
     const t = tFor(ctx.i18n, lng);
+    const step = BOUNCE_STEPS[report.category];
+    // A guide reworked since the map was written (the step gone, or now an ending): left out rather than pointing nowhere.
+    const flow = step && ctx.flows.get(step.flowId);
+    const known = flow && ctx.flows.entryStep(flow, step.stepId) === step.stepId;
     res.json({
       ...report,
       lng,
       explanation: t(`bounce.${report.category}`),
       whatToDo: t(`bounce.whatToDo.${report.category}`),
-      ...BOUNCE_STEPS[report.category],
+      ...(known ? { ...step, stepTitle: ctx.renderer.text(flow, `${step.stepId}.title`, lng) } : {}),
     });
   });
   return router;

@@ -20,6 +20,10 @@ describe('POST /api/checks/bounce', () => {
     const de = await request(t.app).post('/api/checks/bounce?lng=de').send({ text }).expect(200);
     expect(de.body.lng).toBe('de');
     expect(de.body.explanation).toMatch(/DMARC-Prüfung der Absenderdomain/);
+    // The step's title in the reader's language, for a link that starts the guide there.
+    expect(en.body.stepTitle).toBe('Check your sending domain now');
+    expect(de.body.stepTitle).not.toBe(en.body.stepTitle);
+    await request(t.app).post('/api/sessions').send({ flowId: en.body.flowId, startAt: en.body.stepId }).expect(201);
     const sv = await request(t.app).post('/api/checks/bounce').set('accept-language', 'sv-SE,sv;q=0.9').send({ text }).expect(200);
     expect(sv.body.explanation).toMatch(/DMARC-kontrollen/);
     const no = await request(t.app).post('/api/checks/bounce').set('accept-language', 'nb-NO').send({ text: sample('exchange-sv-no-such-user.txt') }).expect(200);

@@ -12,6 +12,7 @@ const EXPECTED: Record<string, { code: string | null; enhanced: string | null; c
   'exchange-en-dmarc.txt': { code: '550', enhanced: '5.7.509', category: 'dmarc', recipient: 'i***@example.net', reply: /^550 5\.7\.509 Access denied.*DMARC policy of reject\.$/ },
   'exchange-de-mailbox-full.txt': { code: '552', enhanced: '5.2.2', category: 'mailbox_full', recipient: 's***@example.de', reply: /^552 5\.2\.2 STOREDRV\.Deliver; mailbox full\. The mailbox of s\*\*\*@example\.de has exceeded its quota$/ },
   'exchange-de-policy.txt': { code: '550', enhanced: '5.7.1', category: 'policy', recipient: 'e***@example.de', reply: /^550 5\.7\.1 Service unavailable, Client host \[198\.51\.100\.20\] blocked using Spamhaus/ },
+  'exchange-de-legacy-no-such-user.txt': { code: '550', enhanced: '5.1.1', category: 'no_such_user', recipient: 'm***@example.de', reply: /^550 5\.1\.1 RESOLVER\.ADR\.RecipNotFound; not found$/ },
   'exchange-sv-no-such-user.txt': { code: '550', enhanced: '5.1.1', category: 'no_such_user', recipient: 'p***@example.se', reply: /^550 5\.1\.1 RESOLVER\.ADR\.RecipNotFound; not found$/ },
   'exchange-sv-spf.txt': { code: '550', enhanced: '5.7.23', category: 'spf', recipient: 'e***@example.se', reply: /Sender Policy Framework violation$/ },
   'gmail-dmarc.txt': { code: '550', enhanced: '5.7.26', category: 'dmarc', recipient: 'a***@example.com', reply: /^550 5\.7\.26 Unauthenticated email from example\.org is not accepted due to domain's DMARC policy\. Please contact .* gsmtp$/ },
