@@ -52,7 +52,7 @@ const maskAll = (text: string) => text.replace(/[A-Za-z0-9._%+=-]{1,64}@/g, (loc
 // Wording receivers use when SPF (or the sender domain's own records, as article 004 warns with its error 550) is why.
 const SPF_WORDING = /\bSPF\b|sender policy framework|not authori[sz]ed to send|sender (?:is )?not authori[sz]ed|not (?:a )?(?:designated )?permitted sender|sender address rejected: domain not found|sender domain (?:does not|doesn't) exist/i;
 const DMARC_WORDING = /\bDMARC\b/i;
-const NO_USER_WORDING = /user unknown|unknown user|no such user|does not exist|doesn't exist|recipient not found|unknown recipient|recipientnotfound|recipnotfound|address rejected|mailbox unavailable|invalid recipient/i;
+const NO_USER_WORDING = /user unknown|unknown user|no such user|does not exist|doesn't exist|recipient not found|unknown recipient|recipientnotfound|recipnotfound|recipient address rejected|mailbox unavailable|invalid recipient/i;
 const FULL_WORDING = /mailbox (?:is )?full|over quota|quota exceeded|out of storage|insufficient storage/i;
 
 /** The category of a bounce from its codes and the wording of the remote reply. */

@@ -60,6 +60,9 @@ describe('explainBounce', () => {
     expect(cat('smtp; 550 Requested action not taken: mailbox unavailable')).toBe('no_such_user');
     expect(cat('550 SPF: 198.51.100.20 is not allowed to send mail from example.com')).toBe('spf');
     expect(cat('550 5.5.0 syntax error')).toBe('other');
+    // The sender's address refused is not a recipient that does not exist.
+    expect(cat('said: 550 <a@b.example>: Sender address rejected: Access denied')).toBe('other');
+    expect(cat('said: 550 <a@b.example>: Recipient address rejected: User unknown')).toBe('no_such_user');
   });
 
   it('does not take IP addresses or version numbers for codes', () => {
