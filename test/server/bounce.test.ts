@@ -90,10 +90,17 @@ describe('explainBounce', () => {
       "returned '".repeat(10_000),
       '1.1.1.'.repeat(12_000),
     ];
+    // Each alone takes a few milliseconds; backtracking would take seconds. The fastest of three runs, so that a
+    // busy machine running other tests does not decide.
     for (const junk of junks) {
-      const start = performance.now();
-      explainBounce(junk);
-      expect(performance.now() - start, junk.slice(0, 20)).toBeLessThan(100);
+      const took = Math.min(
+        ...[1, 2, 3].map(() => {
+          const start = performance.now();
+          explainBounce(junk);
+          return performance.now() - start;
+        }),
+      );
+      expect(took, junk.slice(0, 20)).toBeLessThan(150);
     }
   });
 
