@@ -39,6 +39,8 @@ export interface Lookups {
   mx(name: string): Promise<Answer<{ exchange: string; priority: number }>>;
   /** A and AAAA: two queries. */
   addresses(name: string): Promise<Answer<string>>;
+  /** A only: one query (a DNS blocklist answers in A records). */
+  ipv4(name: string): Promise<Answer<string>>;
 }
 
 export interface Dns {
@@ -134,6 +136,7 @@ export function createDns(options: DnsOptions = {}): Dns {
       const lookups: Lookups = {
         txt: (name) => lookup('txt', name, 1, async () => (await resolver().resolveTxt(name)).map((chunks) => chunks.join(''))),
         mx: (name) => lookup('mx', name, 1, () => resolver().resolveMx(name)),
+        ipv4: (name) => lookup('a', name, 1, () => resolver().resolve4(name)),
         addresses: (name) =>
           lookup('addr', name, 2, async () => {
             const [v4, v6] = await Promise.all([settle(resolver().resolve4(name)), settle(resolver().resolve6(name))]);

@@ -8,6 +8,7 @@ import type { Language } from '../i18n/locales.ts';
 import { requestLanguage, requireJsonBody } from '../http/request.ts';
 import { AUDIENCES, CHANNELS } from '../store/types.ts';
 import { checkRoutes } from './checks.ts';
+import { bounceRoutes } from './bounce.ts';
 import { checkView } from '../render/check.ts';
 import { tFor } from '../i18n/i18n.ts';
 import type { TFunction } from 'i18next';
@@ -99,6 +100,7 @@ export function apiRoutes(ctx: AppContext): Router {
     const handoff = await ctx.handoffs.request(req.params.id, handoffInput(req.body));
     res.status(202).json({ handoff: { id: handoff.id, status: handoff.status } });
   });
+  api.use(bounceRoutes(ctx));
   api.use(requireJsonBody, express.json({ limit: '16kb', strict: true }));
 
   api.get('/flows', (req, res) => {
