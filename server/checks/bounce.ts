@@ -59,6 +59,8 @@ const FULL_WORDING = /mailbox (?:is )?full|over quota|quota exceeded|out of stor
 export function categorise(code: string | null, enhanced: string | null, wording: string): BounceCategory {
   const [klass, subject, detail] = enhanced ? enhanced.split('.').map(Number) : [];
   const basic = code ? Number(code) : null;
+  // A full mailbox is what the recipient must fix, whether the server still retries (4.2.2, Gmail's 452) or gave up.
+  if (subject === 2 && detail === 2) return 'mailbox_full';
   if (klass === 4 || (klass === undefined && basic !== null && basic >= 400 && basic < 500)) return 'temporary';
   if (enhanced === '5.7.26' || (subject === 7 && DMARC_WORDING.test(wording))) return 'dmarc';
   // 5.7.23: SPF validation failed; 5.7.27: the sender domain has a null MX; 5.1.8: the sender's domain is unknown.

@@ -57,6 +57,8 @@ describe('explainBounce', () => {
     expect(cat('550 5.7.1 sender not authorized')).toBe('spf');
     expect(cat('550 5.7.23 failed')).toBe('spf');
     expect(cat('421 4.7.0 try again later')).toBe('temporary');
+    // Still retried, but only the recipient can make room: Gmail's 452 4.2.2.
+    expect(cat("452 4.2.2 The recipient's inbox is out of storage space")).toBe('mailbox_full');
     expect(cat('smtp; 550 Requested action not taken: mailbox unavailable')).toBe('no_such_user');
     expect(cat('550 SPF: 198.51.100.20 is not allowed to send mail from example.com')).toBe('spf');
     expect(cat('550 5.5.0 syntax error')).toBe('other');
