@@ -79,3 +79,60 @@ describe('text that is not headers', () => {
     await expect(analyzeHeaders(dns, text)).rejects.toBeInstanceOf(NoHeadersError);
   });
 });
+
+describe('headers as mail programs show them (fixtures written in their formats, addresses made up)', () => {
+  it("Gmail's Show original, its summary above: the receiver's verdicts, ARC, and the delay between hops", async () => {
+    const report = await analyzeHeaders(dns, fixture('gmail.txt'));
+    expect(report.receiver?.authserv).toBe('mx.google.com');
+    expect(report.spf).toMatchObject({ status: 'pass', ip: '192.0.2.10', domain: 'shop.example', receiver: 'pass' });
+    // The key is not in the test zone: the receiver had it then, and its verdict is the one that counts.
+    expect(report.dkim.signatures).toEqual([expect.objectContaining({ domain: 'shop.example', selector: 'mail2026', key: 'missing', receiver: 'pass', status: 'pass' })]);
+    expect(report.dmarc).toMatchObject({ status: 'pass', receiver: 'pass' });
+    expect(report.arc).toEqual({ instances: 1, receiver: null });
+    expect(report.spam.status).toBe('none');
+    expect(report.hops.map((h) => h.delaySeconds)).toEqual([null, 9, 1]);
+    expect(report.hops[1]).toMatchObject({ from: 'mail.shop.example', by: 'mx.google.com', ip: '192.0.2.10' });
+    expect(report.totalDelaySeconds).toBe(10);
+    expect(report.from).toEqual({ address: 'n***@shop.example', domain: 'shop.example' });
+    expect(JSON.stringify(report)).not.toMatch(/must not be kept|bo\.recipient@|bounce\+news@/);
+  });
+
+  it('Outlook / Microsoft 365 Junk: SCL 5 and SFV:SPM are spam; SPF softfail, no DKIM, DMARC fail as Microsoft found them', async () => {
+    const report = await analyzeHeaders(dns, fixture('outlook-junk.txt'));
+    expect(report.receiver?.authserv).toBeNull();
+    expect(report.spf).toMatchObject({ status: 'softfail', ip: '198.51.100.77', domain: 'survey.example' });
+    expect(report.dkim.status).toBe('none');
+    expect(report.dmarc.status).toBe('fail');
+    expect(report.spam).toMatchObject({ status: 'spam', scl: 5, sfv: 'SPM' });
+    expect(report.hops.map((h) => h.delaySeconds)).toEqual([null, 17, 1, 1]);
+  });
+
+  it('Exchange quarantine: SCL 9 is spam even with SPF, DKIM and DMARC passing', async () => {
+    const report = await analyzeHeaders(dns, fixture('exchange-quarantine.txt'));
+    expect(report.spf).toMatchObject({ status: 'pass', ip: '203.0.113.45', receiver: 'pass' });
+    expect(report.dkim).toMatchObject({ status: 'pass', signatures: [expect.objectContaining({ domain: 'invite.example', selector: 'k2026', receiver: 'pass' })] });
+    expect(report.dmarc.status).toBe('pass');
+    expect(report.spam).toMatchObject({ status: 'spam', scl: 9, sfv: 'SPM', sources: ['X-Forefront-Antispam-Report', 'X-MS-Exchange-Organization-SCL'] });
+  });
+
+  it('SpamAssassin: X-Spam-Status Yes with its score; the sender is the hop from outside, not the local one', async () => {
+    const report = await analyzeHeaders(dns, fixture('spamassassin.txt'));
+    expect(report.spam).toMatchObject({ status: 'spam', score: 6.2, required: 5 });
+    expect(report.spf.ip).toBe('198.51.100.200');
+  });
+
+  it("a sender on the recipient's blocked list is told apart from spam", async () => {
+    const text = fixture('outlook-junk.txt').replace('SFV:SPM', 'SFV:BLK').replace(/SCL:5/g, 'SCL:-1').replace('X-MS-Exchange-Organization-SCL: 5', 'X-MS-Exchange-Organization-SCL: -1');
+    expect((await analyzeHeaders(dns, text)).spam.status).toBe('blocked');
+  });
+});
+
+describe('bounds', () => {
+  it('keeps to the check budget: with two queries allowed, the parts that could not ask say error', async () => {
+    const tight = createDns({ servers: [dnsServer.server], timeoutMs: 500, cacheMs: 0, maxQueries: 2 });
+    const before = dnsServer.queries.length;
+    const report = await analyzeHeaders(tight, await signedMessage(key.privateKey));
+    expect(dnsServer.queries.length - before).toBeLessThanOrEqual(2);
+    expect([report.spf.status, report.dkim.status, report.dmarc.status]).toContain('error');
+  });
+});

@@ -28,10 +28,11 @@ function isPrivate(ip: string): boolean {
   return v6 === '::1' || /^(fc|fd|fe80)/.test(v6);
 }
 
+/** The address in a `from` comment: `host. [192.0.2.10]` (Postfix, Gmail) or a bare `198.51.100.77` (Exchange). */
 function ipOf(comment: string | undefined): string | null {
-  const m = /\[(?:IPv6:)?([0-9a-f.:]+)\]/i.exec(comment ?? '') ?? /\(([0-9a-f.:]{7,})\)/i.exec(comment ?? '');
-  const ip = m?.[1] ?? null;
-  return ip && isIP(ip) ? ip : null;
+  const bracketed = /\[(?:IPv6:)?([0-9a-f.:]+)\]/i.exec(comment ?? '')?.[1];
+  if (bracketed && isIP(bracketed)) return bracketed;
+  return (comment ?? '').split(/[\s()]+/).find((t) => isIP(t) > 0) ?? null;
 }
 
 /** The last two labels: servers of one organisation share them (a cheap stand-in for the registrable domain). */
@@ -49,7 +50,17 @@ export function readReceived(fields: readonly HeaderField[]): ReceivedChain {
     const p = parseReceived(`Received: ${f.value}`) || {};
     return { from: p.from?.value || null, by: p.by?.value || null, ip: ipOf(p.from?.comment), date: dateOf(f.value) };
   });
-  const foreign = topFirst.find((h) => h.ip && !isPrivate(h.ip) && orgOf(h.from) !== orgOf(h.by));
+  // Going down from the top, the receiving side's servers hand the message to each other (Microsoft's under both
+  // outlook.com and office365.com); the first hop from a public address of a domain not seen so far is the sender's.
+  const receiving = new Set<string>();
+  const foreign = topFirst.find((h) => {
+    const by = orgOf(h.by);
+    if (by) receiving.add(by);
+    const from = orgOf(h.from);
+    if (h.ip && !isPrivate(h.ip) && !(from && receiving.has(from))) return true;
+    if (from) receiving.add(from);
+    return false;
+  });
   const oldest = [...topFirst].reverse();
   const hops = oldest.map((h, i) => {
     const before = oldest[i - 1]?.date;
