@@ -34,7 +34,7 @@ export interface DomainCheck {
 }
 
 /** The checks the engine can run; a check step names one in `meta.check.type`. */
-export const CHECK_TYPES = ['email-domain', 'headers', 'bounce'] as const;
+export const CHECK_TYPES = ['email-domain', 'headers'] as const;
 export type CheckType = (typeof CHECK_TYPES)[number];
 
 export const SPF_STATUSES = ['ok', 'missing', 'multiple', 'include_missing', 'too_many_lookups', 'invalid', 'error'] as const;
@@ -63,6 +63,9 @@ export type HeaderDmarcStatus = (typeof HEADER_DMARC_STATUSES)[number];
 export type SpamStatus = (typeof SPAM_STATUSES)[number];
 /** Every status a part of the headers check can have (what `headersIs` may name, and what tests sample). */
 export const HEADER_CHECK_STATUSES = { spf: HEADER_SPF_STATUSES, dkim: HEADER_DKIM_STATUSES, dmarc: HEADER_DMARC_STATUSES, spam: SPAM_STATUSES } as const;
+
+/** The statuses of each part of each check's result: what guards may name, and what tests and validation sample. */
+export const STATUSES_BY_CHECK = { 'email-domain': CHECK_STATUSES, headers: HEADER_CHECK_STATUSES } as const satisfies Record<CheckType, unknown>;
 
 /** What a headers check step's result carries, for the flow to branch on. */
 export interface HeaderVerdicts {

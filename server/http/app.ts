@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { createDns, type Dns } from '../checks/dns.ts';
 import { checkEmailDomain } from '../checks/email-domain.ts';
+import { checkPastedHeaders } from '../checks/headers/paste.ts';
 import { embedPolicy, type Config } from '../config.ts';
 import type { AppContext } from './context.ts';
 import { Engine } from '../engine/engine.ts';
@@ -95,7 +96,10 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
     flows,
     i18n,
     renderer,
-    engine: new Engine(options.store, flows, renderer, (domain, includes) => checkEmailDomain(dns, domain, [...includes])),
+    engine: new Engine(options.store, flows, renderer, {
+      emailDomain: (domain, includes) => checkEmailDomain(dns, domain, [...includes]),
+      headers: (text) => checkPastedHeaders(dns, text),
+    }),
     content,
     drafts: new DraftService(options.store, content),
     outbox,

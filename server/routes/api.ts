@@ -7,7 +7,7 @@ import { language, parse } from './parse.ts';
 import type { Language } from '../i18n/locales.ts';
 import { requestLanguage, requireJsonBody } from '../http/request.ts';
 import { AUDIENCES, CHANNELS } from '../store/types.ts';
-import { checkRoutes } from './checks.ts';
+import { checkRoutes, PASTE_BODY_LIMIT } from './checks.ts';
 import { checkView } from '../render/check.ts';
 import { tFor } from '../i18n/i18n.ts';
 import type { TFunction } from 'i18next';
@@ -31,10 +31,13 @@ const searchQuery = languageQuery.extend({
   q: z.string({ error: 'is required' }).trim().min(1, 'is required').max(300, 'is longer than 300 characters'),
 });
 
-/** Only a check step asks for input: `{"domain": "…"}` with CHECK (the engine refuses it anywhere else). */
+/**
+ * Only a check step asks for input, with CHECK: `{"domain": "…"}` at a domain check, `{"headers": "…"}` at a headers
+ * check (the engine refuses it anywhere else, and checks the paste's size itself, to answer 413).
+ */
 const stepInput = z.strictObject(
-  { domain: z.string().max(DOMAIN_MAX, `domain is longer than ${DOMAIN_MAX} characters`) },
-  { error: 'data is {"domain": "<your domain>"}, sent only with CHECK at a check step' },
+  { domain: z.string().max(DOMAIN_MAX, `domain is longer than ${DOMAIN_MAX} characters`).optional(), headers: z.string().optional() },
+  { error: 'data is {"domain": "<your domain>"} or {"headers": "<the email\'s headers>"}, sent only with CHECK at a check step' },
 );
 
 const eventBody = z.strictObject({
@@ -99,6 +102,9 @@ export function apiRoutes(ctx: AppContext): Router {
     const handoff = await ctx.handoffs.request(req.params.id, handoffInput(req.body));
     res.status(202).json({ handoff: { id: handoff.id, status: handoff.status } });
   });
+  api.use(checkRoutes(ctx));
+  // A headers check step takes its paste as an event's data: that route reads the paste's larger body itself.
+  api.post('/sessions/:id/events', requireJsonBody, express.json({ limit: PASTE_BODY_LIMIT, strict: true }));
   api.use(requireJsonBody, express.json({ limit: '16kb', strict: true }));
 
   api.get('/flows', (req, res) => {
@@ -111,8 +117,6 @@ export function apiRoutes(ctx: AppContext): Router {
       })),
     );
   });
-
-  api.use(checkRoutes(ctx));
 
   api.get('/search', (req, res) => {
     const { q, lng } = parse(searchQuery, req.query);
