@@ -9,6 +9,7 @@ import { requestLanguage, requireJsonBody } from '../http/request.ts';
 import { AUDIENCES, CHANNELS } from '../store/types.ts';
 import { checkRoutes, PASTE_BODY_LIMIT } from './checks.ts';
 import { checkView } from '../render/check.ts';
+import { headersView } from '../render/headers.ts';
 import { tFor } from '../i18n/i18n.ts';
 import type { TFunction } from 'i18next';
 import type { FieldProblem } from '../handoff/service.ts';
@@ -76,7 +77,7 @@ function handoffInput(body: unknown) {
 const queryLanguage = (req: Request): Language | undefined => parse(languageQuery, req.query).lng;
 
 /** The public Session shape (see README: JSON API). */
-export function sessionJson({ session, step, history, lng, notice, check, checkAsks }: SessionView, t: TFunction) {
+export function sessionJson({ session, step, history, lng, notice, check, checkAsks, headersCheck }: SessionView, t: TFunction) {
   return {
     sessionId: session.id,
     ref: session.ref,
@@ -86,7 +87,11 @@ export function sessionJson({ session, step, history, lng, notice, check, checkA
     status: session.status,
     ...(session.outcome ? { outcome: session.outcome } : {}),
     // After a check step, the step carries the verdicts in the session's language and the raw report.
-    step: check ? { ...step, check: { ...checkView(check, t, checkAsks), report: check } } : step,
+    step: check
+      ? { ...step, check: { ...checkView(check, t, checkAsks), report: check } }
+      : headersCheck
+        ? { ...step, check: { ...headersView(headersCheck, t), report: headersCheck } }
+        : step,
     history: history.map(({ stepId, title, answer }) => ({ stepId, title, answer })),
     ...(notice ? { notice } : {}),
   };

@@ -7,6 +7,7 @@ import { AppError, unknownSession } from '../http/errors.ts';
 import { normalizeLanguage } from '../i18n/language.ts';
 import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../i18n/locales.ts';
 import { checkView } from '../render/check.ts';
+import { headersView } from '../render/headers.ts';
 import { forSession } from '../render/step.ts';
 import { option, utcMinute } from '../render/format.ts';
 import { transcript, TRANSCRIPT_LIMITS, type TranscriptFormat, type TranscriptInput } from '../render/transcript.ts';
@@ -35,6 +36,8 @@ export type StepAction =
   | { kind: 'restart' }
   | { kind: 'back' }
   | { kind: 'check'; domain: string | undefined }
+  /** A headers check step: what the caller pasted (or read out, pasted by the agent). */
+  | { kind: 'paste'; headers: string }
   | { kind: 'answer'; event: string }
   /** Saves the note without moving on (e.g. at an outcome). */
   | { kind: 'note' };
@@ -137,6 +140,8 @@ export class ConsoleService {
         return done(await engine.back(sessionId, actor));
       case 'check':
         return done(await engine.send(sessionId, CHECK, { domain: action.domain }, actor));
+      case 'paste':
+        return done(await engine.send(sessionId, CHECK, { headers: action.headers }, actor));
       case 'answer':
         return done(await engine.send(sessionId, action.event, undefined, actor));
       case 'note':
@@ -191,6 +196,7 @@ export class ConsoleService {
         view.checkedDomain ?? renderer.common('check.yourDomain', callerLng),
       ),
       check: view.check ? checkView(view.check, t, view.checkAsks) : undefined,
+      headersCheck: view.headersCheck ? headersView(view.headersCheck, t) : undefined,
       showRaw: true,
       actionUrl: `/agent/s/${session.id}`,
       note: view.note,
