@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDns } from '../../server/checks/dns.ts';
-import { analyzeHeaders, NoHeadersError } from '../../server/checks/headers.ts';
+import { analyzeHeaders, headerVerdicts, NoHeadersError } from '../../server/checks/headers.ts';
+import { headersFor } from '../support/header-samples.ts';
+import { SAMPLE_HEADER_VERDICTS } from '../support/walk.ts';
 import { readHeaders } from '../../server/checks/headers/text.ts';
 import { startDnsServer } from '../support/dns-server.ts';
 import { asReceived, dkimKey, senderZone, signedMessage, SENDER } from '../support/signed-mail.ts';
@@ -134,5 +136,13 @@ describe('bounds', () => {
     const report = await analyzeHeaders(tight, await signedMessage(key.privateKey));
     expect(dnsServer.queries.length - before).toBeLessThanOrEqual(2);
     expect([report.spf.status, report.dkim.status, report.dmarc.status]).toContain('error');
+  });
+});
+
+describe('the samples guides are walked with', () => {
+  it.each(SAMPLE_HEADER_VERDICTS.map((v) => [JSON.stringify(v), v] as const))('%s gives exactly those verdicts', async (_name, verdicts) => {
+    const text = headersFor(verdicts);
+    if (!text) return;
+    expect(headerVerdicts(await analyzeHeaders(dns, text))).toEqual(verdicts);
   });
 });
