@@ -72,7 +72,8 @@ describe('messages signed here, keys in the test zone', () => {
     const kept = JSON.stringify(report);
     expect(kept).not.toContain('SECRET-BODY-LINE');
     expect(kept).not.toMatch(/ann@|bo@|bounces@/);
-    expect(readHeaders('Subject: x\nFrom: a@b.example\n\nSECRET-BODY-LINE')!.block).not.toContain('SECRET');
+    expect(readHeaders('Subject: x\nFrom: a@b.example\n\nNote: SECRET-BODY-LINE')!.block).not.toContain('SECRET');
+    expect(readHeaders('Subject: x\nFrom: a@b.example\n\nNote: SECRET-BODY-LINE')!.fields.map((f) => f.name)).toEqual(['subject', 'from']);
   });
 });
 
@@ -121,6 +122,12 @@ describe('headers as mail programs show them (fixtures written in their formats,
     const report = await analyzeHeaders(dns, fixture('spamassassin.txt'));
     expect(report.spam).toMatchObject({ status: 'spam', score: 6.2, required: 5 });
     expect(report.spf.ip).toBe('198.51.100.200');
+  });
+
+  it('SCL alone decides where the filter gave no SFV: 5 and up is spam, below is clean', async () => {
+    const at = (scl: number) => fixture('outlook-junk.txt').replace('SFV:SPM', 'SFV:NSPM').replace(/SCL:5/g, `SCL:${scl}`).replace('X-MS-Exchange-Organization-SCL: 5', `X-MS-Exchange-Organization-SCL: ${scl}`);
+    expect((await analyzeHeaders(dns, at(5))).spam.status).toBe('spam');
+    expect((await analyzeHeaders(dns, at(4))).spam.status).toBe('clean');
   });
 
   it("a sender on the recipient's blocked list is told apart from spam", async () => {

@@ -44,7 +44,7 @@ export async function signedMessage(privateKey: string, o: MailOptions = {}): Pr
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=utf-8',
     '',
-    o.body ?? 'Hello Bo, please answer our survey. SECRET-BODY-LINE',
+    o.body ?? 'Hello Bo, please answer our survey.\r\nYour link: SECRET-BODY-LINE',
     '',
   ].join('\r\n');
   const signed = await dkimSign(message, {
