@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseZones } from './checks/dnsbl.ts';
 import { handoffChannelProblem, handoffConfigSchema } from './handoff/config.ts';
 import { LOG_LEVELS } from './http/log.ts';
 import { LANGUAGES } from './i18n/locales.ts';
@@ -28,6 +29,20 @@ const schema = z.object({
   EMBED_ORIGINS: z.string().optional(),
   /** Resolvers for the domain checks, `host[:port]` separated by spaces or commas; unset: the system's. */
   DNS_SERVERS: z.string().optional(),
+  /**
+   * DNS blocklist zones the sending IPs guides name are checked against (`zen.spamhaus.org bl.spamcop.net`), spaces
+   * or commas between; unset or empty: no blocklist checks. Mind each list's terms of use (README).
+   */
+  DNSBL_ZONES: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      try {
+        parseZones(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      }
+    }),
   DNS_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2000),
   /** How long one whole domain check may take, every DNS query included, before it answers with status `error`. */
   CHECK_DEADLINE_MS: z.coerce.number().int().min(100).max(60_000).default(5000),

@@ -41,6 +41,8 @@ export interface Lookups {
   addresses(name: string): Promise<Answer<string>>;
   /** One question of a single type, for checks that ask as a library does (mailauth's resolver): one query. */
   records(name: string, type: RecordType): Promise<Answer<string>>;
+  /** A only: one query (a DNS blocklist answers in A records). */
+  ipv4(name: string): Promise<Answer<string>>;
 }
 
 /** The record types `records` asks for: a library's SPF evaluation needs them one by one. */
@@ -139,6 +141,7 @@ export function createDns(options: DnsOptions = {}): Dns {
       const lookups: Lookups = {
         txt: (name) => lookup('txt', name, 1, async () => (await resolver().resolveTxt(name)).map((chunks) => chunks.join(''))),
         mx: (name) => lookup('mx', name, 1, () => resolver().resolveMx(name)),
+        ipv4: (name) => lookup('a', name, 1, () => resolver().resolve4(name)),
         addresses: (name) =>
           lookup('addr', name, 2, async () => {
             const [v4, v6] = await Promise.all([settle(resolver().resolve4(name)), settle(resolver().resolve6(name))]);

@@ -1,6 +1,8 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { createDns, type Dns } from '../checks/dns.ts';
+import { parseZones } from '../checks/dnsbl.ts';
+import { SenderIpService } from '../services/sender-ips.ts';
 import { checkEmailDomain } from '../checks/email-domain.ts';
 import { checkPastedHeaders } from '../checks/headers/paste.ts';
 import { embedPolicy, type Config } from '../config.ts';
@@ -38,7 +40,7 @@ import { createViews, VIEWS_DIR } from '../render/views.ts';
 export interface AppOptions {
   store: Store;
   config?: Partial<
-    Pick<Config, 'TRUST_PROXY' | 'EMBED_ORIGINS' | 'DEMO_PAGES' | 'NODE_ENV' | 'DNS_SERVERS' | 'DNS_TIMEOUT_MS' | 'CHECK_DEADLINE_MS' | 'CHECKS_PER_MINUTE' | 'SESSIONS_PER_MINUTE' | 'STEPS_PER_MINUTE' | 'ANALYTICS_TOKEN' | 'ADMIN_TOKEN'> & HandoffAppConfig
+    Pick<Config, 'TRUST_PROXY' | 'EMBED_ORIGINS' | 'DEMO_PAGES' | 'NODE_ENV' | 'DNS_SERVERS' | 'DNSBL_ZONES' | 'DNS_TIMEOUT_MS' | 'CHECK_DEADLINE_MS' | 'CHECKS_PER_MINUTE' | 'SESSIONS_PER_MINUTE' | 'STEPS_PER_MINUTE' | 'ANALYTICS_TOKEN' | 'ADMIN_TOKEN'> & HandoffAppConfig
   >;
   /** Options of the hand-off outbox (tests shorten its waits); its channels come from the configuration. */
   outbox?: OutboxOptions;
@@ -111,6 +113,7 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
     render: createViews(),
     search,
     dns,
+    senderIps: new SenderIpService(flows, dns, parseZones(options.config?.DNSBL_ZONES)),
     limits: createLimits({
       sessionsPerMinute: options.config?.SESSIONS_PER_MINUTE ?? 30,
       stepsPerMinute: options.config?.STEPS_PER_MINUTE ?? 300,

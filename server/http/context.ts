@@ -8,6 +8,7 @@ import type { FlowRegistry } from '../engine/flow-registry.ts';
 import type { StepRenderer } from '../render/step.ts';
 import type { FlowSearch } from '../services/search.ts';
 import type { Dns } from '../checks/dns.ts';
+import type { SenderIpService } from '../services/sender-ips.ts';
 import type { Limits } from './limits.ts';
 import type { Store } from '../store/types.ts';
 import type { Render } from '../render/views.ts';
@@ -22,6 +23,8 @@ export interface AppContext {
   store: Store;
   search: FlowSearch;
   dns: Dns;
+  /** The sending IPs guides name, checked against the configured DNS blocklists. */
+  senderIps: SenderIpService;
   limits: Limits;
   /** Guides as versioned documents: drafts, publishing, history, audit. */
   content: ContentService;

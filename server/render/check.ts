@@ -1,4 +1,6 @@
 import type { TFunction } from 'i18next';
+import { getDomain } from 'tldts';
+import type { DmarcResult } from '../checks/dmarc.ts';
 import type { EmailDomainReport } from '../checks/email-domain.ts';
 import type { SpfError } from '../checks/spf.ts';
 
@@ -85,6 +87,22 @@ export function dnsMessage(message: string | undefined, t: TFunction): string {
   return t('check.dnsError.other');
 }
 
+/**
+ * Which DMARC record applies and how strictly, one line each: inherited from the organisational domain (and whether
+ * by sp= or p=), alignment of DKIM and SPF, the share of mail the policy covers. Reports stored before these were
+ * reported have none of them, and show no lines.
+ */
+function dmarcDetails(dmarc: DmarcResult, domain: string, t: TFunction): string[] {
+  const org = dmarc.inheritedFrom ?? dmarc.orgDomain ?? getDomain(domain) ?? domain;
+  const lines: string[] = [];
+  if (dmarc.inheritedFrom) lines.push(t(dmarc.fromSp ? 'check.dmarcDetail.inheritedSp' : 'check.dmarcDetail.inheritedP', { domain, org, policy: dmarc.policy ?? '' }));
+  if (dmarc.status === 'missing' && dmarc.orgDomain) lines.push(t('check.dmarcDetail.orgMissing', { domain, org }));
+  if (dmarc.adkim) lines.push(t(`check.dmarcDetail.adkim.${dmarc.adkim}`, { org }));
+  if (dmarc.aspf) lines.push(t(`check.dmarcDetail.aspf.${dmarc.aspf}`, { org }));
+  if (dmarc.pct !== undefined) lines.push(dmarc.pct >= 100 ? t('check.dmarcDetail.pctAll') : t('check.dmarcDetail.pctPart', { pct: dmarc.pct }));
+  return lines;
+}
+
 /** DMARC findings shown as information where the article does not ask for DMARC. */
 const DMARC_INFO = ['missing', 'none_policy', 'invalid'] as const;
 
@@ -139,8 +157,8 @@ export function checkView(report: EmailDomainReport, t: TFunction, asks: CheckAs
       part: 'dmarc',
       status: dmarc.status,
       tone: dmarcInfo ? 'info' : (TONE[dmarc.status] ?? 'bad'),
-      text: t(dmarcInfo ? `check.dmarcInfo.${dmarc.status}` : `check.dmarc.${dmarc.status}`, { domain: report.domain, policy: dmarc.policy ?? '', message: dnsMessage(dmarc.message, t) }),
-      details: [],
+      text: t(dmarcInfo ? `check.dmarcInfo.${dmarc.status}` : `check.dmarc.${dmarc.status}`, { domain: report.domain, policy: dmarc.policy ?? '', tag: dmarc.fromSp ? 'sp' : 'p', message: dnsMessage(dmarc.message, t) }),
+      details: dmarcDetails(dmarc, report.domain, t),
     },
   ];
   return {

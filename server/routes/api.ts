@@ -8,6 +8,7 @@ import type { Language } from '../i18n/locales.ts';
 import { requestLanguage, requireJsonBody } from '../http/request.ts';
 import { AUDIENCES, CHANNELS } from '../store/types.ts';
 import { checkRoutes, PASTE_BODY_LIMIT } from './checks.ts';
+import { bounceRoutes } from './bounce.ts';
 import { checkView } from '../render/check.ts';
 import { headersView } from '../render/headers.ts';
 import { tFor } from '../i18n/i18n.ts';
@@ -110,6 +111,7 @@ export function apiRoutes(ctx: AppContext): Router {
   api.use(checkRoutes(ctx));
   // A headers check step takes its paste as an event's data: that route reads the paste's larger body itself.
   api.post('/sessions/:id/events', requireJsonBody, express.json({ limit: PASTE_BODY_LIMIT, strict: true }));
+  api.use(bounceRoutes(ctx));
   api.use(requireJsonBody, express.json({ limit: '16kb', strict: true }));
 
   api.get('/flows', (req, res) => {

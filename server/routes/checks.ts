@@ -3,7 +3,7 @@ import { parseDomain } from '../checks/domain.ts';
 import { checkEmailDomain } from '../checks/email-domain.ts';
 import { checkPastedHeaders } from '../checks/headers/paste.ts';
 import type { AppContext } from '../http/context.ts';
-import { invalidDomain, invalidInput } from '../http/errors.ts';
+import { invalidDomain, invalidInput, unknownFlow } from '../http/errors.ts';
 import { requireJsonBody } from '../http/request.ts';
 
 /**
@@ -13,7 +13,7 @@ import { requireJsonBody } from '../http/request.ts';
 export const PASTE_BODY_LIMIT = '192kb';
 
 /**
- * Live checks of a sender domain and of pasted headers. Each asks DNS a dozen questions, so each client gets a few
+ * Live checks of a sender domain, of a guide's sending IPs and of pasted headers. Each asks DNS a dozen questions, so each client gets a few
  * per minute. Mounted before the API's 16 KB body parser: the headers route reads its larger body itself.
  */
 export function checkRoutes(ctx: AppContext): Router {
@@ -32,6 +32,14 @@ export function checkRoutes(ctx: AppContext): Router {
     if (!body || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).some((k) => k !== 'headers'))
       throw invalidInput('the body is {"headers": "<the email\'s headers>"}');
     res.json(await checkPastedHeaders(ctx.dns, (body as { headers?: unknown }).headers));
+  });
+  // The sending servers a guide names, against the DNS blocklists configured (DNSBL_ZONES); `enabled: false` without.
+  router.get('/checks/sender-ips', requireJsonBody, ctx.limits.checks, async (req, res) => {
+    const flowId = req.query.flowId;
+    if (typeof flowId !== 'string' || !flowId || flowId.length > 100) throw invalidInput('flowId: give the id of one guide');
+    const report = await ctx.senderIps.check(flowId);
+    if (!report) throw unknownFlow(flowId);
+    res.json(report);
   });
   return router;
 }

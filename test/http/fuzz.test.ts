@@ -49,6 +49,8 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/api/sessions/:id/transcript' },
   { method: 'GET', path: '/api/checks/email-domain' },
   { method: 'POST', path: '/api/checks/headers' },
+  { method: 'POST', path: '/api/checks/bounce' },
+  { method: 'GET', path: '/api/checks/sender-ips' },
   { method: 'GET', path: '/api/analytics/flows/:flowId' },
   { method: 'GET', path: '/agent/login' },
   { method: 'POST', path: '/agent/login' },
@@ -212,7 +214,15 @@ const pastedHeaders = fc.oneof(
   fc.constant(`Received: from a\n${'X-Pad: aaaaaaaaaa\n'.repeat(4000)}`),
 );
 
+/** Pasted bounces: junk made of the pieces the bounce reader looks for, so its patterns meet their worst cases. */
+const bounceText = fc.oneof(
+  fc.string({ maxLength: 2000 }),
+  fc
+    .array(fc.constantFrom('550', '550-', '5.1.1', '4.2.2', '5.7.26', ' ', '\n', '\n    ', 'Status: ', 'Diagnostic-Code: smtp; ', "returned '", "'", 'said: ', 'a@b.example', '@', '.', '#', 'SPF', 'x'), { maxLength: 3000 })
+    .map((parts) => parts.join('')),
+);
 const jsonBody = fc.oneof(
+  fc.record({ text: fc.oneof(jsonValue, bounceText) }).map((o) => JSON.stringify(o)),
   fc.record(
     {
       flowId: jsonValue,
@@ -291,6 +301,10 @@ const PLAIN: FuzzRequest = {
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 const MISTAKES: Partial<FuzzRequest>[] = [
   { route: route('GET', '/api/flows') },
+  { route: route('POST', '/api/checks/bounce'), contentType: 'application/json', body: json({ text: '550 5.1.1 no such user' }) },
+  { route: route('POST', '/api/checks/bounce'), contentType: 'application/json', body: json({ text: 'no code here' }) },
+  { route: route('POST', '/api/checks/bounce'), contentType: 'application/json', body: json({ text: `550 5.1.1 ${'x'.repeat(70_000)}` }) },
+  { route: route('POST', '/api/checks/bounce'), contentType: 'application/json', body: json({ text: '\u0000'.repeat(100_000) }) },
   { route: route('POST', '/api/sessions'), contentType: 'application/json', body: json({ flowId: 42 }) },
   { route: route('GET', '/api/sessions/:id'), id: 'no-such-session' },
   { route: route('POST', '/api/sessions/:id/events'), id: 'finished', contentType: 'application/json', body: json({ type: 'OVER_A_MINUTE' }) },

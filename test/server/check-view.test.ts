@@ -87,3 +87,29 @@ describe('DMARC', () => {
     expect(text(report({ dmarc: { status: 'error', record: null, policy: null, message: 'x' } }), 'sv', 2).tone).toBe('warn');
   });
 });
+
+describe('DMARC as receivers apply it, in plain words', () => {
+  const inherited = { ...report({ dmarc: { status: 'ok', record: 'v=DMARC1; p=reject; sp=quarantine; adkim=s; pct=50', policy: 'quarantine', fromSp: true, inheritedFrom: 'skola.se', adkim: 'strict', aspf: 'relaxed', pct: 50 } }), domain: 'nyhet.skola.se', domainUnicode: 'nyhet.skola.se' };
+
+  it('says whose record applies, by sp= or p=, how strict the alignment is, and how much mail the policy covers', () => {
+    expect(text(inherited, 'en', 2).text).toBe('DMARC: a policy is published (sp=quarantine), so receivers know what to do with mail that fails the checks.');
+    expect(text(inherited, 'en', 2).details).toEqual([
+      'nyhet.skola.se has no DMARC record of its own, so receivers use the one at _dmarc.skola.se, with its policy for subdomains: sp=quarantine.',
+      "DKIM alignment is strict (adkim=s): only a signature by exactly the From address's domain counts.",
+      'SPF alignment is relaxed (aspf=r): the bounce address may be at skola.se or any domain under it.',
+      'The policy applies to only 50% of the mail that fails the checks (pct=50); receivers treat the rest one step more leniently.',
+    ]);
+    const byP = { ...inherited, dmarc: { ...inherited.dmarc, fromSp: undefined, policy: 'none' as const, status: 'none_policy' as const, pct: 100 } };
+    expect(text(byP, 'sv', 2).details[0]).toBe('nyhet.skola.se har ingen egen DMARC-post, så mottagande servrar använder den på _dmarc.skola.se. Den anger ingen särskild policy för underdomäner (sp=), så dess p=none gäller.');
+    expect(text(byP, 'de', 2).details.at(-1)).toBe('Die Richtlinie gilt für alle E-Mails, die die Prüfungen nicht bestehen.');
+  });
+
+  it('names the organisational domain that has no record either', () => {
+    const missing = { ...inherited, dmarc: { status: 'missing' as const, record: null, policy: null, orgDomain: 'skola.se' } };
+    expect(text(missing, 'no', 2, { dmarc: true }).details).toEqual(['Det finnes heller ingen på _dmarc.skola.se, posten mottakerservere ellers ville brukt for nyhet.skola.se.']);
+  });
+
+  it('shows no lines for a report stored before these were reported', () => {
+    expect(text(report(), 'en', 2).details).toEqual([]);
+  });
+});
