@@ -19,6 +19,7 @@ export const GUARD_PARTS = {
   headerDkimIs: { check: 'headers', part: 'dkim' },
   headerDmarcIs: { check: 'headers', part: 'dmarc' },
   spamIs: { check: 'headers', part: 'spam' },
+  bounceIs: { check: 'bounce', part: 'bounce' },
 } as const satisfies Record<string, { check: CheckType; part: string }>;
 export type GuardName = keyof typeof GUARD_PARTS;
 

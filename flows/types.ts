@@ -1,4 +1,6 @@
 import type { AnyStateMachine } from 'xstate';
+// The bounce reader owns its categories (a pure list, no I/O): guards and validation name them from there.
+import { BOUNCE_CATEGORIES, type BounceCategory } from '../server/checks/bounce.ts';
 
 /** How a step is shown: a question to answer, an instruction to carry out, a server-side check, or an ending. */
 export type StepKind = 'question' | 'instruction' | 'check' | 'outcome';
@@ -34,7 +36,7 @@ export interface DomainCheck {
 }
 
 /** The checks the engine can run; a check step names one in `meta.check.type`. */
-export const CHECK_TYPES = ['email-domain', 'headers'] as const;
+export const CHECK_TYPES = ['email-domain', 'headers', 'bounce'] as const;
 export type CheckType = (typeof CHECK_TYPES)[number];
 
 export const SPF_STATUSES = ['ok', 'missing', 'multiple', 'include_missing', 'too_many_lookups', 'invalid', 'error'] as const;
@@ -65,7 +67,16 @@ export type SpamStatus = (typeof SPAM_STATUSES)[number];
 export const HEADER_CHECK_STATUSES = { spf: HEADER_SPF_STATUSES, dkim: HEADER_DKIM_STATUSES, dmarc: HEADER_DMARC_STATUSES, spam: SPAM_STATUSES } as const;
 
 /** The statuses of each part of each check's result: what guards may name, and what tests and validation sample. */
-export const STATUSES_BY_CHECK = { 'email-domain': CHECK_STATUSES, headers: HEADER_CHECK_STATUSES } as const satisfies Record<CheckType, unknown>;
+export const STATUSES_BY_CHECK = {
+  'email-domain': CHECK_STATUSES,
+  headers: HEADER_CHECK_STATUSES,
+  bounce: { bounce: BOUNCE_CATEGORIES },
+} as const satisfies Record<CheckType, unknown>;
+
+/** What a bounce check step's result carries: the kind of bounce, as the part `bounce` (what `bounceIs` reads). */
+export interface BounceVerdicts {
+  bounce: { status: BounceCategory };
+}
 
 /** What a headers check step's result carries, for the flow to branch on. */
 export interface HeaderVerdicts {

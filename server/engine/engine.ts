@@ -4,6 +4,7 @@ import { CHECK, CHECK_RESULT, type DomainCheck } from '../../flows/types.ts';
 import { readDomain, type CheckedDomain } from '../checks/domain.ts';
 import type { EmailDomainReport } from '../checks/email-domain.ts';
 import { headerVerdicts, type HeaderReport } from '../checks/headers.ts';
+import type { BounceReport } from '../checks/bounce.ts';
 import { AppError, InvalidDomainError, invalidInput, unknownFlow, unknownSession } from '../http/errors.ts';
 import { pinnedFlow } from '../content/versions.ts';
 import type { FlowRegistry, RegisteredFlow } from './flow-registry.ts';
@@ -66,6 +67,8 @@ export interface SessionView {
   check?: EmailDomainReport;
   /** On the step a headers check led to: what the pasted headers say. */
   headersCheck?: HeaderReport;
+  /** On the step a bounce check led to: what the pasted bounce says. */
+  bounceCheck?: BounceReport;
   /** The domain the session's latest check looked up, as people write it (`{{session.domain}}` in a body). */
   checkedDomain?: string;
   /** With `check`: what the check step's article asks of the domain beyond SPF (a DMARC policy or not). */
@@ -85,6 +88,8 @@ export const DOMAIN_MAX = 300;
 export interface StepInput {
   domain?: string | undefined;
   headers?: string | undefined;
+  /** The bounce pasted at a bounce check. */
+  text?: string | undefined;
 }
 
 /** Runs a check step's check; injected so flows and engine stay free of DNS. */
@@ -92,10 +97,14 @@ export type DomainChecker = (domain: CheckedDomain, includes: readonly string[])
 /** Reads pasted headers (refusing what is not headers with an InvalidPasteError); injected like the domain check. */
 export type HeadersChecker = (text: string | undefined) => Promise<HeaderReport>;
 
+/** Reads a pasted bounce (refusing text without a status code with an InvalidPasteError). */
+export type BounceChecker = (text: string | undefined) => Promise<BounceReport>;
+
 /** The checks a check step can run, one per CHECK_TYPES entry. */
 export interface Checkers {
   emailDomain: DomainChecker;
   headers: HeadersChecker;
+  bounce: BounceChecker;
 }
 
 export interface StartOptions {
@@ -161,6 +170,9 @@ export function pathOf(steps: readonly StepRecord[]): PathEntry[] {
 
 /** A stored check result is a domain check's when it names the domain; a headers report names none. */
 const isDomainReport = (data: unknown): data is EmailDomainReport => typeof data === 'object' && data !== null && 'domainUnicode' in data;
+
+/** A bounce report names its category; neither a domain nor a headers report has one. */
+const isBounceReport = (data: unknown): data is BounceReport => typeof data === 'object' && data !== null && 'category' in data;
 
 /** Whether a session holds as many rows as it may: then no step can be stored, and Start over begins anew. */
 const atCap = (session: SessionRecord) => session.lastSeq + 1 >= MAX_STEPS_PER_SESSION;
@@ -282,14 +294,19 @@ export class Engine {
    * report is kept with the step (a headers report holds no body and only masked addresses); the flow sees verdicts.
    */
   private async runCheck(opened: Opened, check: DomainCheck, input: StepInput | undefined, options: ActOptions): Promise<SessionView> {
-    let report: EmailDomainReport | HeaderReport;
+    let report: EmailDomainReport | HeaderReport | BounceReport;
     let verdicts: unknown;
+    const sent = Object.keys(input ?? {}).filter((k) => input?.[k as keyof StepInput] !== undefined);
+    const takes = { 'email-domain': 'domain', headers: 'headers', bounce: 'text' }[check.type];
+    if (sent.some((k) => k !== takes)) throw invalidInput(`This step takes {"${takes}": "…"} with CHECK.`);
     if (check.type === 'headers') {
-      if (input?.domain !== undefined) throw invalidInput('This step reads pasted headers: send {"headers": "…"}.');
       report = await this.checks.headers(input?.headers);
       verdicts = headerVerdicts(report);
+    } else if (check.type === 'bounce') {
+      const bounce = await this.checks.bounce(input?.text);
+      report = bounce;
+      verdicts = { bounce: { status: bounce.category } };
     } else {
-      if (input?.headers !== undefined) throw invalidInput('This step checks a domain: send {"domain": "…"}.');
       const domain = readDomain(input?.domain);
       if ('error' in domain) throw new InvalidDomainError(domain);
       report = verdicts = await this.checks.emailDomain(domain, check.includes);
@@ -466,7 +483,7 @@ export class Engine {
         answer === CHECK_RESULT
           ? isDomainReport(answerData)
             ? this.renderer.common('check.checked', lng, { domain: answerData.domainUnicode })
-            : this.renderer.common('headers.checked', lng)
+            : this.renderer.common(isBounceReport(answerData) ? 'bounceCheck.checked' : 'headers.checked', lng)
           : this.renderer.answerLabel(flow, row.state, answer!, lng, audience),
       note: row.note,
       at: row.at,
@@ -481,9 +498,11 @@ export class Engine {
       history,
       ...(result !== undefined && isDomainReport(result)
         ? { check: result, checkAsks: { dmarc: this.flows.meta(flow, path.at(-2)?.row.state ?? '')?.check?.dmarc === true } }
-        : result !== undefined
-          ? { headersCheck: result as HeaderReport }
-          : {}),
+        : result !== undefined && isBounceReport(result)
+          ? { bounceCheck: result }
+          : result !== undefined
+            ? { headersCheck: result as HeaderReport }
+            : {}),
       canGoBack: path.length > 1 && !atCap(session),
       tooLong: atCap(session),
       ...(notice ? { notice } : {}),

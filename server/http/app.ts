@@ -5,6 +5,7 @@ import { parseZones } from '../checks/dnsbl.ts';
 import { SenderIpService } from '../services/sender-ips.ts';
 import { checkEmailDomain } from '../checks/email-domain.ts';
 import { checkPastedHeaders } from '../checks/headers/paste.ts';
+import { checkPastedBounce } from '../checks/bounce-paste.ts';
 import { embedPolicy, type Config } from '../config.ts';
 import type { AppContext } from './context.ts';
 import { Engine } from '../engine/engine.ts';
@@ -101,6 +102,7 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
     engine: new Engine(options.store, flows, renderer, {
       emailDomain: (domain, includes) => checkEmailDomain(dns, domain, [...includes]),
       headers: (text) => checkPastedHeaders(dns, text),
+      bounce: (text) => checkPastedBounce(text),
     }),
     content,
     drafts: new DraftService(options.store, content),

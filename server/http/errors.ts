@@ -72,8 +72,8 @@ export class InvalidDomainError extends AppError {
     super(400, 'invalid_domain', `domain: ${refusal.error}`);
   }
 }
-/** Why pasted text was not analysed: nothing pasted, no mail headers in it, or more than the check reads. */
-export const PASTE_PROBLEMS = ['empty', 'no_headers', 'too_large'] as const;
+/** Why pasted text was not analysed: nothing pasted, no mail headers (or no bounce status code) in it, or too much. */
+export const PASTE_PROBLEMS = ['empty', 'no_headers', 'no_code', 'too_large'] as const;
 export type PasteProblem = (typeof PASTE_PROBLEMS)[number];
 /** Pasted text that cannot be checked; its own class so a page can say why next to the field, keeping the text. */
 export class InvalidPasteError extends AppError {

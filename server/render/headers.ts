@@ -94,7 +94,7 @@ export function headersView(r: HeaderReport, t: TFunction): HeadersView {
   };
 }
 
-/** What the headers box shows again after a refusal: the text pasted, and why it was not checked. */
-export function pasteField(t: TFunction, value: string, problem: PasteProblem) {
-  return { value, error: t(`headers.invalid.${problem}`) };
+/** What a paste box (headers, or a bounce) shows again after a refusal: the text pasted, and why it was not checked. */
+export function pasteField(t: TFunction, value: string, problem: PasteProblem, box: 'headers' | 'bounceCheck' = 'headers') {
+  return { value, error: t(`${box}.invalid.${problem}`) };
 }

@@ -11,6 +11,7 @@ import { checkRoutes, PASTE_BODY_LIMIT } from './checks.ts';
 import { bounceRoutes } from './bounce.ts';
 import { checkView } from '../render/check.ts';
 import { headersView } from '../render/headers.ts';
+import { bounceView } from '../render/bounce.ts';
 import { tFor } from '../i18n/i18n.ts';
 import type { TFunction } from 'i18next';
 import type { FieldProblem } from '../handoff/service.ts';
@@ -38,8 +39,8 @@ const searchQuery = languageQuery.extend({
  * check (the engine refuses it anywhere else, and checks the paste's size itself, to answer 413).
  */
 const stepInput = z.strictObject(
-  { domain: z.string().max(DOMAIN_MAX, `domain is longer than ${DOMAIN_MAX} characters`).optional(), headers: z.string().optional() },
-  { error: 'data is {"domain": "<your domain>"} or {"headers": "<the email\'s headers>"}, sent only with CHECK at a check step' },
+  { domain: z.string().max(DOMAIN_MAX, `domain is longer than ${DOMAIN_MAX} characters`).optional(), headers: z.string().optional(), text: z.string().optional() },
+  { error: 'data is {"domain": "<your domain>"}, {"headers": "<the email\'s headers>"} or {"text": "<the bounce>"}, sent only with CHECK at a check step' },
 );
 
 const eventBody = z.strictObject({
@@ -78,7 +79,7 @@ function handoffInput(body: unknown) {
 const queryLanguage = (req: Request): Language | undefined => parse(languageQuery, req.query).lng;
 
 /** The public Session shape (see README: JSON API). */
-export function sessionJson({ session, step, history, lng, notice, check, checkAsks, headersCheck }: SessionView, t: TFunction) {
+export function sessionJson({ session, step, history, lng, notice, check, checkAsks, headersCheck, bounceCheck }: SessionView, t: TFunction) {
   return {
     sessionId: session.id,
     ref: session.ref,
@@ -92,7 +93,9 @@ export function sessionJson({ session, step, history, lng, notice, check, checkA
       ? { ...step, check: { ...checkView(check, t, checkAsks), report: check } }
       : headersCheck
         ? { ...step, check: { ...headersView(headersCheck, t), report: headersCheck } }
-        : step,
+        : bounceCheck
+          ? { ...step, check: { ...bounceView(bounceCheck, t), report: bounceCheck } }
+          : step,
     history: history.map(({ stepId, title, answer }) => ({ stepId, title, answer })),
     ...(notice ? { notice } : {}),
   };

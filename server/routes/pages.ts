@@ -13,6 +13,7 @@ import type { Channel } from '../store/types.ts';
 import { CHECK } from '../../flows/types.ts';
 import { checkView } from '../render/check.ts';
 import { headersView, pasteField } from '../render/headers.ts';
+import { bounceView } from '../render/bounce.ts';
 import { offeredDomain } from '../checks/domain.ts';
 import { checkField, type CheckField } from '../render/check-field.ts';
 import { fieldProblems, handoffPart } from '../render/handoff-form.ts';
@@ -72,6 +73,8 @@ const stepFields = z.object({
   seen: field(DOMAIN_MAX).optional(),
   /** The headers pasted at a headers check step; their size is the check's to refuse (with its own text). */
   headers: z.string().optional(),
+  /** The message that came back, pasted at a bounce check step. */
+  text: z.string().optional(),
 });
 
 /**
@@ -189,13 +192,14 @@ export function pageRoutes(ctx: AppContext, surface: Surface = SITE): Router {
     else if (body.back !== undefined) view = await engine.back(id);
     // The domain field sits in the check step's form, so the browser sends it with every button there; it is
     // input only with CHECK (or the suggested domain's button).
-    else if (body.event === CHECK && body.headers !== undefined) {
+    else if (body.event === CHECK && (body.headers !== undefined || body.text !== undefined)) {
+      const pasted = body.headers ?? body.text ?? '';
       try {
-        view = await engine.send(id, CHECK, { headers: body.headers });
+        view = await engine.send(id, CHECK, body.headers !== undefined ? { headers: body.headers } : { text: pasted });
       } catch (error) {
         // Pasted text that cannot be checked is said next to the box, keeping what was pasted.
         if (!(error instanceof InvalidPasteError)) throw error;
-        if (await showPasteField(req, res, id, body.headers, error)) return;
+        if (await showPasteField(req, res, id, pasted, error)) return;
         throw error;
       }
     } else if (body.event === CHECK || body.use !== undefined) {
@@ -239,9 +243,10 @@ export function pageRoutes(ctx: AppContext, surface: Surface = SITE): Router {
   /** The session's headers step again, with what was pasted and why it was not checked; false when not at one. */
   async function showPasteField(req: Request, res: Response, id: string, value: string, error: InvalidPasteError): Promise<boolean> {
     const view = await engine.get(id);
-    if (view.step.kind !== 'check' || view.step.checkType !== 'headers' || view.notice || view.tooLong) return false;
+    const box = view.step.checkType === 'headers' ? 'headers' : view.step.checkType === 'bounce' ? 'bounceCheck' : undefined;
+    if (view.step.kind !== 'check' || !box || view.notice || view.tooLong) return false;
     const page = sessionPage(ctx, req, view, base);
-    res.status(error.status === 413 ? 413 : 422).send(render('session', { ...page, pasteField: pasteField(page.t, value, error.problem) }));
+    res.status(error.status === 413 ? 413 : 422).send(render('session', { ...page, pasteField: pasteField(page.t, value, error.problem, box) }));
     return true;
   }
 
@@ -296,6 +301,7 @@ function sessionPage(ctx: AppContext, req: Request, view: SessionView, base: str
     host: view.session.origin ?? undefined,
     check: view.check ? checkView(view.check, t, view.checkAsks) : undefined,
     headersCheck: view.headersCheck ? headersView(view.headersCheck, t) : undefined,
+    bounceCheck: view.bounceCheck ? bounceView(view.bounceCheck, t) : undefined,
     flowId: view.session.flowId,
     outcomeLabel: view.step.outcome ? t(`session.outcome.${view.step.outcome}`) : undefined,
     showRef: view.step.outcome === 'escalated',

@@ -39,7 +39,7 @@ describe('validation of a guide document', () => {
     it('refuses an unknown check type', () => {
       expect(problemsAfter((d) => (states(d).checkDomain.meta.check.type = 'dkim'))).toEqual([
         {
-          message: 'machine.states.checkDomain.meta.check.type: an unknown check; the engine runs email-domain, headers',
+          message: 'machine.states.checkDomain.meta.check.type: an unknown check; the engine runs email-domain, headers, bounce',
           path: 'machine.states.checkDomain.meta.check.type',
           step: 'checkDomain',
         },
@@ -205,7 +205,7 @@ describe('validation of a guide document', () => {
     it('refuses a guard that flows/guards.ts does not have', () => {
       expect(problemsAfter((d) => (states(d).checkDomain.on.CHECK_RESULT[0].guard.type = 'dkimIs'))).toEqual([
         {
-          message: 'step "checkDomain", event "CHECK_RESULT": unknown guard "dkimIs" (known: spfIs, mxIs, dmarcIs, headerSpfIs, headerDkimIs, headerDmarcIs, spamIs)',
+          message: 'step "checkDomain", event "CHECK_RESULT": unknown guard "dkimIs" (known: spfIs, mxIs, dmarcIs, headerSpfIs, headerDkimIs, headerDmarcIs, spamIs, bounceIs)',
           path: 'machine.states.checkDomain.on.CHECK_RESULT.0.guard.type',
           step: 'checkDomain',
           event: 'CHECK_RESULT',

@@ -92,3 +92,35 @@ describe("the guide's headers step", () => {
     await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'CHECK', data: { domain: 'example.com' } }).expect(400);
   });
 });
+
+describe("the survey guide's bounce step", () => {
+  const bounce = (name: string) => readFileSync(new URL(`../fixtures/bounces/${name}`, import.meta.url), 'utf8');
+  async function sessionAtBounce() {
+    const res = await request(t.app).post('/api/sessions').send({ flowId: 'survey-emails-blocked', lng: 'sv' }).expect(201);
+    const id = res.body.sessionId as string;
+    await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'GOT_BOUNCE' }).expect(200);
+    return id;
+  }
+
+  it('takes the bounce in a plain form, explains it, and goes on to the SPF settings for an SPF refusal', async () => {
+    const id = await sessionAtBounce();
+    expect((await request(t.app).get(`/s/${id}`).expect(200)).text).toContain('<textarea id="bounce-text" name="text"');
+    await request(t.app).post(`/s/${id}`).type('form').send({ event: 'CHECK', text: bounce('exchange-sv-spf.txt') }).expect(303);
+    const page = (await request(t.app).get(`/s/${id}`).expect(200)).text;
+    expect(page).toContain('data-category="spf"');
+    expect(page).toContain('Meddelandet som kom tillbaka har lästs');
+    const api = await request(t.app).get(`/api/sessions/${id}`).expect(200);
+    expect(api.body.step.id).toBe('whichServer');
+    expect(api.body.step.check.report.category).toBe('spf');
+  });
+
+  it('over the API: a full mailbox is not about the filter; text without a code is refused next to the box', async () => {
+    const id = await sessionAtBounce();
+    const res = await request(t.app).post(`/api/sessions/${id}/events`).send({ type: 'CHECK', data: { text: bounce('gmail-mailbox-full.txt') } }).expect(200);
+    expect(res.body.step.id).toBe('bounceNotFilter');
+    const other = await sessionAtBounce();
+    const refused = await request(t.app).post(`/s/${other}`).type('form').send({ event: 'CHECK', text: 'hej, mejlet kom tillbaka' }).expect(422);
+    expect(refused.text).toContain('id="bounce-error"');
+    await request(t.app).post(`/api/sessions/${other}/events`).send({ type: 'CHECK', data: { headers: 'Received: x' } }).expect(400);
+  });
+});

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { CHECK, CHECK_RESULT, type CheckVerdicts, type FlowDefinition, type HeaderVerdicts } from '../../flows/types.ts';
+import { CHECK, CHECK_RESULT, type BounceVerdicts, type CheckVerdicts, type FlowDefinition, type HeaderVerdicts } from '../../flows/types.ts';
 import { factIn } from '../../server/content/document.ts';
 import type { Language } from '../../server/i18n/locales.ts';
 import { escapeHtml } from '../../server/render/markdown.ts';
@@ -10,6 +10,14 @@ import { tFor } from '../../server/i18n/i18n.ts';
 import { checkView } from '../../server/render/check.ts';
 import { headersView } from '../../server/render/headers.ts';
 import { headersFor } from './header-samples.ts';
+import { bounceFor } from './bounce-samples.ts';
+import { bounceView, type BounceView } from '../../server/render/bounce.ts';
+
+/** A bounce's explanation and what to do, as the texts a walk checks. */
+const bounceVerdictTexts = (v: BounceView) => [
+  { part: 'bounce', text: v.explanation },
+  { part: 'whatToDo', text: v.whatToDo },
+];
 import { testApp, type TestApp } from './app.ts';
 import { domainFor } from './check-zone.ts';
 import { startDnsServer, type Zone } from './dns-server.ts';
@@ -32,7 +40,7 @@ export interface Seen {
 }
 
 /** What a person sends with CHECK: a domain at a domain check, pasted headers at a headers check. */
-export type CheckInput = { domain: string } | { headers: string };
+export type CheckInput = { domain: string } | { headers: string } | { text: string };
 
 export interface Driver {
   start(flowId: string, lng: Language, audience: Audience): Promise<{ id: string; seen: Seen }>;
@@ -67,6 +75,7 @@ export function checkZone(flows: readonly FlowDefinition[]) {
   const domainOf = (flowId: string, state: string, verdicts: unknown) => domains.get(`${flowId}/${state}/${JSON.stringify(verdicts as CheckVerdicts)}`);
   /** What to send at a check step for its check to give `verdicts`: a domain in the zone, or headers saying so. */
   const inputOf = (flow: FlowDefinition, state: string, verdicts: unknown): CheckInput | undefined => {
+    if (stateMeta(flow.machine, state).check?.type === 'bounce') return { text: bounceFor(verdicts as BounceVerdicts) };
     if (stateMeta(flow.machine, state).check?.type === 'headers') {
       const headers = headersFor(verdicts as HeaderVerdicts);
       return headers === undefined ? undefined : { headers };
@@ -95,6 +104,7 @@ export function engineDriver(app: TestApp['app']): Driver {
     history: view.history,
     ...(view.check ? { check: { domain: view.check.domain, verdicts: checkView(view.check, tFor(i18n, view.lng)).verdicts } } : {}),
     ...(view.headersCheck ? { check: { domain: '', verdicts: headersView(view.headersCheck, tFor(i18n, view.lng)).verdicts } } : {}),
+    ...(view.bounceCheck ? { check: { domain: '', verdicts: bounceVerdictTexts(bounceView(view.bounceCheck, tFor(i18n, view.lng))) } } : {}),
   });
   return {
     async start(flowId, lng, audience) {

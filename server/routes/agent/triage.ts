@@ -69,6 +69,8 @@ const stepForm = z.object({
   seen: z.string().max(1000).optional(),
   /** At a headers check step: the pasted headers (their size is the check's to refuse). */
   headers: z.string().optional(),
+  /** At a bounce check step: the message that came back. */
+  text: z.string().optional(),
   // Cut rather than refused: a browser's maxlength counts a line break once, the form sends it as two characters.
   note: z
     .string()
@@ -80,7 +82,8 @@ const stepForm = z.object({
 function stepAction(form: z.infer<typeof stepForm>): StepAction | undefined {
   if (form.restart) return { kind: 'restart' };
   if (form.back) return { kind: 'back' };
-  if (form.event === CHECK && form.headers !== undefined) return { kind: 'paste', headers: form.headers };
+  if (form.event === CHECK && form.headers !== undefined) return { kind: 'paste', field: 'headers', value: form.headers };
+  if (form.event === CHECK && form.text !== undefined) return { kind: 'paste', field: 'text', value: form.text };
   if (form.event === CHECK || form.use !== undefined) return { kind: 'check', domain: form.use ?? form.domain };
   if (form.event) return { kind: 'answer', event: form.event };
   if (form.note !== undefined) return { kind: 'note' };
@@ -150,7 +153,7 @@ export function triageRoutes(ctx: AppContext, service: ConsoleService, inbox: In
         if (!(error instanceof InvalidPasteError)) throw error;
         const data = await service.triage(req.params.id, lng);
         if (data.step.kind !== 'check' || data.notice || data.tooLong) throw error;
-        const field = pasteField(ctx.i18n.getFixedT(lng), action.headers, error.problem);
+        const field = pasteField(ctx.i18n.getFixedT(lng), action.value, error.problem, action.field === 'headers' ? 'headers' : 'bounceCheck');
         page(req, res, 'agent-session', { ...data, note: form.note ?? data.note, pasteField: field }, error.status === 413 ? 413 : 422);
       }
       return;
