@@ -1,4 +1,6 @@
 import type { AnyStateMachine } from 'xstate';
+// The bounce reader owns its categories (a pure list, no I/O): guards and validation name them from there.
+import { BOUNCE_CATEGORIES, type BounceCategory } from '../server/checks/bounce.ts';
 
 /** How a step is shown: a question to answer, an instruction to carry out, a server-side check, or an ending. */
 export type StepKind = 'question' | 'instruction' | 'check' | 'outcome';
@@ -34,7 +36,7 @@ export interface DomainCheck {
 }
 
 /** The checks the engine can run; a check step names one in `meta.check.type`. */
-export const CHECK_TYPES = ['email-domain'] as const;
+export const CHECK_TYPES = ['email-domain', 'headers', 'bounce'] as const;
 export type CheckType = (typeof CHECK_TYPES)[number];
 
 export const SPF_STATUSES = ['ok', 'missing', 'multiple', 'include_missing', 'too_many_lookups', 'invalid', 'error'] as const;
@@ -46,6 +48,43 @@ export type DmarcStatus = (typeof DMARC_STATUSES)[number];
 
 /** Every status a part of the domain check can have: what a guard on that part may name, and what tests sample. */
 export const CHECK_STATUSES = { spf: SPF_STATUSES, mx: MX_STATUSES, dmarc: DMARC_STATUSES } as const;
+
+/** SPF of a received message, as the receiving server (or, failing that, our own evaluation) found it. */
+export const HEADER_SPF_STATUSES = ['pass', 'fail', 'softfail', 'neutral', 'none', 'error'] as const;
+/**
+ * DKIM of a received message. `unverified`: a signature whose key is published and whose header signature holds, but
+ * the body could not be checked (only headers are pasted) and the receiving server gave no verdict.
+ */
+export const HEADER_DKIM_STATUSES = ['pass', 'fail', 'unverified', 'none', 'error'] as const;
+export const HEADER_DMARC_STATUSES = ['pass', 'fail', 'none', 'error'] as const;
+/** The receiving server's spam verdict: `blocked` is the recipient's own blocked-senders list; `none`: no such header. */
+export const SPAM_STATUSES = ['clean', 'spam', 'blocked', 'none'] as const;
+export type HeaderSpfStatus = (typeof HEADER_SPF_STATUSES)[number];
+export type HeaderDkimStatus = (typeof HEADER_DKIM_STATUSES)[number];
+export type HeaderDmarcStatus = (typeof HEADER_DMARC_STATUSES)[number];
+export type SpamStatus = (typeof SPAM_STATUSES)[number];
+/** Every status a part of the headers check can have (what `headersIs` may name, and what tests sample). */
+export const HEADER_CHECK_STATUSES = { spf: HEADER_SPF_STATUSES, dkim: HEADER_DKIM_STATUSES, dmarc: HEADER_DMARC_STATUSES, spam: SPAM_STATUSES } as const;
+
+/** The statuses of each part of each check's result: what guards may name, and what tests and validation sample. */
+export const STATUSES_BY_CHECK = {
+  'email-domain': CHECK_STATUSES,
+  headers: HEADER_CHECK_STATUSES,
+  bounce: { bounce: BOUNCE_CATEGORIES },
+} as const satisfies Record<CheckType, unknown>;
+
+/** What a bounce check step's result carries: the kind of bounce, as the part `bounce` (what `bounceIs` reads). */
+export interface BounceVerdicts {
+  bounce: { status: BounceCategory };
+}
+
+/** What a headers check step's result carries, for the flow to branch on. */
+export interface HeaderVerdicts {
+  spf: { status: HeaderSpfStatus };
+  dkim: { status: HeaderDkimStatus };
+  dmarc: { status: HeaderDmarcStatus };
+  spam: { status: SpamStatus };
+}
 
 /**
  * What a check step's result event carries. The engine runs the check and sends `CHECK_RESULT` with the report as

@@ -39,9 +39,14 @@ export interface Lookups {
   mx(name: string): Promise<Answer<{ exchange: string; priority: number }>>;
   /** A and AAAA: two queries. */
   addresses(name: string): Promise<Answer<string>>;
+  /** One question of a single type, for checks that ask as a library does (mailauth's resolver): one query. */
+  records(name: string, type: RecordType): Promise<Answer<string>>;
   /** A only: one query (a DNS blocklist answers in A records). */
   ipv4(name: string): Promise<Answer<string>>;
 }
+
+/** The record types `records` asks for: a library's SPF evaluation needs them one by one. */
+export type RecordType = 'A' | 'AAAA' | 'PTR';
 
 export interface Dns {
   /**
@@ -142,6 +147,10 @@ export function createDns(options: DnsOptions = {}): Dns {
             const [v4, v6] = await Promise.all([settle(resolver().resolve4(name)), settle(resolver().resolve6(name))]);
             return [...v4, ...v6];
           }),
+        records: (name, type) =>
+          lookup(type, name, 1, () =>
+            type === 'A' ? resolver().resolve4(name) : type === 'AAAA' ? resolver().resolve6(name) : resolver().resolvePtr(name),
+          ),
       };
       try {
         return await run(lookups);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OUTCOMES } from '../../flows/types.ts';
+import { CHECK_TYPES, OUTCOMES } from '../../flows/types.ts';
 import { LANGUAGES, type Language } from '../i18n/locales.ts';
 import type { FlowDocument } from './document.ts';
 import {
@@ -50,7 +50,7 @@ const stepOps = z.discriminatedUnion('op', [
   z.object({ op: z.literal('optionMove'), event: id, direction: dir }),
   z.object({ op: z.literal('optionDelete'), event: id }),
   z.object({ op: z.literal('routeTarget'), event: id, index: z.coerce.number().int().min(0).max(19), target: id }),
-  z.object({ op: z.literal('check'), includes: text(3100), dmarc: z.literal('on').optional() }),
+  z.object({ op: z.literal('check'), type: z.enum(CHECK_TYPES).optional(), includes: text(3100).optional(), dmarc: z.literal('on').optional() }),
   z.object({ op: z.literal('texts') }).passthrough(),
 ]);
 
@@ -115,13 +115,18 @@ export function applyStepCommand(doc: FlowDocument, step: string, body: Record<s
     case 'routeTarget':
       return { document: setRouteTarget(doc, step, cmd.event, cmd.index, cmd.target), next: at('#options'), note: `${step}: route ${cmd.index + 1} → ${cmd.target}` };
     case 'check': {
-      const includes = cmd.includes
-        .split(/\r?\n/)
-        .map((s) => s.trim())
-        .filter(Boolean);
       const current = doc.machine.states[step]?.meta.check;
+      const type = cmd.type ?? current?.type ?? 'email-domain';
+      // Only the domain check looks for includes and DMARC; another check keeps neither.
+      const includes =
+        type === 'email-domain'
+          ? (cmd.includes ?? '')
+              .split(/\r?\n/)
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : [];
       return {
-        document: setCheck(doc, step, { type: current?.type ?? 'email-domain', includes, ...(cmd.dmarc ? { dmarc: true } : {}) }),
+        document: setCheck(doc, step, { type, includes, ...(cmd.dmarc && type === 'email-domain' ? { dmarc: true } : {}) }),
         next: at('#check'),
         note: `${step}: check settings`,
       };

@@ -1,8 +1,8 @@
 import MarkdownIt from 'markdown-it';
 import type { AnyStateMachine } from 'xstate';
 import { adjacencyMapToArray, getAdjacencyMap } from 'xstate/graph';
-import { checkGuards } from '../../flows/guards.ts';
-import { CHECK, CHECK_RESULT, CHECK_STATUSES, ENGINE_EVENTS, type CheckVerdicts } from '../../flows/types.ts';
+import { GUARD_PARTS, type GuardName } from '../../flows/guards.ts';
+import { CHECK, CHECK_RESULT, CHECK_TYPES, ENGINE_EVENTS, STATUSES_BY_CHECK, type CheckType } from '../../flows/types.ts';
 import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../i18n/locales.ts';
 import { createFlowMachine, machineConfig, optionsOf } from './compile.ts';
 import { isReference, referenceProblems } from './fact-refs.ts';
@@ -97,9 +97,12 @@ function shapeProblem(segments: readonly PropertyKey[], message: string): Proble
   };
 }
 
-const GUARDS = Object.keys(checkGuards) as (keyof typeof checkGuards)[];
-/** The part of a check a guard looks at: `spfIs` → `spf`. */
-const partOf = (guard: keyof typeof checkGuards) => guard.slice(0, -'Is'.length) as keyof CheckVerdicts;
+const GUARDS = Object.keys(GUARD_PARTS) as GuardName[];
+/** The statuses the part a guard looks at can have: `spfIs` → the domain check's SPF statuses. */
+const statusesOf = (guard: GuardName): readonly string[] => {
+  const { check, part } = GUARD_PARTS[guard];
+  return (STATUSES_BY_CHECK[check] as Record<string, readonly string[]>)[part]!;
+};
 /** Events the engine sends itself; a step cannot offer them as options. */
 const ENGINE_ONLY = ENGINE_EVENTS.filter((e) => e !== CHECK_RESULT);
 
@@ -129,6 +132,9 @@ function machineProblems(doc: FlowDocument): Problem[] {
     if (kind === 'check') {
       if (!check) problems.push(problem('a check step names its check in meta.check', { path: `${path}.meta`, step }));
       if (!events.includes(CHECK_RESULT)) problems.push(problem(`a check step says where its result goes, in on.${CHECK_RESULT}`, { path: `${path}.on`, step }));
+      // Only the domain check looks for SPF includes and may be asked about DMARC; pasted headers are read as they are.
+      if (check && check.type !== 'email-domain' && (check.includes.length || check.dmarc !== undefined))
+        problems.push(problem(`a ${check.type} check takes no includes and no dmarc setting; only email-domain does`, { path: `${path}.meta.check`, step }));
     } else {
       if (check) problems.push(problem(`only a step of kind "check" runs a check`, { path: `${path}.meta.check`, step }));
       if (events.length === 0) problems.push(problem('a step that is not an ending needs at least one option', { path, step }));
@@ -147,15 +153,20 @@ function machineProblems(doc: FlowDocument): Problem[] {
         const atRoute = { ...at, path: `${at.path}.${i}` };
         if (!states[route.target]) problems.push(problem(`the target "${route.target}" does not exist`, atRoute));
         if (!route.guard) return;
-        const guard = route.guard.type as keyof typeof checkGuards;
+        const guard = route.guard.type as GuardName;
         if (!GUARDS.includes(guard)) {
           problems.push(problem(`unknown guard "${route.guard.type}" (known: ${GUARDS.join(', ')})`, { ...atRoute, path: `${atRoute.path}.guard.type` }));
           return;
         }
-        const statuses: readonly string[] = CHECK_STATUSES[partOf(guard)];
+        const { check: reads, part } = GUARD_PARTS[guard];
+        if (check && (CHECK_TYPES as readonly string[]).includes(check.type) && check.type !== reads) {
+          problems.push(problem(`the guard "${guard}" reads a ${reads} check's result; this step runs ${check.type}`, { ...atRoute, path: `${atRoute.path}.guard.type` }));
+          return;
+        }
+        const statuses = statusesOf(guard);
         for (const status of route.guard.params.status)
           if (!statuses.includes(status))
-            problems.push(problem(`"${status}" is not a status of ${partOf(guard)} (${statuses.join(', ')})`, { ...atRoute, path: `${atRoute.path}.guard.params.status` }));
+            problems.push(problem(`"${status}" is not a status of ${part} (${statuses.join(', ')})`, { ...atRoute, path: `${atRoute.path}.guard.params.status` }));
       });
       if (event === CHECK_RESULT && to.at(-1)?.guard)
         problems.push(problem('the last route has no guard: it is where any other result goes (a failed lookup, say)', { ...at, path: `${at.path}.${to.length - 1}` }));
@@ -164,10 +175,16 @@ function machineProblems(doc: FlowDocument): Problem[] {
   return problems;
 }
 
-/** Every combination of statuses a domain check can report: each takes the routes a real check can take. */
-const ALL_VERDICTS: CheckVerdicts[] = CHECK_STATUSES.spf.flatMap((spf) =>
-  CHECK_STATUSES.mx.flatMap((mx) => CHECK_STATUSES.dmarc.map((dmarc) => ({ spf: { status: spf }, mx: { status: mx }, dmarc: { status: dmarc } }))),
-);
+/** Every combination of the statuses of a check's parts: `{ spf: { status }, mx: { status }, … }`. */
+function combinations(parts: Record<string, readonly string[]>): Record<string, { status: string }>[] {
+  return Object.entries(parts).reduce<Record<string, { status: string }>[]>(
+    (all, [part, statuses]) => all.flatMap((v) => statuses.map((status) => ({ ...v, [part]: { status } }))),
+    [{}],
+  );
+}
+
+/** Every result each check can report: each takes the routes a real check can take. */
+const ALL_VERDICTS = Object.fromEntries(CHECK_TYPES.map((type) => [type, combinations(STATUSES_BY_CHECK[type])])) as Record<CheckType, Record<string, { status: string }>[]>;
 
 /**
  * The graph, walked with xstate/graph over the compiled machine (guards and all): every step reachable from the
@@ -192,7 +209,8 @@ function graphProblems(doc: FlowDocument): Problem[] {
     const options = Object.keys(s.on ?? {})
       .filter((e) => e !== CHECK_RESULT && e !== CHECK && !(ENGINE_ONLY as readonly string[]).includes(e))
       .map((type) => ({ type }));
-    return s.meta.kind === 'check' && s.on?.[CHECK_RESULT] ? [...options, ...ALL_VERDICTS.map((data) => ({ type: CHECK_RESULT, data }))] : options;
+    const results = ALL_VERDICTS[s.meta.check?.type ?? 'email-domain'] ?? [];
+    return s.meta.kind === 'check' && s.on?.[CHECK_RESULT] ? [...options, ...results.map((data) => ({ type: CHECK_RESULT, data }))] : options;
   };
   const edges = new Map<string, Set<string>>(Object.keys(states).map((s) => [s, new Set()]));
   const walk = (fromState?: string) => {

@@ -1,8 +1,10 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
-import { CHECK, CHECK_RESULT } from '../../flows/types.ts';
+import { CHECK, CHECK_RESULT, type DomainCheck } from '../../flows/types.ts';
 import { readDomain, type CheckedDomain } from '../checks/domain.ts';
 import type { EmailDomainReport } from '../checks/email-domain.ts';
+import { headerVerdicts, type HeaderReport } from '../checks/headers.ts';
+import type { BounceReport } from '../checks/bounce.ts';
 import { AppError, InvalidDomainError, invalidInput, unknownFlow, unknownSession } from '../http/errors.ts';
 import { pinnedFlow } from '../content/versions.ts';
 import type { FlowRegistry, RegisteredFlow } from './flow-registry.ts';
@@ -63,6 +65,10 @@ export interface SessionView {
   feedbackGiven?: boolean;
   /** On the step a domain check led to: the check's report. */
   check?: EmailDomainReport;
+  /** On the step a headers check led to: what the pasted headers say. */
+  headersCheck?: HeaderReport;
+  /** On the step a bounce check led to: what the pasted bounce says. */
+  bounceCheck?: BounceReport;
   /** The domain the session's latest check looked up, as people write it (`{{session.domain}}` in a body). */
   checkedDomain?: string;
   /** With `check`: what the check step's article asks of the domain beyond SPF (a DMARC policy or not). */
@@ -75,13 +81,31 @@ export interface SessionView {
  */
 export const DOMAIN_MAX = 300;
 
-/** What a person types at a step that asks for it: the domain at a check step (at most DOMAIN_MAX characters). */
+/**
+ * What a person types at a step that asks for it: the domain at a domain check (at most DOMAIN_MAX characters), the
+ * pasted headers at a headers check.
+ */
 export interface StepInput {
   domain?: string | undefined;
+  headers?: string | undefined;
+  /** The bounce pasted at a bounce check. */
+  text?: string | undefined;
 }
 
 /** Runs a check step's check; injected so flows and engine stay free of DNS. */
 export type DomainChecker = (domain: CheckedDomain, includes: readonly string[]) => Promise<EmailDomainReport>;
+/** Reads pasted headers (refusing what is not headers with an InvalidPasteError); injected like the domain check. */
+export type HeadersChecker = (text: string | undefined) => Promise<HeaderReport>;
+
+/** Reads a pasted bounce (refusing text without a status code with an InvalidPasteError). */
+export type BounceChecker = (text: string | undefined) => Promise<BounceReport>;
+
+/** The checks a check step can run, one per CHECK_TYPES entry. */
+export interface Checkers {
+  emailDomain: DomainChecker;
+  headers: HeadersChecker;
+  bounce: BounceChecker;
+}
 
 export interface StartOptions {
   flowId: string;
@@ -144,6 +168,12 @@ export function pathOf(steps: readonly StepRecord[]): PathEntry[] {
   return path;
 }
 
+/** A stored check result is a domain check's when it names the domain; a headers report names none. */
+const isDomainReport = (data: unknown): data is EmailDomainReport => typeof data === 'object' && data !== null && 'domainUnicode' in data;
+
+/** A bounce report names its category; neither a domain nor a headers report has one. */
+const isBounceReport = (data: unknown): data is BounceReport => typeof data === 'object' && data !== null && 'category' in data;
+
 /** Whether a session holds as many rows as it may: then no step can be stored, and Start over begins anew. */
 const atCap = (session: SessionRecord) => session.lastSeq + 1 >= MAX_STEPS_PER_SESSION;
 
@@ -176,7 +206,7 @@ export class Engine {
     private readonly store: Store,
     private readonly flows: FlowRegistry,
     private readonly renderer: StepRenderer,
-    private readonly checkDomain: DomainChecker,
+    private readonly checks: Checkers,
   ) {}
 
   async start(options: StartOptions): Promise<SessionView> {
@@ -251,7 +281,7 @@ export class Engine {
     if (session.status === 'finished')
       throw new AppError(409, 'session_finished', 'This session has reached its outcome; go back or start over.');
     const offered = (meta.options ?? []).some((o) => o.event === type);
-    if (offered && type === CHECK && meta.check) return this.runCheck({ session, flow, steps }, meta.check.includes, input, options);
+    if (offered && type === CHECK && meta.check) return this.runCheck({ session, flow, steps }, meta.check, input, options);
     const current = flow.machine.resolveState(session.snapshot);
     if (!offered || !current.can({ type }))
       throw new AppError(409, 'event_not_allowed', `"${type}" is not an option at step "${state}".`);
@@ -259,13 +289,30 @@ export class Engine {
     return this.advance({ session, flow, steps }, { state: String(next.value), event: type, data: null, snapshot: persist(next) }, options);
   }
 
-  /** A check step: look the domain up, then let the flow branch on the verdicts. The report is kept with the step. */
-  private async runCheck(opened: Opened, includes: readonly string[], input: StepInput | undefined, options: ActOptions): Promise<SessionView> {
-    const domain = readDomain(input?.domain);
-    if ('error' in domain) throw new InvalidDomainError(domain);
-    const report = await this.checkDomain(domain, includes);
+  /**
+   * A check step: look the domain up, or read the pasted headers, then let the flow branch on the verdicts. The
+   * report is kept with the step (a headers report holds no body and only masked addresses); the flow sees verdicts.
+   */
+  private async runCheck(opened: Opened, check: DomainCheck, input: StepInput | undefined, options: ActOptions): Promise<SessionView> {
+    let report: EmailDomainReport | HeaderReport | BounceReport;
+    let verdicts: unknown;
+    const sent = Object.keys(input ?? {}).filter((k) => input?.[k as keyof StepInput] !== undefined);
+    const takes = { 'email-domain': 'domain', headers: 'headers', bounce: 'text' }[check.type];
+    if (sent.some((k) => k !== takes)) throw invalidInput(`This step takes {"${takes}": "…"} with CHECK.`);
+    if (check.type === 'headers') {
+      report = await this.checks.headers(input?.headers);
+      verdicts = headerVerdicts(report);
+    } else if (check.type === 'bounce') {
+      const bounce = await this.checks.bounce(input?.text);
+      report = bounce;
+      verdicts = { bounce: { status: bounce.category } };
+    } else {
+      const domain = readDomain(input?.domain);
+      if ('error' in domain) throw new InvalidDomainError(domain);
+      report = verdicts = await this.checks.emailDomain(domain, check.includes);
+    }
     const { flow, session } = opened;
-    const [next] = transition(flow.machine, flow.machine.resolveState(session.snapshot), { type: CHECK_RESULT, data: report });
+    const [next] = transition(flow.machine, flow.machine.resolveState(session.snapshot), { type: CHECK_RESULT, data: verdicts });
     return this.advance(opened, { state: String(next.value), event: CHECK_RESULT, data: report, snapshot: persist(next) }, options);
   }
 
@@ -424,15 +471,19 @@ export class Engine {
     const lng = options.lng ?? (session.lng as Language);
     const audience = options.audience ?? session.audience;
     const path = pathOf(steps);
-    const checked = path.findLast(({ row }) => row.event === CHECK_RESULT)?.row.data as EmailDomainReport | undefined;
+    const checked = path.findLast(({ row }) => row.event === CHECK_RESULT && isDomainReport(row.data))?.row.data as EmailDomainReport | undefined;
     const checkedDomain = checked?.domainUnicode;
+    const last = path.at(-1)?.row;
+    const result = last?.event === CHECK_RESULT ? last.data : undefined;
     const history = path.slice(0, -1).map(({ row, answer, answerData }) => ({
       stepId: row.state,
       title: this.renderer.text(flow, `${row.state}.title`, lng, audience),
       event: answer!,
       answer:
         answer === CHECK_RESULT
-          ? this.renderer.common('check.checked', lng, { domain: (answerData as EmailDomainReport).domainUnicode })
+          ? isDomainReport(answerData)
+            ? this.renderer.common('check.checked', lng, { domain: answerData.domainUnicode })
+            : this.renderer.common(isBounceReport(answerData) ? 'bounceCheck.checked' : 'headers.checked', lng)
           : this.renderer.answerLabel(flow, row.state, answer!, lng, audience),
       note: row.note,
       at: row.at,
@@ -445,9 +496,13 @@ export class Engine {
       ...(checkedDomain ? { checkedDomain } : {}),
       note: path.at(-1)?.row.note ?? null,
       history,
-      ...(path.at(-1)?.row.event === CHECK_RESULT
-        ? { check: path.at(-1)!.row.data as EmailDomainReport, checkAsks: { dmarc: this.flows.meta(flow, path.at(-2)?.row.state ?? '')?.check?.dmarc === true } }
-        : {}),
+      ...(result !== undefined && isDomainReport(result)
+        ? { check: result, checkAsks: { dmarc: this.flows.meta(flow, path.at(-2)?.row.state ?? '')?.check?.dmarc === true } }
+        : result !== undefined && isBounceReport(result)
+          ? { bounceCheck: result }
+          : result !== undefined
+            ? { headersCheck: result as HeaderReport }
+            : {}),
       canGoBack: path.length > 1 && !atCap(session),
       tooLong: atCap(session),
       ...(notice ? { notice } : {}),

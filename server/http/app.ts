@@ -4,6 +4,8 @@ import { createDns, type Dns } from '../checks/dns.ts';
 import { parseZones } from '../checks/dnsbl.ts';
 import { SenderIpService } from '../services/sender-ips.ts';
 import { checkEmailDomain } from '../checks/email-domain.ts';
+import { checkPastedHeaders } from '../checks/headers/paste.ts';
+import { checkPastedBounce } from '../checks/bounce-paste.ts';
 import { embedPolicy, type Config } from '../config.ts';
 import type { AppContext } from './context.ts';
 import { Engine } from '../engine/engine.ts';
@@ -97,7 +99,11 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
     flows,
     i18n,
     renderer,
-    engine: new Engine(options.store, flows, renderer, (domain, includes) => checkEmailDomain(dns, domain, [...includes])),
+    engine: new Engine(options.store, flows, renderer, {
+      emailDomain: (domain, includes) => checkEmailDomain(dns, domain, [...includes]),
+      headers: (text) => checkPastedHeaders(dns, text),
+      bounce: (text) => checkPastedBounce(text),
+    }),
     content,
     drafts: new DraftService(options.store, content),
     outbox,

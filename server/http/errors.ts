@@ -72,6 +72,18 @@ export class InvalidDomainError extends AppError {
     super(400, 'invalid_domain', `domain: ${refusal.error}`);
   }
 }
+/** Why pasted text was not analysed: nothing pasted, no mail headers (or no bounce status code) in it, or too much. */
+export const PASTE_PROBLEMS = ['empty', 'no_headers', 'no_code', 'too_large'] as const;
+export type PasteProblem = (typeof PASTE_PROBLEMS)[number];
+/** Pasted text that cannot be checked; its own class so a page can say why next to the field, keeping the text. */
+export class InvalidPasteError extends AppError {
+  constructor(
+    readonly problem: PasteProblem,
+    message: string,
+  ) {
+    super(problem === 'too_large' ? 413 : 400, problem === 'too_large' ? 'payload_too_large' : 'invalid_input', message);
+  }
+}
 export const unknownFlow = (id: string) => new AppError(404, 'unknown_flow', `There is no flow "${id}".`);
 export const unknownSession = (message = 'There is no session with this id.') => new AppError(404, 'unknown_session', message);
 

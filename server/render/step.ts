@@ -1,5 +1,5 @@
 import type { i18n } from 'i18next';
-import type { Facts, Outcome, StepKind } from '../../flows/types.ts';
+import type { CheckType, Facts, Outcome, StepKind } from '../../flows/types.ts';
 import { factIn } from '../content/document.ts';
 import { stepMeta, type RegisteredFlow } from '../engine/flow-registry.ts';
 import { addFlowTexts, tFor } from '../i18n/i18n.ts';
@@ -16,6 +16,8 @@ export interface StepOptionView {
 export interface StepView {
   id: string;
   kind: StepKind;
+  /** At a check step: which check it runs, so the page shows its field (a domain, or a box for pasted headers). */
+  checkType?: CheckType;
   title: string;
   bodyHtml: string;
   options: StepOptionView[];
@@ -156,6 +158,7 @@ export class StepRenderer {
     const view: StepView = {
       id: state,
       kind: meta.kind,
+      ...(meta.check ? { checkType: meta.check.type } : {}),
       title: this.text(flow, `${state}.title`, lng, audience),
       bodyHtml: this.html(flow, `${state}.body`, lng, audience),
       options: (meta.options ?? []).map(({ event }) => ({

@@ -1,4 +1,4 @@
-import { CHECK, CHECK_RESULT, OUTCOMES, type Facts } from '../../flows/types.ts';
+import { CHECK, CHECK_RESULT, CHECK_TYPES, OUTCOMES, type Facts } from '../../flows/types.ts';
 import { optionsOf } from '../content/compile.ts';
 import type { FlowDocument, StepTexts } from '../content/document.ts';
 import { factUses, referrers, STEP_KINDS, STEP_TEXT_NAMES, type TextField } from '../content/edit.ts';
@@ -174,7 +174,15 @@ export function stepView(
       kind: state.meta.kind,
       outcome: state.meta.outcome,
       final,
-      check: state.meta.check ? { includes: state.meta.check.includes.join('\n'), dmarc: state.meta.check.dmarc === true } : undefined,
+      check: state.meta.check
+        ? {
+            type: state.meta.check.type,
+            types: CHECK_TYPES.map((t) => ({ value: t, selected: t === state.meta.check!.type })),
+            domain: state.meta.check.type === 'email-domain',
+            includes: state.meta.check.includes.join('\n'),
+            dmarc: state.meta.check.dmarc === true,
+          }
+        : undefined,
       initial: step === doc.machine.initial,
     },
     svg: diagramOf(doc, facts, draftId, lng, problems, step),

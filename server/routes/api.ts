@@ -7,9 +7,11 @@ import { language, parse } from './parse.ts';
 import type { Language } from '../i18n/locales.ts';
 import { requestLanguage, requireJsonBody } from '../http/request.ts';
 import { AUDIENCES, CHANNELS } from '../store/types.ts';
-import { checkRoutes } from './checks.ts';
+import { checkRoutes, PASTE_BODY_LIMIT } from './checks.ts';
 import { bounceRoutes } from './bounce.ts';
 import { checkView } from '../render/check.ts';
+import { headersView } from '../render/headers.ts';
+import { bounceView } from '../render/bounce.ts';
 import { tFor } from '../i18n/i18n.ts';
 import type { TFunction } from 'i18next';
 import type { FieldProblem } from '../handoff/service.ts';
@@ -32,10 +34,13 @@ const searchQuery = languageQuery.extend({
   q: z.string({ error: 'is required' }).trim().min(1, 'is required').max(300, 'is longer than 300 characters'),
 });
 
-/** Only a check step asks for input: `{"domain": "…"}` with CHECK (the engine refuses it anywhere else). */
+/**
+ * Only a check step asks for input, with CHECK: `{"domain": "…"}` at a domain check, `{"headers": "…"}` at a headers
+ * check (the engine refuses it anywhere else, and checks the paste's size itself, to answer 413).
+ */
 const stepInput = z.strictObject(
-  { domain: z.string().max(DOMAIN_MAX, `domain is longer than ${DOMAIN_MAX} characters`) },
-  { error: 'data is {"domain": "<your domain>"}, sent only with CHECK at a check step' },
+  { domain: z.string().max(DOMAIN_MAX, `domain is longer than ${DOMAIN_MAX} characters`).optional(), headers: z.string().optional(), text: z.string().optional() },
+  { error: 'data is {"domain": "<your domain>"}, {"headers": "<the email\'s headers>"} or {"text": "<the bounce>"}, sent only with CHECK at a check step' },
 );
 
 const eventBody = z.strictObject({
@@ -74,7 +79,7 @@ function handoffInput(body: unknown) {
 const queryLanguage = (req: Request): Language | undefined => parse(languageQuery, req.query).lng;
 
 /** The public Session shape (see README: JSON API). */
-export function sessionJson({ session, step, history, lng, notice, check, checkAsks }: SessionView, t: TFunction) {
+export function sessionJson({ session, step, history, lng, notice, check, checkAsks, headersCheck, bounceCheck }: SessionView, t: TFunction) {
   return {
     sessionId: session.id,
     ref: session.ref,
@@ -84,7 +89,13 @@ export function sessionJson({ session, step, history, lng, notice, check, checkA
     status: session.status,
     ...(session.outcome ? { outcome: session.outcome } : {}),
     // After a check step, the step carries the verdicts in the session's language and the raw report.
-    step: check ? { ...step, check: { ...checkView(check, t, checkAsks), report: check } } : step,
+    step: check
+      ? { ...step, check: { ...checkView(check, t, checkAsks), report: check } }
+      : headersCheck
+        ? { ...step, check: { ...headersView(headersCheck, t), report: headersCheck } }
+        : bounceCheck
+          ? { ...step, check: { ...bounceView(bounceCheck, t), report: bounceCheck } }
+          : step,
     history: history.map(({ stepId, title, answer }) => ({ stepId, title, answer })),
     ...(notice ? { notice } : {}),
   };
@@ -100,6 +111,9 @@ export function apiRoutes(ctx: AppContext): Router {
     const handoff = await ctx.handoffs.request(req.params.id, handoffInput(req.body));
     res.status(202).json({ handoff: { id: handoff.id, status: handoff.status } });
   });
+  api.use(checkRoutes(ctx));
+  // A headers check step takes its paste as an event's data: that route reads the paste's larger body itself.
+  api.post('/sessions/:id/events', requireJsonBody, express.json({ limit: PASTE_BODY_LIMIT, strict: true }));
   api.use(bounceRoutes(ctx));
   api.use(requireJsonBody, express.json({ limit: '16kb', strict: true }));
 
@@ -113,8 +127,6 @@ export function apiRoutes(ctx: AppContext): Router {
       })),
     );
   });
-
-  api.use(checkRoutes(ctx));
 
   api.get('/search', (req, res) => {
     const { q, lng } = parse(searchQuery, req.query);

@@ -3,7 +3,7 @@ import { RECIPIENT_FLOW_IDS } from '../../flows/index.ts';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.ts';
 import { DOMAIN_MAX, type SessionView } from '../engine/engine.ts';
-import { AppError, InvalidDomainError, invalidInput, unknownFlow } from '../http/errors.ts';
+import { AppError, InvalidDomainError, InvalidPasteError, invalidInput, unknownFlow } from '../http/errors.ts';
 import { parse } from './parse.ts';
 import { normalizeLanguage } from '../i18n/language.ts';
 import { rememberLanguage, requestLanguage } from '../http/request.ts';
@@ -12,6 +12,8 @@ import { pageData } from '../render/page-data.ts';
 import type { Channel } from '../store/types.ts';
 import { CHECK } from '../../flows/types.ts';
 import { checkView } from '../render/check.ts';
+import { headersView, pasteField } from '../render/headers.ts';
+import { bounceView } from '../render/bounce.ts';
 import { offeredDomain } from '../checks/domain.ts';
 import { checkField, type CheckField } from '../render/check-field.ts';
 import { fieldProblems, handoffPart } from '../render/handoff-form.ts';
@@ -60,7 +62,7 @@ const startForm = z.object({
 });
 
 /** One of: Start over, Back, or an option (CHECK with the domain typed into the check step's field). */
-const stepForm = z.object({
+const stepFields = z.object({
   restart: field(10).optional(),
   back: field(10).optional(),
   event: field(100).optional(),
@@ -69,6 +71,10 @@ const stepForm = z.object({
   use: field(DOMAIN_MAX).optional(),
   /** The text a suggestion was offered for: sent as it is again, it is checked as typed. */
   seen: field(DOMAIN_MAX).optional(),
+  /** The headers pasted at a headers check step; their size is the check's to refuse (with its own text). */
+  headers: z.string().optional(),
+  /** The message that came back, pasted at a bounce check step. */
+  text: z.string().optional(),
 });
 
 /**
@@ -108,6 +114,8 @@ export function pageRoutes(ctx: AppContext, surface: Surface = SITE): Router {
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
   // A message may be 5,000 characters of any script: up to 9 bytes each once percent-encoded.
   const longForm = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 });
+  // A step's form may carry pasted headers: 64 KB of them, percent-encoded, take up to three times as much.
+  const stepForm = express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 20 });
 
   /** `?lng=` is an explicit choice: keep it in a cookie for later visits. */
   function chosenLanguage(query: { lng?: string | undefined }, req: Request, res: Response): Language | undefined {
@@ -176,15 +184,25 @@ export function pageRoutes(ctx: AppContext, surface: Surface = SITE): Router {
     res.send(render('session', { ...sessionPage(ctx, req, view, base), handoff: await handoffPart(ctx, view, view.lng, `${base}/s/${view.session.id}`) }));
   });
 
-  pages.post(`${base}/s/:id`, form, ctx.limits.steps, ctx.limits.checkSteps, async (req, res) => {
+  pages.post(`${base}/s/:id`, stepForm, ctx.limits.steps, ctx.limits.checkSteps, async (req, res) => {
     const id = req.params.id;
-    const body = parse(stepForm, req.body);
+    const body = parse(stepFields, req.body);
     let view: SessionView;
     if (body.restart !== undefined) view = await engine.restart(id);
     else if (body.back !== undefined) view = await engine.back(id);
     // The domain field sits in the check step's form, so the browser sends it with every button there; it is
     // input only with CHECK (or the suggested domain's button).
-    else if (body.event === CHECK || body.use !== undefined) {
+    else if (body.event === CHECK && (body.headers !== undefined || body.text !== undefined)) {
+      const pasted = body.headers ?? body.text ?? '';
+      try {
+        view = await engine.send(id, CHECK, body.headers !== undefined ? { headers: body.headers } : { text: pasted });
+      } catch (error) {
+        // Pasted text that cannot be checked is said next to the box, keeping what was pasted.
+        if (!(error instanceof InvalidPasteError)) throw error;
+        if (await showPasteField(req, res, id, pasted, error)) return;
+        throw error;
+      }
+    } else if (body.event === CHECK || body.use !== undefined) {
       const typed = body.use ?? body.domain ?? '';
       // A pasted web address: offer its registrable domain first, once; the same text sent again is checked as is.
       const suggestion = body.use === undefined ? offeredDomain(typed, body.seen) : undefined;
@@ -219,6 +237,16 @@ export function pageRoutes(ctx: AppContext, surface: Surface = SITE): Router {
     const view = await engine.get(id);
     if (view.step.kind !== 'check' || view.notice || view.tooLong) return false;
     res.status(status).send(render('session', { ...sessionPage(ctx, req, view, base), domainField: checkField(ctx, view.lng, field) }));
+    return true;
+  }
+
+  /** The session's headers step again, with what was pasted and why it was not checked; false when not at one. */
+  async function showPasteField(req: Request, res: Response, id: string, value: string, error: InvalidPasteError): Promise<boolean> {
+    const view = await engine.get(id);
+    const box = view.step.checkType === 'headers' ? 'headers' : view.step.checkType === 'bounce' ? 'bounceCheck' : undefined;
+    if (view.step.kind !== 'check' || !box || view.notice || view.tooLong) return false;
+    const page = sessionPage(ctx, req, view, base);
+    res.status(error.status === 413 ? 413 : 422).send(render('session', { ...page, pasteField: pasteField(page.t, value, error.problem, box) }));
     return true;
   }
 
@@ -272,6 +300,8 @@ function sessionPage(ctx: AppContext, req: Request, view: SessionView, base: str
     actionUrl: `${base}/s/${view.session.id}`,
     host: view.session.origin ?? undefined,
     check: view.check ? checkView(view.check, t, view.checkAsks) : undefined,
+    headersCheck: view.headersCheck ? headersView(view.headersCheck, t) : undefined,
+    bounceCheck: view.bounceCheck ? bounceView(view.bounceCheck, t) : undefined,
     flowId: view.session.flowId,
     outcomeLabel: view.step.outcome ? t(`session.outcome.${view.step.outcome}`) : undefined,
     showRef: view.step.outcome === 'escalated',

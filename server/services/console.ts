@@ -7,6 +7,8 @@ import { AppError, unknownSession } from '../http/errors.ts';
 import { normalizeLanguage } from '../i18n/language.ts';
 import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../i18n/locales.ts';
 import { checkView } from '../render/check.ts';
+import { headersView } from '../render/headers.ts';
+import { bounceView } from '../render/bounce.ts';
 import { forSession } from '../render/step.ts';
 import { option, utcMinute } from '../render/format.ts';
 import { transcript, TRANSCRIPT_LIMITS, type TranscriptFormat, type TranscriptInput } from '../render/transcript.ts';
@@ -35,6 +37,8 @@ export type StepAction =
   | { kind: 'restart' }
   | { kind: 'back' }
   | { kind: 'check'; domain: string | undefined }
+  /** A headers or bounce check step: what the caller pasted (or sent, pasted by the agent), in the step's field. */
+  | { kind: 'paste'; field: 'headers' | 'text'; value: string }
   | { kind: 'answer'; event: string }
   /** Saves the note without moving on (e.g. at an outcome). */
   | { kind: 'note' };
@@ -137,6 +141,8 @@ export class ConsoleService {
         return done(await engine.back(sessionId, actor));
       case 'check':
         return done(await engine.send(sessionId, CHECK, { domain: action.domain }, actor));
+      case 'paste':
+        return done(await engine.send(sessionId, CHECK, { [action.field]: action.value }, actor));
       case 'answer':
         return done(await engine.send(sessionId, action.event, undefined, actor));
       case 'note':
@@ -191,6 +197,8 @@ export class ConsoleService {
         view.checkedDomain ?? renderer.common('check.yourDomain', callerLng),
       ),
       check: view.check ? checkView(view.check, t, view.checkAsks) : undefined,
+      headersCheck: view.headersCheck ? headersView(view.headersCheck, t) : undefined,
+      bounceCheck: view.bounceCheck ? bounceView(view.bounceCheck, t) : undefined,
       showRaw: true,
       actionUrl: `/agent/s/${session.id}`,
       note: view.note,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createI18n } from '../../server/i18n/i18n.ts';
 import { StepRenderer } from '../../server/render/step.ts';
 import { builtinFlow, builtinGuide } from '../fixtures/documents.ts';
-import { checkResult, stateMeta, walker } from '../support/walk.ts';
+import { checkResult, headersResult, stateMeta, walker } from '../support/walk.ts';
 
 const { machine, facts } = builtinGuide('delivered-not-in-inbox');
 const walk = walker(machine);
@@ -129,5 +129,39 @@ describe('delivered-not-in-inbox', () => {
 
   it('lists both shared sending domains for accounts without their own', () => {
     expect(facts.sharedSendingDomains).toEqual(['shared.hubspot.com', 'hubspotemail.net']);
+  });
+
+  describe("the found email's headers", () => {
+    const found = ['DELIVERED', 'FOUND_IN_JUNK', 'PASTE_HEADERS'];
+    const after = (verdicts: Parameters<typeof headersResult>[0]) => walk(...found, headersResult(verdicts)).state;
+
+    it('are asked for where the email was found, in junk or in quarantine, and can be skipped', () => {
+      expect(walk(...found).state).toBe('pasteHeaders');
+      expect(walk('DELIVERED', 'NOT_IN_JUNK', 'PASTE_HEADERS').state).toBe('pasteHeaders');
+      expect(walk(...found, 'SKIP_HEADERS').state).toBe('howOften');
+    });
+
+    it.each([
+      [{ spf: 'fail' }, 'checkDomainSetup'],
+      [{ spf: 'softfail' }, 'checkDomainSetup'],
+      [{ spf: 'none' }, 'checkDomainSetup'],
+      [{ dkim: 'fail' }, 'checkDomainSetup'],
+      [{ dkim: 'none' }, 'checkDomainSetup'],
+      [{ dmarc: 'fail' }, 'checkDomainSetup'],
+      // The sender's setup comes first: a spam verdict on an email that fails SPF is explained by SPF.
+      [{ spf: 'fail', spam: 'spam' }, 'checkDomainSetup'],
+      [{ spam: 'spam' }, 'repeatedProblems'],
+      [{ spam: 'blocked' }, 'unblockSender'],
+      [{}, 'howOften'],
+      [{ dkim: 'unverified' }, 'howOften'],
+      [{ spf: 'error', dkim: 'error', dmarc: 'error' }, 'howOften'],
+      [{ spam: 'none' }, 'howOften'],
+    ] as const)('%j → %s', (verdicts, step) => {
+      expect(after(verdicts)).toBe(step);
+    });
+
+    it('a blocked sender, once unblocked, goes on as a found email does', () => {
+      expect(walk(...found, headersResult({ spam: 'blocked' }), 'DONE').state).toBe('howOften');
+    });
   });
 });

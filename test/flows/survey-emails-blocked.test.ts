@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LANGUAGES } from '../../server/i18n/locales.ts';
 import { builtinGuide } from '../fixtures/documents.ts';
-import { checkResult, stateMeta, walker } from '../support/walk.ts';
+import { checkResult, stateMeta, walker, bounceResult } from '../support/walk.ts';
 import type { CheckVerdicts, SpfStatus } from '../../flows/types.ts';
 
 const { machine, facts, texts } = builtinGuide('survey-emails-blocked');
@@ -146,5 +146,24 @@ describe('survey-emails-blocked facts', () => {
       expect(JSON.stringify(ns.checkSpfDach)).toContain('{{facts.dachSpfInclude}}');
       expect(JSON.stringify(ns.checkSpfDach)).not.toMatch(/facts\.azure/);
     }
+  });
+
+  describe('a survey email that came back', () => {
+    it.each([
+      ['spf', 'whichServer'],
+      ['dmarc', 'whichServer'],
+      ['no_such_user', 'bounceNotFilter'],
+      ['mailbox_full', 'bounceNotFilter'],
+      ['temporary', 'bounceNotFilter'],
+      ['policy', 'checkTls'],
+      ['other', 'checkTls'],
+    ] as const)('%s → %s', (category, step) => {
+      expect(walk('GOT_BOUNCE', bounceResult(category)).state).toBe(step);
+    });
+
+    it('can be skipped for the settings', () => {
+      expect(walk('GOT_BOUNCE').state).toBe('readBounce');
+      expect(walk('GOT_BOUNCE', 'SKIP_BOUNCE').state).toBe('checkTls');
+    });
   });
 });

@@ -39,7 +39,7 @@ describe('validation of a guide document', () => {
     it('refuses an unknown check type', () => {
       expect(problemsAfter((d) => (states(d).checkDomain.meta.check.type = 'dkim'))).toEqual([
         {
-          message: 'machine.states.checkDomain.meta.check.type: an unknown check; the engine runs email-domain',
+          message: 'machine.states.checkDomain.meta.check.type: an unknown check; the engine runs email-domain, headers, bounce',
           path: 'machine.states.checkDomain.meta.check.type',
           step: 'checkDomain',
         },
@@ -205,7 +205,7 @@ describe('validation of a guide document', () => {
     it('refuses a guard that flows/guards.ts does not have', () => {
       expect(problemsAfter((d) => (states(d).checkDomain.on.CHECK_RESULT[0].guard.type = 'dkimIs'))).toEqual([
         {
-          message: 'step "checkDomain", event "CHECK_RESULT": unknown guard "dkimIs" (known: spfIs, mxIs, dmarcIs)',
+          message: 'step "checkDomain", event "CHECK_RESULT": unknown guard "dkimIs" (known: spfIs, mxIs, dmarcIs, headerSpfIs, headerDkimIs, headerDmarcIs, spamIs, bounceIs)',
           path: 'machine.states.checkDomain.on.CHECK_RESULT.0.guard.type',
           step: 'checkDomain',
           event: 'CHECK_RESULT',
@@ -224,6 +224,29 @@ describe('validation of a guide document', () => {
           event: 'CHECK_RESULT',
         },
       ]);
+    });
+
+    it("refuses a guard that reads another check's result", () => {
+      expect(problemsAfter((d) => (states(d).checkDomain.on.CHECK_RESULT[0].guard.type = 'headerDkimIs'))).toContainEqual({
+        message: 'step "checkDomain", event "CHECK_RESULT": the guard "headerDkimIs" reads a headers check\'s result; this step runs email-domain',
+        path: 'machine.states.checkDomain.on.CHECK_RESULT.0.guard.type',
+        step: 'checkDomain',
+        event: 'CHECK_RESULT',
+      });
+    });
+
+    it('refuses includes on a headers check: only the domain check looks for them', () => {
+      expect(
+        problemsAfter((d) => {
+          const step = states(d).checkDomain;
+          step.meta.check = { type: 'headers', includes: ['amazonses.com'] };
+          step.on.CHECK_RESULT = [{ target: step.on.CHECK_RESULT.at(-1).target }];
+        }),
+      ).toContainEqual({
+        message: 'step "checkDomain": a headers check takes no includes and no dmarc setting; only email-domain does',
+        path: 'machine.states.checkDomain.meta.check',
+        step: 'checkDomain',
+      });
     });
 
     it('refuses a check result whose last route has a guard', () => {

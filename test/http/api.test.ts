@@ -170,10 +170,12 @@ describe('bad input', () => {
     expectError(await request(t.app).get(`/api/sessions/${id}?lng=xx`), 400, 'invalid_input');
   });
 
-  it('413 for a body over 16 KB', async () => {
+  it('413 for a body over 16 KB (over 192 KB for an answer, which may carry 64 KB of pasted headers)', async () => {
     const s = await start();
-    const big = { type: 'OVER_A_MINUTE', data: 'x'.repeat(17 * 1024) };
+    const big = { type: 'OVER_A_MINUTE', data: 'x'.repeat(193 * 1024) };
     expectError(await request(t.app).post(`/api/sessions/${s.sessionId}/events`).send(big), 413, 'payload_too_large');
+    // Under that bound, data with an answer that takes none is the client's mistake all the same.
+    expectError(await request(t.app).post(`/api/sessions/${s.sessionId}/events`).send({ type: 'OVER_A_MINUTE', data: 'x'.repeat(17 * 1024) }), 400, 'invalid_input');
     expectError(await request(t.app).post('/api/sessions').send({ flowId: FLOW, pad: 'y'.repeat(20_000) }), 413, 'payload_too_large');
   });
 

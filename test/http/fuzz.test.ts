@@ -48,6 +48,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/api/sessions/:id/handoff' },
   { method: 'GET', path: '/api/sessions/:id/transcript' },
   { method: 'GET', path: '/api/checks/email-domain' },
+  { method: 'POST', path: '/api/checks/headers' },
   { method: 'POST', path: '/api/checks/bounce' },
   { method: 'GET', path: '/api/checks/sender-ips' },
   { method: 'GET', path: '/api/analytics/flows/:flowId' },
@@ -199,6 +200,20 @@ const hugeBody = fc.oneof(
   wideJson.map((value) => `{"type":"OVER_A_MINUTE","data":${value}}`),
 );
 
+/** Text shaped like pasted headers: header lines, folded ones, junk, a body after a blank line, a header block of 70 KB. */
+const pastedHeaders = fc.oneof(
+  fc
+    .array(
+      fc.oneof(
+        fc.constantFrom('Received: from a.example (a.example [192.0.2.1]) by b.example; Wed, 2 Dec 2026 09:00:00 +0000', 'Authentication-Results: x; spf=pass', ' folded', 'DKIM-Signature: v=1; d=a.example; s=s1; b=!!', 'X-Forefront-Antispam-Report: SCL:9;SFV:BLK', 'From: <@>', ''),
+        fc.string({ maxLength: 80 }),
+      ),
+      { maxLength: 12 },
+    )
+    .map((lines) => lines.join('\n')),
+  fc.constant(`Received: from a\n${'X-Pad: aaaaaaaaaa\n'.repeat(4000)}`),
+);
+
 /** Pasted bounces: junk made of the pieces the bounce reader looks for, so its patterns meet their worst cases. */
 const bounceText = fc.oneof(
   fc.string({ maxLength: 2000 }),
@@ -209,14 +224,25 @@ const bounceText = fc.oneof(
 const jsonBody = fc.oneof(
   fc.record({ text: fc.oneof(jsonValue, bounceText) }).map((o) => JSON.stringify(o)),
   fc.record(
-    { flowId: jsonValue, type: jsonValue, lng: jsonValue, audience: jsonValue, channel: jsonValue, startAt: jsonValue, data: fc.oneof(jsonValue, fc.record({ domain: jsonValue })), helpful: jsonValue, comment: jsonValue },
+    {
+      flowId: jsonValue,
+      type: jsonValue,
+      lng: jsonValue,
+      audience: jsonValue,
+      channel: jsonValue,
+      startAt: jsonValue,
+      data: fc.oneof(jsonValue, fc.record({ domain: jsonValue }), fc.record({ headers: fc.oneof(jsonValue, pastedHeaders) })),
+      headers: fc.oneof(jsonValue, pastedHeaders),
+      helpful: jsonValue,
+      comment: jsonValue,
+    },
     { requiredKeys: [] },
   ).map((o) => JSON.stringify(o)),
   fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
   fc.constantFrom('{', '{"flowId":', 'null', '[]', '"x"', '{"__proto__":{"x":1}}', `{"comment":"${'x'.repeat(20_000)}"}`),
 );
 const formBody = fc
-  .array(fc.tuple(fc.constantFrom('event', 'domain', 'back', 'restart', 'helpful', 'comment', 'step', 'origin', '_csrf', 'email', 'password', 'ref', 'note', 'flowId', 'lng', 'next'), queryValue), { maxLength: 6 })
+  .array(fc.tuple(fc.constantFrom('event', 'domain', 'headers', 'back', 'restart', 'helpful', 'comment', 'step', 'origin', '_csrf', 'email', 'password', 'ref', 'note', 'flowId', 'lng', 'next'), queryValue), { maxLength: 6 })
   .map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&'));
 const body = fc.oneof(
   jsonBody.map((s) => Buffer.from(s)),
@@ -284,6 +310,9 @@ const MISTAKES: Partial<FuzzRequest>[] = [
   { route: route('POST', '/api/sessions/:id/events'), id: 'finished', contentType: 'application/json', body: json({ type: 'OVER_A_MINUTE' }) },
   { route: route('POST', '/api/sessions'), contentType: 'application/json', body: Buffer.alloc(200_000, 0x61) },
   { route: route('POST', '/api/sessions'), contentType: 'text/plain', body: Buffer.from('flowId') },
+  { route: route('POST', '/api/checks/headers'), contentType: 'application/json', body: json({ headers: 'no headers here' }) },
+  { route: route('POST', '/api/checks/headers'), contentType: 'application/json', body: json({ headers: `Received: x\n${'X-Pad: y\n'.repeat(9000)}` }) },
+  { route: route('POST', '/api/checks/headers'), contentType: 'application/json', body: Buffer.alloc(300_000, 0x61) },
 ];
 
 const STACK = /\bat .+\(.+:\d+:\d+\)|node_modules|\/work\/|\.ts:\d+|Error: /;
@@ -301,8 +330,8 @@ describe('fuzzed requests', () => {
     };
     walk((t.app as unknown as { router: { stack: Layer[] } }).router.stack, '');
     const listed = new Set(ROUTES.map((r) => `${r.method} ${r.path}`));
-    const checkRoute = 'GET /checks/email-domain';
-    expect(found.filter((r) => r !== checkRoute && !listed.has(r))).toEqual([]);
+    const checkRoutes = ['GET /checks/email-domain', 'POST /checks/headers'];
+    expect(found.filter((r) => !checkRoutes.includes(r) && !listed.has(r))).toEqual([]);
     expect(found.length).toBeGreaterThan(30);
   });
 

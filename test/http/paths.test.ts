@@ -34,9 +34,9 @@ async function call(method: string, path: string, body: object) {
 }
 
 /** The public Session JSON, read as what a person sees. */
-const seen = (body: Seen & { step: { check?: { report: { domain: string }; verdicts: { part: string; text: string }[] } } }): Seen => ({
+const seen = (body: Seen & { step: { check?: { report: { domain?: string }; verdicts?: { part: string; text: string }[]; explanation?: string } } }): Seen => ({
   ...body,
-  ...(body.step.check ? { check: { domain: body.step.check.report.domain, verdicts: body.step.check.verdicts } } : {}),
+  ...(body.step.check ? { check: { domain: body.step.check.report.domain ?? '', verdicts: body.step.check.verdicts ?? [{ part: 'bounce', text: body.step.check.explanation ?? '' }] } } : {}),
 });
 
 const api: Driver = {

@@ -20,7 +20,7 @@ const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
 let clock = 0;
 const tmp = tempDir();
 const store = createSqliteStore(join(tmp.dir, 'analytics.db'), { now: () => clock });
-const engine = new Engine(store, new FlowRegistry(), new StepRenderer(createI18n()), () => Promise.reject(new Error('no checks here')));
+const engine = new Engine(store, new FlowRegistry(), new StepRenderer(createI18n()), { emailDomain: () => Promise.reject(new Error('no checks here')), headers: () => Promise.reject(new Error('no checks here')), bounce: () => Promise.reject(new Error('no checks here')) });
 const FLOW = 'participant-no-email';
 
 async function session(at: number, lng: 'sv' | 'de' | 'en', channel: Channel, steps: [number, string][], feedback?: [boolean, string | null]) {

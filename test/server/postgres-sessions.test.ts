@@ -298,7 +298,7 @@ describe.skipIf(!POSTGRES)(`the PostgreSQL store's sessions behave as SQLite's${
   });
   it('the engine walks a guide on both alike: answers, a note, Back, Start over, feedback', async () => {
     const [sqlite, postgres] = await sideBySide(async ({ store, tick }) => {
-      const engine = new Engine(store, new FlowRegistry(), new StepRenderer(createI18n()), () => Promise.reject(new Error('unused')));
+      const engine = new Engine(store, new FlowRegistry(), new StepRenderer(createI18n()), { emailDomain: () => Promise.reject(new Error('unused')), headers: () => Promise.reject(new Error('unused')), bounce: () => Promise.reject(new Error('unused')) });
       // What a person sees, without the random id and ref and the wall-clock times the engine adds.
       const seen = (v: SessionView) => ({
         step: v.step,

@@ -19,7 +19,7 @@ async function history() {
   const file = join(tmp.dir, 'retention.db');
   let clock = 0;
   const store = createSqliteStore(file, { now: () => clock });
-  const engine = new Engine(store, new FlowRegistry(), new StepRenderer(createI18n()), () => Promise.reject(new Error('unused')));
+  const engine = new Engine(store, new FlowRegistry(), new StepRenderer(createI18n()), { emailDomain: () => Promise.reject(new Error('unused')), headers: () => Promise.reject(new Error('unused')), bounce: () => Promise.reject(new Error('unused')) });
   const ids = new Map<number, string>();
   for (const age of [100, 40, 31, 29, 1]) {
     clock = Date.now() - age * DAY;

@@ -1,3 +1,4 @@
+import { applyStepCommand } from '../../server/content/draft-commands.ts';
 import { describe, expect, it } from 'vitest';
 import { CHECK_RESULT } from '../../flows/types.ts';
 import { builtinDocuments } from '../../server/content/builtin.ts';
@@ -288,6 +289,15 @@ describe('steps', () => {
     expect(refusal(() => setCheck(doc, 'ask', { type: 'email-domain', includes: [] }))).toMatchObject({ status: 422 });
     expect(refusal(() => setCheck(doc, 'check', { type: 'spf' as 'email-domain', includes: [] }))).toMatchObject({ status: 422 });
     expect(refusal(() => setRoutes(doc, 'check', [{ target: 'nowhere' }]))).toMatchObject({ status: 422 });
+  });
+
+  it("switches a check step to a headers check from the studio's form, dropping the domain check's settings", () => {
+    const doc = setCheck(handMade(), 'check', { type: 'email-domain', includes: ['include:a.example'], dmarc: true });
+    const { document } = applyStepCommand(doc, 'check', { op: 'check', type: 'headers', includes: 'include:a.example', dmarc: 'on' }, ['en']);
+    expect(document.machine.states.check!.meta.check).toEqual({ type: 'headers', includes: [] });
+    const back = applyStepCommand(document, 'check', { op: 'check', type: 'email-domain', includes: 'include:b.example' }, ['en']).document;
+    expect(back.machine.states.check!.meta.check).toEqual({ type: 'email-domain', includes: ['include:b.example'] });
+    expect(() => applyStepCommand(doc, 'check', { op: 'check', type: 'crystal-ball' }, ['en'])).toThrow();
   });
 });
 

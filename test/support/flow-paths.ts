@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { CHECK, CHECK_RESULT, type CheckVerdicts, type FlowDefinition } from '../../flows/types.ts';
+import { CHECK, CHECK_RESULT, type BounceVerdicts, type CheckVerdicts, type FlowDefinition, type HeaderVerdicts } from '../../flows/types.ts';
 import { factIn } from '../../server/content/document.ts';
 import type { Language } from '../../server/i18n/locales.ts';
 import { escapeHtml } from '../../server/render/markdown.ts';
@@ -8,6 +8,16 @@ import { createDns } from '../../server/checks/dns.ts';
 import type { SessionView } from '../../server/engine/engine.ts';
 import { tFor } from '../../server/i18n/i18n.ts';
 import { checkView } from '../../server/render/check.ts';
+import { headersView } from '../../server/render/headers.ts';
+import { headersFor } from './header-samples.ts';
+import { bounceFor } from './bounce-samples.ts';
+import { bounceView, type BounceView } from '../../server/render/bounce.ts';
+
+/** A bounce's explanation and what to do, as the texts a walk checks. */
+const bounceVerdictTexts = (v: BounceView) => [
+  { part: 'bounce', text: v.explanation },
+  { part: 'whatToDo', text: v.whatToDo },
+];
 import { testApp, type TestApp } from './app.ts';
 import { domainFor } from './check-zone.ts';
 import { startDnsServer, type Zone } from './dns-server.ts';
@@ -29,10 +39,13 @@ export interface Seen {
   check?: { domain: string; verdicts: { part: string; text: string }[] };
 }
 
+/** What a person sends with CHECK: a domain at a domain check, pasted headers at a headers check. */
+export type CheckInput = { domain: string } | { headers: string } | { text: string };
+
 export interface Driver {
   start(flowId: string, lng: Language, audience: Audience): Promise<{ id: string; seen: Seen }>;
-  /** Sends an option; a check step's CHECK comes with the domain to check. */
-  send(id: string, type: string, input?: { domain: string }): Promise<Seen>;
+  /** Sends an option; a check step's CHECK comes with the domain to check, or the headers pasted. */
+  send(id: string, type: string, input?: CheckInput): Promise<Seen>;
 }
 
 /*
@@ -49,7 +62,7 @@ export function checkZone(flows: readonly FlowDefinition[]) {
   for (const flow of flows)
     for (const state of Object.keys(flow.machine.states)) {
       const check = stateMeta(flow.machine, state).check;
-      if (!check) continue;
+      if (check?.type !== 'email-domain') continue;
       SAMPLE_VERDICTS.forEach((verdicts, i) => {
         const d = domainFor(verdicts, check.includes, `v${i}.${state.toLowerCase()}.${flow.id}`);
         if (!d) return;
@@ -60,13 +73,23 @@ export function checkZone(flows: readonly FlowDefinition[]) {
     }
   /** The domain whose check gives `verdicts` at `state`. */
   const domainOf = (flowId: string, state: string, verdicts: unknown) => domains.get(`${flowId}/${state}/${JSON.stringify(verdicts as CheckVerdicts)}`);
+  /** What to send at a check step for its check to give `verdicts`: a domain in the zone, or headers saying so. */
+  const inputOf = (flow: FlowDefinition, state: string, verdicts: unknown): CheckInput | undefined => {
+    if (stateMeta(flow.machine, state).check?.type === 'bounce') return { text: bounceFor(verdicts as BounceVerdicts) };
+    if (stateMeta(flow.machine, state).check?.type === 'headers') {
+      const headers = headersFor(verdicts as HeaderVerdicts);
+      return headers === undefined ? undefined : { headers };
+    }
+    const domain = domainOf(flow.id, state, verdicts);
+    return domain === undefined ? undefined : { domain };
+  };
   /**
    * Every path to an outcome of the flow that a live check can take. A verdict no domain can produce for a check
    * (an include missing where none is expected) is not walked.
    */
   const pathsOf = (flow: FlowDefinition): FlowPath[] =>
-    pathsToOutcomes(flow.machine).filter((p) => p.events.every((e, i) => e !== CHECK_RESULT || domainOf(flow.id, p.states[i]!, p.data[i])));
-  return { zone, servfail, domainOf, pathsOf };
+    pathsToOutcomes(flow.machine).filter((p) => p.events.every((e, i) => e !== CHECK_RESULT || inputOf(flow, p.states[i]!, p.data[i])));
+  return { zone, servfail, domainOf, inputOf, pathsOf };
 }
 
 export type CheckZone = ReturnType<typeof checkZone>;
@@ -80,6 +103,8 @@ export function engineDriver(app: TestApp['app']): Driver {
     outcome: view.session.outcome,
     history: view.history,
     ...(view.check ? { check: { domain: view.check.domain, verdicts: checkView(view.check, tFor(i18n, view.lng)).verdicts } } : {}),
+    ...(view.headersCheck ? { check: { domain: '', verdicts: headersView(view.headersCheck, tFor(i18n, view.lng)).verdicts } } : {}),
+    ...(view.bounceCheck ? { check: { domain: '', verdicts: bounceVerdictTexts(bounceView(view.bounceCheck, tFor(i18n, view.lng))) } } : {}),
   });
   return {
     async start(flowId, lng, audience) {
@@ -144,13 +169,14 @@ export function pathWalk(driver: Driver, flow: FlowDefinition, zone: CheckZone, 
         for (const o of step.options) expectClean(o.label, `${where} ${o.event}`);
       }
       if (event === CHECK_RESULT) {
-        // The person sends the domain; the check's verdicts are what move the flow on.
-        const domain = zone.domainOf(flow.id, path.states[i]!, path.data[i])!;
+        // The person sends the domain (or pastes headers); the check's verdicts are what move the flow on.
+        const input = zone.inputOf(flow, path.states[i]!, path.data[i])!;
         expect(step.options.map((o) => o.event), where).toContain(CHECK);
-        seen = await driver.send(id, CHECK, { domain });
-        expect(seen.check?.domain, `${where} --check ${domain}`).toBe(domain);
-        if (!checked.has(domain)) {
-          checked.add(domain);
+        seen = await driver.send(id, CHECK, input);
+        const key = 'domain' in input ? input.domain : `${step.id} ${JSON.stringify(path.data[i])}`;
+        expect(seen.check?.domain, `${where} --check ${key}`).toBe('domain' in input ? input.domain : '');
+        if (!checked.has(key)) {
+          checked.add(key);
           for (const v of seen.check!.verdicts) expectClean(v.text, `${where} verdict ${v.part}`);
         }
         continue;

@@ -1,6 +1,7 @@
 import { getSimplePaths } from 'xstate/graph';
 import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
-import { CHECK, CHECK_RESULT, SPF_STATUSES, type CheckVerdicts, type StepMeta } from '../../flows/types.ts';
+import { BOUNCE_CATEGORIES } from '../../server/checks/bounce.ts';
+import { CHECK, CHECK_RESULT, HEADER_CHECK_STATUSES, SPF_STATUSES, type BounceVerdicts, type CheckVerdicts, type HeaderVerdicts, type StepMeta } from '../../flows/types.ts';
 import { stepMeta } from '../../server/engine/flow-registry.ts';
 
 /*
@@ -94,12 +95,42 @@ export const SAMPLE_VERDICTS: CheckVerdicts[] = [
   checkResult({ dmarc: 'invalid' }).data,
 ];
 
+type HeaderStatuses = Partial<{ [P in keyof HeaderVerdicts]: HeaderVerdicts[P]['status'] }>;
+
+/** A headers check's result event: the verdicts given, every other part passing and the spam filter content. */
+export function headersResult(statuses: HeaderStatuses = {}): { type: typeof CHECK_RESULT; data: HeaderVerdicts } {
+  return {
+    type: CHECK_RESULT,
+    data: {
+      spf: { status: statuses.spf ?? 'pass' },
+      dkim: { status: statuses.dkim ?? 'pass' },
+      dmarc: { status: statuses.dmarc ?? 'pass' },
+      spam: { status: statuses.spam ?? 'clean' },
+    },
+  };
+}
+
+/** Verdicts a headers check can come back with: each status of each part, the other parts fine. */
+export const SAMPLE_HEADER_VERDICTS: HeaderVerdicts[] = [
+  headersResult().data,
+  ...(Object.keys(HEADER_CHECK_STATUSES) as (keyof HeaderVerdicts)[]).flatMap((part) =>
+    HEADER_CHECK_STATUSES[part].filter((s) => s !== headersResult().data[part].status).map((status) => headersResult({ [part]: status }).data),
+  ),
+];
+
+/** A bounce check's result event: the kind of bounce. */
+export const bounceResult = (category: BounceVerdicts['bounce']['status']) => ({ type: CHECK_RESULT, data: { bounce: { status: category } } as BounceVerdicts });
+
+/** Every kind of bounce a bounce check can come back with. */
+export const SAMPLE_BOUNCE_VERDICTS: BounceVerdicts[] = BOUNCE_CATEGORIES.map((c) => bounceResult(c).data);
+
 /** Every option offered by a state, as events the graph walker can send; a check step gets every sample verdict. */
 function optionEvents(machine: AnyStateMachine, state: string) {
   const meta = stateMeta(machine, state);
   const options = (meta.options ?? []).filter((o) => o.event !== CHECK).map((o) => ({ type: o.event }));
   if (meta.kind !== 'check') return options;
-  return [...SAMPLE_VERDICTS.map((data) => ({ type: CHECK_RESULT, data })), ...options];
+  const samples: object[] = meta.check?.type === 'headers' ? SAMPLE_HEADER_VERDICTS : meta.check?.type === 'bounce' ? SAMPLE_BOUNCE_VERDICTS : SAMPLE_VERDICTS;
+  return [...samples.map((data) => ({ type: CHECK_RESULT, data })), ...options];
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import express, { Router } from 'express';
 import { requireCsrf, requireLogin } from '../../auth/logins.ts';
 import type { AppContext } from '../../http/context.ts';
 import { ConsoleService } from '../../services/console.ts';
@@ -21,6 +21,8 @@ export function agentRoutes(ctx: AppContext): Router {
   router.use(signInRoutes(ctx, service));
   // Everything below needs a signed-in agent, and every form a CSRF token; paths that are no route are guarded too.
   router.use(['/agent', '/admin'], requireLogin('agent'));
+  // A triage step's form may carry pasted headers (64 KB, up to three times that percent-encoded).
+  router.post('/agent/s/:id', express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 30 }));
   router.use(['/agent', '/admin'], consoleForm, requireCsrf);
   router.use(signOutRoutes(ctx));
   router.use(triageRoutes(ctx, service, inbox));

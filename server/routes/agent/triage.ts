@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { CHECK } from '../../../flows/types.ts';
 import { TooManyAttempts } from '../../auth/attempts.ts';
 import type { AppContext } from '../../http/context.ts';
-import { AppError, InvalidDomainError, invalidInput } from '../../http/errors.ts';
+import { AppError, InvalidDomainError, InvalidPasteError, invalidInput } from '../../http/errors.ts';
 import { offeredDomain } from '../../checks/domain.ts';
 import { checkField, type CheckField } from '../../render/check-field.ts';
+import { pasteField } from '../../render/headers.ts';
 import { requestLanguage } from '../../http/request.ts';
 import type { ConsoleService, StepAction } from '../../services/console.ts';
 import type { InboxService } from '../../services/inbox.ts';
@@ -66,6 +67,10 @@ const stepForm = z.object({
   /** As on the participant's page: the suggested domain's button, and the text a suggestion was offered for. */
   use: z.string().max(1000).optional(),
   seen: z.string().max(1000).optional(),
+  /** At a headers check step: the pasted headers (their size is the check's to refuse). */
+  headers: z.string().optional(),
+  /** At a bounce check step: the message that came back. */
+  text: z.string().optional(),
   // Cut rather than refused: a browser's maxlength counts a line break once, the form sends it as two characters.
   note: z
     .string()
@@ -77,6 +82,8 @@ const stepForm = z.object({
 function stepAction(form: z.infer<typeof stepForm>): StepAction | undefined {
   if (form.restart) return { kind: 'restart' };
   if (form.back) return { kind: 'back' };
+  if (form.event === CHECK && form.headers !== undefined) return { kind: 'paste', field: 'headers', value: form.headers };
+  if (form.event === CHECK && form.text !== undefined) return { kind: 'paste', field: 'text', value: form.text };
   if (form.event === CHECK || form.use !== undefined) return { kind: 'check', domain: form.use ?? form.domain };
   if (form.event) return { kind: 'answer', event: form.event };
   if (form.note !== undefined) return { kind: 'note' };
@@ -139,6 +146,18 @@ export function triageRoutes(ctx: AppContext, service: ConsoleService, inbox: In
       page(req, res, 'agent-session', { ...data, note: form.note ?? data.note, domainField: checkField(ctx, lng, field) }, status);
       return true;
     };
+    if (action.kind === 'paste') {
+      try {
+        res.redirect(303, `/agent/s/${await service.act(req.params.id, agentId, action, form.note)}`);
+      } catch (error) {
+        if (!(error instanceof InvalidPasteError)) throw error;
+        const data = await service.triage(req.params.id, lng);
+        if (data.step.kind !== 'check' || data.notice || data.tooLong) throw error;
+        const field = pasteField(ctx.i18n.getFixedT(lng), action.value, error.problem, action.field === 'headers' ? 'headers' : 'bounceCheck');
+        page(req, res, 'agent-session', { ...data, note: form.note ?? data.note, pasteField: field }, error.status === 413 ? 413 : 422);
+      }
+      return;
+    }
     if (action.kind === 'check') {
       const typed = action.domain ?? '';
       const suggestion = form.use === undefined ? offeredDomain(typed, form.seen) : undefined;
