@@ -1,6 +1,4 @@
 import type { AnyStateMachine } from 'xstate';
-// The bounce reader owns its categories (a pure list, no I/O): guards and validation name them from there.
-import { BOUNCE_CATEGORIES, type BounceCategory } from '../server/checks/bounce.ts';
 
 /** How a step is shown: a question to answer, an instruction to carry out, a server-side check, or an ending. */
 export type StepKind = 'question' | 'instruction' | 'check' | 'outcome';
@@ -65,6 +63,10 @@ export type HeaderDmarcStatus = (typeof HEADER_DMARC_STATUSES)[number];
 export type SpamStatus = (typeof SPAM_STATUSES)[number];
 /** Every status a part of the headers check can have (what `headersIs` may name, and what tests sample). */
 export const HEADER_CHECK_STATUSES = { spf: HEADER_SPF_STATUSES, dkim: HEADER_DKIM_STATUSES, dmarc: HEADER_DMARC_STATUSES, spam: SPAM_STATUSES } as const;
+
+/** The kinds of bounce explained to people (server/checks/bounce.ts), one explanation and one "what to do" each. */
+export const BOUNCE_CATEGORIES = ['no_such_user', 'mailbox_full', 'policy', 'dmarc', 'spf', 'temporary', 'other'] as const;
+export type BounceCategory = (typeof BOUNCE_CATEGORIES)[number];
 
 /** The statuses of each part of each check's result: what guards may name, and what tests and validation sample. */
 export const STATUSES_BY_CHECK = {

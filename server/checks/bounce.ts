@@ -8,9 +8,10 @@
  * without nested repetition, so junk of any shape costs time in proportion to its length.
  */
 
-/** The kinds of bounce explained to people, one explanation and one "what to do" each. */
-export const BOUNCE_CATEGORIES = ['no_such_user', 'mailbox_full', 'policy', 'dmarc', 'spf', 'temporary', 'other'] as const;
-export type BounceCategory = (typeof BOUNCE_CATEGORIES)[number];
+// The categories are the flows' vocabulary (guards branch on them), so they are listed with the other statuses.
+import { BOUNCE_CATEGORIES, type BounceCategory } from '../../flows/types.ts';
+
+export { BOUNCE_CATEGORIES, type BounceCategory };
 
 export interface BounceReport {
   /** The basic SMTP reply code, e.g. `550`. */
