@@ -52,6 +52,8 @@ import {
   type Feedback,
   type NewSession,
   type NewStep,
+  type PersistedSnapshot,
+  type StepRecord,
   type SessionChange,
   type Store,
 } from '../types.ts';
@@ -231,6 +233,21 @@ function writeQueue(db: Database.Database) {
   };
 }
 
+/** A path row as selectOpened gives it: [seq, state, event, data, snapshot, note, agent_id, at]. */
+type OpenedStep = [number, string, string, unknown, PersistedSnapshot, string | null, number | null, number];
+
+const openedStep = (sessionId: string, [seq, state, event, data, snapshot, note, agentId, at]: OpenedStep): StepRecord => ({
+  sessionId,
+  seq,
+  state,
+  event,
+  data,
+  snapshot,
+  note,
+  agentId,
+  at,
+});
+
 export function createSqliteStore(file: string, options: SqliteOptions = {}): Store & { db: Database.Database } {
   const db = openDatabase(file, options);
   const now = options.now ?? Date.now;
@@ -276,6 +293,17 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
        )
        WHERE event <> 'BACK' AND h = floor ORDER BY seq DESC LIMIT @max
      ) ORDER BY seq`,
+  );
+  // What every step starts from, in one statement: the session with the rows on its path as one JSON array (the
+  // stored JSON texts put in as they are). A session with no path kept, from before paths were, reads its rows with
+  // selectLegacyPathRows.
+  const selectOpened = db.prepare<{ id: string; max: number }, SessionRow & { steps: string | null }>(
+    `SELECT sessions.*, ${LAST_SEQ}, CASE WHEN path IS NOT NULL THEN (
+       SELECT json_group_array(json_array(seq, state, event, json(data), json(snapshot), note, agent_id, at)) FROM (
+         SELECT * FROM steps WHERE session_id = @id
+           AND seq IN (SELECT value FROM json_each(sessions.path) WHERE key >= json_array_length(sessions.path) - @max)
+         ORDER BY seq)) END AS steps
+     FROM sessions WHERE id = @id`,
   );
   const pathRows = (id: string, path: string | null) =>
     (path === null
@@ -660,9 +688,10 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
       return head ? pathRows(sessionId, head.path) : [];
     },
     async openSession(id) {
-      const row = selectSession.get(id);
+      const row = selectOpened.get({ id, max: MAX_STEPS_PER_SESSION });
       if (!row) return undefined;
-      return { session: toSession(row), path: pathRows(id, row.path) };
+      const path = row.steps === null ? pathRows(id, null) : (JSON.parse(row.steps) as OpenedStep[]).map((r) => openedStep(id, r));
+      return { session: toSession(row), path };
     },
     async appendStep(sessionId, step, change, note) {
       const at = now();
