@@ -267,6 +267,12 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
        flow_version = @flowVersion, updated_at = @at, path = @path,
        finished_at = CASE WHEN @status = 'finished' THEN @at END WHERE id = @id`,
   );
+  // A step between two active states changes none of the columns the period's covering indexes hold, so it names
+  // none of them: SQLite then leaves those indexes alone (it rewrites an index whose column is SET, changed or not).
+  const updateActiveSession = db.prepare(
+    `UPDATE sessions SET snapshot = @snapshot, state = @state, flow_version = @flowVersion, updated_at = @at, path = @path
+     WHERE id = @id AND status = 'active'`,
+  );
   const selectSession = db.prepare<[string], SessionRow>(`SELECT *, ${LAST_SEQ} FROM sessions WHERE id = ?`);
   const selectSessionByRef = db.prepare<[string], SessionRow>(`SELECT *, ${LAST_SEQ} FROM sessions WHERE ref = ?`);
   const selectSteps = db.prepare<[string], StepRow>('SELECT * FROM steps WHERE session_id = ? ORDER BY seq');
@@ -396,16 +402,17 @@ export function createSqliteStore(file: string, options: SqliteOptions = {}): St
       throw e;
     }
     count(sessionId, step);
-    updateSession.run({
+    const moved = {
       id: sessionId,
       snapshot: JSON.stringify(change.snapshot),
       state: change.snapshot.value,
-      status: change.status,
-      outcome: change.outcome,
       flowVersion: change.flowVersion,
       path: JSON.stringify(change.path),
       at,
-    });
+    };
+    // From an outcome (Back) or to one, the status changes: the full update.
+    if (change.status !== 'active' || updateActiveSession.run(moved).changes === 0)
+      updateSession.run({ ...moved, status: change.status, outcome: change.outcome });
     if (change.takenBy !== undefined) assign.run({ id: sessionId, agentId: change.takenBy, at });
     if (note) saveNote(sessionId, note, at);
   });
