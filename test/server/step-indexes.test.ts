@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { openPostgresStore } from '../../server/store/postgres/index.ts';
+import { postgresMigrations } from '../../server/store/postgres/migrations.ts';
 import { migrations } from '../../server/store/sqlite/migrations.ts';
 import { createSqliteStore } from '../../server/store/sqlite/index.ts';
 import type { AnalyticsFilter, NewSession, NewStep } from '../../server/store/types.ts';
@@ -102,5 +106,50 @@ describe('the migration to the narrow index of active sessions', () => {
       .map((r) => (r as { detail: string }).detail);
     expect(plan.join(' ')).toContain('COVERING INDEX sessions_active');
     await store.close();
+  });
+});
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)('the same migration on PostgreSQL', () => {
+  it('an existing schema migrates, and its figures read the same', async () => {
+    const url = process.env.TEST_DATABASE_URL!;
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    const before = postgresMigrations.findIndex((sql) => sql.includes('CREATE INDEX sessions_active'));
+    const client = new pg.Client(url);
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}`);
+      for (const sql of postgresMigrations.slice(0, before)) await client.query(sql);
+      await client.query(`CREATE TABLE mailhelp_schema (version INTEGER NOT NULL); INSERT INTO mailhelp_schema VALUES (${before})`);
+      const start = Date.UTC(2026, 2, 1, 9);
+      const rows: [string, string, string, string, string | null, number, number, number | null][] = [
+        ['gone1', FLOW, 'checkSpam', 'active', null, start, start + HOUR, null],
+        ['gone2', FLOW, 'checkSpam', 'active', null, start, start + 2 * HOUR, null],
+        ['gone3', 'missing-email', 'howLongAgo', 'active', null, start, start, null],
+        ['here', FLOW, 'waitAMinute', 'active', null, NOW - HOUR, NOW - 60_000, null],
+        ['done', FLOW, 'foundInSpam', 'finished', 'resolved', start, start + HOUR, start + HOUR],
+      ];
+      for (const [id, flow, state, status, outcome, created, updated, finished] of rows)
+        await client.query(
+          `INSERT INTO sessions (id, ref, flow_id, flow_version, lng, audience, channel, snapshot, state, status, outcome, created_at, updated_at, finished_at)
+           VALUES ($1, $1, $2, 'v1', 'en', 'participant', 'self', '{}', $3, $4, $5, $6, $7, $8)`,
+          [id, flow, state, status, outcome, created, updated, finished],
+        );
+      const store = openPostgresStore(url, { schema, poolSize: 2, now: () => NOW });
+      try {
+        expect(await store.analytics(period())).toMatchObject({ started: 5, finished: 1, abandoned: 3, inProgress: 1 });
+        const one = await store.analytics(period(FLOW));
+        expect(one).toMatchObject({ started: 4, finished: 1, abandoned: 2, inProgress: 1 });
+        expect(one.steps!.checkSpam!.abandoned).toBe(2);
+      } finally {
+        await store.close();
+      }
+      const indexes = (await client.query(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'sessions' ORDER BY indexname`, [schema])).rows.map((r) => r.indexname);
+      expect(indexes).toContain('sessions_active');
+      expect(indexes).not.toContain('sessions_status_updated');
+      expect((await client.query('SELECT version FROM mailhelp_schema')).rows[0].version).toBe(postgresMigrations.length);
+    } finally {
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
   });
 });
