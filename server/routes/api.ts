@@ -1,4 +1,4 @@
-import express, { Router, type Request } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.ts';
 import { DOMAIN_MAX, type SessionView } from '../engine/engine.ts';
@@ -9,6 +9,7 @@ import { requestLanguage, requireJsonBody } from '../http/request.ts';
 import { AUDIENCES, CHANNELS } from '../store/types.ts';
 import { checkRoutes } from './checks.ts';
 import { checkView } from '../render/check.ts';
+import { sessionJsonText } from '../render/session-json.ts';
 import { tFor } from '../i18n/i18n.ts';
 import type { TFunction } from 'i18next';
 import type { FieldProblem } from '../handoff/service.ts';
@@ -92,6 +93,11 @@ export function sessionJson({ session, step, history, lng, notice, check, checkA
 export function apiRoutes(ctx: AppContext): Router {
   const { engine, flows, renderer, search } = ctx;
   const json = (view: SessionView) => sessionJson(view, tFor(ctx.i18n, view.lng));
+  // What res.json(json(view)) sends, written directly (server/render/session-json.ts; test/server/session-json.test.ts).
+  const sendSession = (res: Response, view: SessionView) => {
+    if (!res.get('Content-Type')) res.set('Content-Type', 'application/json');
+    res.send(sessionJsonText(view, tFor(ctx.i18n, view.lng)));
+  };
   const api = Router();
   // Before the body limit of every other route: a message of 5,000 characters may take 30 KB as JSON (escaped).
   // 202: the request is stored and its deliveries are queued; the outbox sends them after this answer.
@@ -132,16 +138,16 @@ export function apiRoutes(ctx: AppContext): Router {
   });
 
   api.get('/sessions/:id', async (req, res) => {
-    res.json(json(await engine.get(req.params.id, { lng: queryLanguage(req) })));
+    sendSession(res, await engine.get(req.params.id, { lng: queryLanguage(req) }));
   });
 
   api.post('/sessions/:id/events', ctx.limits.steps, ctx.limits.checkSteps, async (req, res) => {
     const body = parse(eventBody, req.body);
-    res.json(json(await engine.send(req.params.id, body.type, body.data, { lng: queryLanguage(req) })));
+    sendSession(res, await engine.send(req.params.id, body.type, body.data, { lng: queryLanguage(req) }));
   });
 
   api.post('/sessions/:id/back', ctx.limits.steps, async (req, res) => {
-    res.json(json(await engine.back(req.params.id, { lng: queryLanguage(req) })));
+    sendSession(res, await engine.back(req.params.id, { lng: queryLanguage(req) }));
   });
 
   api.post('/sessions/:id/restart', ctx.limits.steps, async (req, res) => {

@@ -17,6 +17,7 @@ import { Engine, type SessionView } from '../../server/engine/engine.ts';
 import { FlowRegistry } from '../../server/engine/flow-registry.ts';
 import { createI18n, tFor } from '../../server/i18n/i18n.ts';
 import { StepRenderer } from '../../server/render/step.ts';
+import { sessionJsonText } from '../../server/render/session-json.ts';
 import { sessionJson } from '../../server/routes/api.ts';
 import { createSqliteStore } from '../../server/store/sqlite/index.ts';
 import { tempDir } from '../support/app.ts';
@@ -104,6 +105,9 @@ const ops: Record<string, () => Promise<void>> = {
     const t = tFor(i18n, view.lng);
     await measure('json: sessionJson + JSON.stringify', 50000, (n) => {
       for (let i = 0; i < n; i++) JSON.stringify(sessionJson(view, t));
+    });
+    await measure('json: sessionJsonText (written directly)', 50000, (n) => {
+      for (let i = 0; i < n; i++) sessionJsonText(view, t);
     });
   },
   async write() {
