@@ -71,6 +71,12 @@ function handoffInput(body: unknown) {
   throw new AppError(400, 'invalid_input', `Check ${Object.keys(fields).map((f) => `${f} (not a string)`).join(', ')}.`, { details: { fields } });
 }
 
+/** What res.json(sessionJson(view)) sends, written directly (server/render/session-json.ts, test/server/session-json.test.ts). */
+function sendSession(ctx: Pick<AppContext, 'i18n'>, res: Response, view: SessionView) {
+  if (!res.get('Content-Type')) res.set('Content-Type', 'application/json');
+  res.send(sessionJsonText(view, tFor(ctx.i18n, view.lng)));
+}
+
 const queryLanguage = (req: Request): Language | undefined => parse(languageQuery, req.query).lng;
 
 /** The public Session shape (see README: JSON API). */
@@ -93,11 +99,6 @@ export function sessionJson({ session, step, history, lng, notice, check, checkA
 export function apiRoutes(ctx: AppContext): Router {
   const { engine, flows, renderer, search } = ctx;
   const json = (view: SessionView) => sessionJson(view, tFor(ctx.i18n, view.lng));
-  // What res.json(json(view)) sends, written directly (server/render/session-json.ts; test/server/session-json.test.ts).
-  const sendSession = (res: Response, view: SessionView) => {
-    if (!res.get('Content-Type')) res.set('Content-Type', 'application/json');
-    res.send(sessionJsonText(view, tFor(ctx.i18n, view.lng)));
-  };
   const api = Router();
   // Before the body limit of every other route: a message of 5,000 characters may take 30 KB as JSON (escaped).
   // 202: the request is stored and its deliveries are queued; the outbox sends them after this answer.
@@ -138,16 +139,16 @@ export function apiRoutes(ctx: AppContext): Router {
   });
 
   api.get('/sessions/:id', async (req, res) => {
-    sendSession(res, await engine.get(req.params.id, { lng: queryLanguage(req) }));
+    sendSession(ctx, res, await engine.get(req.params.id, { lng: queryLanguage(req) }));
   });
 
   api.post('/sessions/:id/events', ctx.limits.steps, ctx.limits.checkSteps, async (req, res) => {
     const body = parse(eventBody, req.body);
-    sendSession(res, await engine.send(req.params.id, body.type, body.data, { lng: queryLanguage(req) }));
+    sendSession(ctx, res, await engine.send(req.params.id, body.type, body.data, { lng: queryLanguage(req) }));
   });
 
   api.post('/sessions/:id/back', ctx.limits.steps, async (req, res) => {
-    sendSession(res, await engine.back(req.params.id, { lng: queryLanguage(req) }));
+    sendSession(ctx, res, await engine.back(req.params.id, { lng: queryLanguage(req) }));
   });
 
   api.post('/sessions/:id/restart', ctx.limits.steps, async (req, res) => {
