@@ -7,6 +7,7 @@
  *   get     engine.get (open + pinned version + view)
  *   move    the current step's plain event: the engine's way of finding the next state
  *   json    a session view as the API writes it (sessionJson + JSON.stringify)
+ *   t       the views' t helper with a value, as a history item asks for its answer's label
  *   write   one step's write (engine.send/back on many sessions at once: the write queue's group commit)
  *   alone   one step's write with nothing else in its commit
  *   append  the store's part of a step's write alone (appendStep), grouped and on its own
@@ -17,6 +18,7 @@ import { Engine, type SessionView } from '../../server/engine/engine.ts';
 import { FlowRegistry } from '../../server/engine/flow-registry.ts';
 import { createI18n, tFor } from '../../server/i18n/i18n.ts';
 import { StepRenderer } from '../../server/render/step.ts';
+import tHelper from '../../server/render/helpers/t.ts';
 import { sessionJsonText } from '../../server/render/session-json.ts';
 import { sessionJson } from '../../server/routes/api.ts';
 import { createSqliteStore } from '../../server/store/sqlite/index.ts';
@@ -108,6 +110,13 @@ const ops: Record<string, () => Promise<void>> = {
     });
     await measure('json: sessionJsonText (written directly)', 50000, (n) => {
       for (let i = 0; i < n; i++) sessionJsonText(view, t);
+    });
+  },
+  async t() {
+    const t = tFor(i18n, 'sv');
+    const answers = ['Ja', 'Nej, inte än', 'Mer än en minut sedan'];
+    await measure('t: {{t "session.answerLabel" answer=…}} helper', 50000, (n) => {
+      for (let i = 0; i < n; i++) tHelper('session.answerLabel', { hash: { answer: answers[i % 3] }, data: { root: { t } } } as never);
     });
   },
   async write() {
