@@ -58,6 +58,21 @@ import {
   type Store,
 } from '../types.ts';
 
+/** A path row as selectOpened gives it: [seq, state, event, data, snapshot, note, agent_id, at]. */
+type OpenedStep = [number, string, string, unknown, PersistedSnapshot, string | null, number | null, number];
+
+const openedStep = (sessionId: string, [seq, state, event, data, snapshot, note, agentId, at]: OpenedStep): StepRecord => ({
+  sessionId,
+  seq,
+  state,
+  event,
+  data,
+  snapshot,
+  note,
+  agentId,
+  at,
+});
+
 /** A pending attempt older than this was abandoned (its process died mid-way): it no longer holds a slot. */
 const PENDING_TTL_MS = 60_000;
 /** Attempts are kept this long at most; no limit looks back further. */
@@ -232,21 +247,6 @@ function writeQueue(db: Database.Database) {
     },
   };
 }
-
-/** A path row as selectOpened gives it: [seq, state, event, data, snapshot, note, agent_id, at]. */
-type OpenedStep = [number, string, string, unknown, PersistedSnapshot, string | null, number | null, number];
-
-const openedStep = (sessionId: string, [seq, state, event, data, snapshot, note, agentId, at]: OpenedStep): StepRecord => ({
-  sessionId,
-  seq,
-  state,
-  event,
-  data,
-  snapshot,
-  note,
-  agentId,
-  at,
-});
 
 export function createSqliteStore(file: string, options: SqliteOptions = {}): Store & { db: Database.Database } {
   const db = openDatabase(file, options);
