@@ -282,9 +282,14 @@ export class Engine {
       throw new AppError(409, 'session_finished', 'This session has reached its outcome; go back or start over.');
     const offered = (meta.options ?? []).some((o) => o.event === type);
     if (offered && type === CHECK && meta.check) return this.runCheck({ session, flow, steps }, meta.check, input, options);
+    const notAnOption = () => new AppError(409, 'event_not_allowed', `"${type}" is not an option at step "${state}".`);
+    if (!offered) throw notAnOption();
+    // A plain move (no guard, no action) is looked up; xstate gave the same target when the version was installed.
+    const target = this.flows.plainTarget(flow, state, type);
+    if (target !== undefined)
+      return this.advance({ session, flow, steps }, { state: target, event: type, data: null, snapshot: { value: target, context: session.snapshot.context } }, options);
     const current = flow.machine.resolveState(session.snapshot);
-    if (!offered || !current.can({ type }))
-      throw new AppError(409, 'event_not_allowed', `"${type}" is not an option at step "${state}".`);
+    if (!current.can({ type })) throw notAnOption();
     const [next] = transition(flow.machine, current, { type });
     return this.advance({ session, flow, steps }, { state: String(next.value), event: type, data: null, snapshot: persist(next) }, options);
   }

@@ -1,3 +1,4 @@
+import { transition, type AnyStateMachine } from 'xstate';
 import type { FlowDefinition, StepMeta } from '../../flows/types.ts';
 import { builtinDocuments } from '../content/builtin.ts';
 import { compileDocument, linkedFacts } from '../content/compile.ts';
@@ -38,6 +39,8 @@ export class FlowRegistry {
   private readonly builtinOrder: string[];
   private ordered: readonly RegisteredFlow[] = [];
   private readonly listeners = new Set<() => void>();
+  /** Each compiled machine's plain transitions (relinked versions share their machine, and so their table). */
+  private readonly plain = new WeakMap<AnyStateMachine, PlainTransitions>();
 
   constructor(documents: readonly FlowDocument[] = builtinDocuments()) {
     this.builtinOrder = documents.map((d) => d.id);
@@ -86,6 +89,7 @@ export class FlowRegistry {
     const hash = contentHash(doc);
     const known = this.versions.get(hash);
     let flow = known ?? compileDocument(doc, this.factsOf);
+    if (!known) this.plain.set(flow.machine, plainTransitions(flow.machine));
     if (known) {
       const linked = linkedFacts(known.document, known.version, this.factsOf);
       if (linked.renderKey !== known.renderKey) flow = { ...known, ...linked };
@@ -137,6 +141,50 @@ export class FlowRegistry {
   meta(flow: RegisteredFlow, state: string): StepMeta | undefined {
     return stepMeta(flow, state);
   }
+
+  /**
+   * Where `event` leads from `state` when that move takes no guard and no action, as xstate would say (checked when
+   * the version was installed); undefined for every other move, which the engine leaves to xstate.
+   */
+  plainTarget(flow: RegisteredFlow, state: string, event: string): string | undefined {
+    return this.plain.get(flow.machine)?.get(state)?.get(event);
+  }
+}
+
+/** For each state, the events whose move needs nothing of xstate but its target: state -> event -> target. */
+export type PlainTransitions = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
+/**
+ * A machine's moves that take no guard and no action (no exit, transition or entry action), to one target: for
+ * those, xstate's `resolveState` + `can` + `transition` (30-70 µs) only ever give that target with the context
+ * unchanged, so the engine can look the target up instead. Each entry is checked against xstate's own
+ * `transition()` here, every state and event of the machine; an entry xstate disagrees with is left out (the engine
+ * then asks xstate), so the table can only ever be narrower than the machine, never different.
+ */
+export function plainTransitions(machine: AnyStateMachine): PlainTransitions {
+  const table = new Map<string, Map<string, string>>();
+  for (const [state, node] of Object.entries(machine.states)) {
+    if (node.type === 'final' || node.exit.length) continue;
+    const moves = new Map<string, string>();
+    for (const [event, candidates] of node.transitions) {
+      const [only, ...more] = candidates;
+      const target = only?.target?.length === 1 ? only.target[0]! : undefined;
+      if (more.length || !only || only.guard || only.actions.length || only.reenter || !target || target.parent !== machine.root || target.entry.length)
+        continue;
+      if (agrees(machine, state, event, target.key)) moves.set(event, target.key);
+    }
+    if (moves.size) table.set(state, moves);
+  }
+  return table;
+}
+
+/** Whether xstate takes `event` at `state` to `target`, with the context as it was. */
+export function agrees(machine: AnyStateMachine, state: string, event: string, target: string): boolean {
+  const context = {};
+  const current = machine.resolveState({ value: state, context });
+  if (!current.can({ type: event })) return false;
+  const [next] = transition(machine, current, { type: event });
+  return next.value === target && next.context === context;
 }
 
 /** A step's typed meta: the one place that reads `config.meta` (XState types it as unknown). */

@@ -1,4 +1,4 @@
-import express, { Router, type Request } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.ts';
 import { DOMAIN_MAX, type SessionView } from '../engine/engine.ts';
@@ -12,6 +12,7 @@ import { bounceRoutes } from './bounce.ts';
 import { checkView } from '../render/check.ts';
 import { headersView } from '../render/headers.ts';
 import { bounceView } from '../render/bounce.ts';
+import { sessionJsonText } from '../render/session-json.ts';
 import { tFor } from '../i18n/i18n.ts';
 import type { TFunction } from 'i18next';
 import type { FieldProblem } from '../handoff/service.ts';
@@ -74,6 +75,12 @@ function handoffInput(body: unknown) {
   }
   if (!Object.keys(fields).length) return parse(handoffBody, body);
   throw new AppError(400, 'invalid_input', `Check ${Object.keys(fields).map((f) => `${f} (not a string)`).join(', ')}.`, { details: { fields } });
+}
+
+/** What res.json(sessionJson(view)) sends, written directly (server/render/session-json.ts, test/server/session-json.test.ts). */
+function sendSession(ctx: Pick<AppContext, 'i18n'>, res: Response, view: SessionView) {
+  if (!res.get('Content-Type')) res.set('Content-Type', 'application/json');
+  res.send(sessionJsonText(view, tFor(ctx.i18n, view.lng)));
 }
 
 const queryLanguage = (req: Request): Language | undefined => parse(languageQuery, req.query).lng;
@@ -146,16 +153,16 @@ export function apiRoutes(ctx: AppContext): Router {
   });
 
   api.get('/sessions/:id', async (req, res) => {
-    res.json(json(await engine.get(req.params.id, { lng: queryLanguage(req) })));
+    sendSession(ctx, res, await engine.get(req.params.id, { lng: queryLanguage(req) }));
   });
 
   api.post('/sessions/:id/events', ctx.limits.steps, ctx.limits.checkSteps, async (req, res) => {
     const body = parse(eventBody, req.body);
-    res.json(json(await engine.send(req.params.id, body.type, body.data, { lng: queryLanguage(req) })));
+    sendSession(ctx, res, await engine.send(req.params.id, body.type, body.data, { lng: queryLanguage(req) }));
   });
 
   api.post('/sessions/:id/back', ctx.limits.steps, async (req, res) => {
-    res.json(json(await engine.back(req.params.id, { lng: queryLanguage(req) })));
+    sendSession(ctx, res, await engine.back(req.params.id, { lng: queryLanguage(req) }));
   });
 
   api.post('/sessions/:id/restart', ctx.limits.steps, async (req, res) => {

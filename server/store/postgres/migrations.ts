@@ -224,4 +224,14 @@ export const postgresMigrations: readonly string[] = [
   );
   CREATE INDEX rate_limits_reset ON rate_limits (reset_at);
   `,
+  `
+  -- As in SQLite: the period's covering indexes without what every step changes (state, updated_at), which the
+  -- abandoned figures read from one narrow index of the active sessions; (status, updated_at) served no query.
+  DROP INDEX sessions_status_updated;
+  DROP INDEX sessions_period;
+  DROP INDEX sessions_flow_period;
+  CREATE INDEX sessions_period ON sessions (created_at, flow_id, status, outcome, finished_at, lng, channel, audience, id);
+  CREATE INDEX sessions_flow_period ON sessions (flow_id, created_at, status, outcome, finished_at, lng, channel, audience, id);
+  CREATE INDEX sessions_active ON sessions (created_at, flow_id, updated_at, lng, channel, audience, state) WHERE status = 'active';
+  `,
 ];

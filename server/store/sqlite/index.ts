@@ -52,9 +52,26 @@ import {
   type Feedback,
   type NewSession,
   type NewStep,
+  type PersistedSnapshot,
+  type StepRecord,
   type SessionChange,
   type Store,
 } from '../types.ts';
+
+/** A path row as selectOpened gives it: [seq, state, event, data, snapshot, note, agent_id, at]. */
+type OpenedStep = [number, string, string, unknown, PersistedSnapshot, string | null, number | null, number];
+
+const openedStep = (sessionId: string, [seq, state, event, data, snapshot, note, agentId, at]: OpenedStep): StepRecord => ({
+  sessionId,
+  seq,
+  state,
+  event,
+  data,
+  snapshot,
+  note,
+  agentId,
+  at,
+});
 
 /** A pending attempt older than this was abandoned (its process died mid-way): it no longer holds a slot. */
 const PENDING_TTL_MS = 60_000;
@@ -259,6 +276,12 @@ export function openSqliteFile(file: string, options: SqliteOptions = {}): { sto
        flow_version = @flowVersion, updated_at = @at, path = @path,
        finished_at = CASE WHEN @status = 'finished' THEN @at END WHERE id = @id`,
   );
+  // A step between two active states changes none of the columns the period's covering indexes hold, so it names
+  // none of them: SQLite then leaves those indexes alone (it rewrites an index whose column is SET, changed or not).
+  const updateActiveSession = db.prepare(
+    `UPDATE sessions SET snapshot = @snapshot, state = @state, flow_version = @flowVersion, updated_at = @at, path = @path
+     WHERE id = @id AND status = 'active'`,
+  );
   const selectSession = db.prepare<[string], SessionRow>(`SELECT *, ${LAST_SEQ} FROM sessions WHERE id = ?`);
   const selectSessionByRef = db.prepare<[string], SessionRow>(`SELECT *, ${LAST_SEQ} FROM sessions WHERE ref = ?`);
   const selectSteps = db.prepare<[string], StepRow>('SELECT * FROM steps WHERE session_id = ? ORDER BY seq');
@@ -285,6 +308,17 @@ export function openSqliteFile(file: string, options: SqliteOptions = {}): { sto
        )
        WHERE event <> 'BACK' AND h = floor ORDER BY seq DESC LIMIT @max
      ) ORDER BY seq`,
+  );
+  // What every step starts from, in one statement: the session with the rows on its path as one JSON array (the
+  // stored JSON texts put in as they are). A session with no path kept, from before paths were, reads its rows with
+  // selectLegacyPathRows.
+  const selectOpened = db.prepare<{ id: string; max: number }, SessionRow & { steps: string | null }>(
+    `SELECT sessions.*, ${LAST_SEQ}, CASE WHEN path IS NOT NULL THEN (
+       SELECT json_group_array(json_array(seq, state, event, json(data), json(snapshot), note, agent_id, at)) FROM (
+         SELECT * FROM steps WHERE session_id = @id
+           AND seq IN (SELECT value FROM json_each(sessions.path) WHERE key >= json_array_length(sessions.path) - @max)
+         ORDER BY seq)) END AS steps
+     FROM sessions WHERE id = @id`,
   );
   const pathRows = (id: string, path: string | null) =>
     (path === null
@@ -377,16 +411,17 @@ export function openSqliteFile(file: string, options: SqliteOptions = {}): { sto
       throw e;
     }
     count(sessionId, step);
-    updateSession.run({
+    const moved = {
       id: sessionId,
       snapshot: JSON.stringify(change.snapshot),
       state: change.snapshot.value,
-      status: change.status,
-      outcome: change.outcome,
       flowVersion: change.flowVersion,
       path: JSON.stringify(change.path),
       at,
-    });
+    };
+    // From an outcome (Back) or to one, the status changes: the full update.
+    if (change.status !== 'active' || updateActiveSession.run(moved).changes === 0)
+      updateSession.run({ ...moved, status: change.status, outcome: change.outcome });
     if (change.takenBy !== undefined) assign.run({ id: sessionId, agentId: change.takenBy, at });
     if (note) saveNote(sessionId, note, at);
   });
@@ -668,9 +703,10 @@ export function openSqliteFile(file: string, options: SqliteOptions = {}): { sto
       return head ? pathRows(sessionId, head.path) : [];
     },
     async openSession(id) {
-      const row = selectSession.get(id);
+      const row = selectOpened.get({ id, max: MAX_STEPS_PER_SESSION });
       if (!row) return undefined;
-      return { session: toSession(row), path: pathRows(id, row.path) };
+      const path = row.steps === null ? pathRows(id, null) : (JSON.parse(row.steps) as OpenedStep[]).map((r) => openedStep(id, r));
+      return { session: toSession(row), path };
     },
     async appendStep(sessionId, step, change, note) {
       const at = now();

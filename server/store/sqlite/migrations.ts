@@ -339,4 +339,16 @@ export const migrations: readonly string[] = [
   ) STRICT;
   CREATE INDEX deliveries_due ON deliveries (status, next_at);
   `,
+  `
+  -- A step changes a session's state and updated_at, and three indexes held them: every step rewrote an entry in
+  -- each. Now the covering indexes of the period's figures hold only what changes once, when a session reaches its
+  -- outcome (or leaves it by Back); what a step changes is in one narrow index of the active sessions, which the
+  -- abandoned figures read. (status, updated_at) served no query.
+  DROP INDEX sessions_status_updated;
+  DROP INDEX sessions_period;
+  DROP INDEX sessions_flow_period;
+  CREATE INDEX sessions_period ON sessions (created_at, flow_id, status, outcome, finished_at, lng, channel, audience, id);
+  CREATE INDEX sessions_flow_period ON sessions (flow_id, created_at, status, outcome, finished_at, lng, channel, audience, id);
+  CREATE INDEX sessions_active ON sessions (created_at, flow_id, updated_at, lng, channel, audience, state) WHERE status = 'active';
+  `,
 ];
