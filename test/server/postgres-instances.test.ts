@@ -2,7 +2,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { startChildServer, type ChildServer } from '../support/child-server.ts';
 import { runTool } from '../support/cli.ts';
-import { Participants, type Tracked } from '../support/participants.ts';
+import { killOnceBusy, Participants, type Tracked } from '../support/participants.ts';
 import { freshPostgres, POSTGRES, SKIP_REASON } from '../support/postgres.ts';
 
 /*
@@ -24,7 +24,8 @@ describe.skipIf(!POSTGRES)(`two instances on one PostgreSQL${SKIP_REASON}`, () =
       servers.push(await startChildServer(env));
       const [a, b] = servers as [ChildServer, ChildServer];
       const people = new Participants();
-      setTimeout(() => a.proc.kill('SIGKILL'), 800);
+      // Mid-load: once the two served a few steps to everyone (a fixed delay proved nothing on a loaded machine).
+      void killOnceBusy(people, PARTICIPANTS * 4, () => a.proc.kill('SIGKILL'));
       await Promise.all(
         Array.from({ length: PARTICIPANTS }, async (_, i) => {
           let current: Tracked | false | undefined;

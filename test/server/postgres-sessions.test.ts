@@ -457,7 +457,11 @@ describe('DATABASE_URL and DATABASE_POOL_SIZE', () => {
       await q.query("SELECT pg_advisory_xact_lock(hashtext('mailhelp:retention'))");
       await new Promise<void>((r) => (release = r));
     });
-    await new Promise((r) => setTimeout(r, 50));
+    // Until A holds it (a fixed wait is too short on a loaded machine).
+    const probe = openPool(url, 1);
+    cleanups.push(() => probe.end());
+    const advisoryLocks = "SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()";
+    while (!(await probe.one<{ n: number }>(advisoryLocks))!.n) await new Promise((r) => setTimeout(r, 10));
     expect(await b.purgeSessions(Date.now() + 1000)).toBe(0);
     expect(await b.purgeText(Date.now() + 1000)).toBe(0);
     expect(await b.getSession('old')).toBeDefined();

@@ -79,9 +79,11 @@ describeStores('sessions and their steps', (kind) => {
     const filler = Array.from({ length: MAX_STEPS_PER_SESSION - 2 }, (_, i) => 1000 + i);
     await store.appendStep('s1', step(5, 'howLongAgo', 'UNDER_A_MINUTE', 'waitAMinute'), change('waitAMinute', [3, 4, ...filler, 5]));
     expect(seqs(await store.listPath('s1'))).toEqual([4, 5]);
+    expect(seqs((await store.openSession('s1'))!.path)).toEqual([4, 5]);
     await store.appendStep('s1', step(6, 'waitAMinute', 'BACK', 'howLongAgo'), change('howLongAgo', [4, 5, 6, ...filler.slice(1)]));
     // Exactly at the cap: all of it.
     expect(seqs(await store.listPath('s1'))).toEqual([4, 5, 6]);
+    expect(seqs((await store.openSession('s1'))!.path)).toEqual([4, 5, 6]);
   });
 
   it('lists sessions by every filter, newest first (ids by their bytes), with the total and a page', async () => {

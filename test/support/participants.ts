@@ -162,3 +162,13 @@ export class Participants {
     return lost;
   }
 }
+
+/**
+ * Calls `kill` at a random moment (within 700 ms) once `people` have had `steps` more steps acknowledged: on a
+ * loaded machine a fixed delay could kill a server before it had served anyone, and the test would prove nothing.
+ */
+export async function killOnceBusy(people: Participants, steps: number, kill: () => void): Promise<void> {
+  const from = people.acknowledged;
+  while (people.acknowledged < from + steps) await new Promise((r) => setTimeout(r, 20));
+  setTimeout(kill, Math.random() * 700);
+}

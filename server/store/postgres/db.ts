@@ -28,6 +28,8 @@ export const pgCode = (e: unknown): string | undefined => {
   return typeof code === 'string' ? code : undefined;
 };
 export const isUniqueViolation = (e: unknown) => pgCode(e) === '23505';
+/** A transaction (or statement) that lost a race and can simply be run again. */
+export const isRetryable = (e: unknown) => RETRYABLE.has(pgCode(e) ?? '');
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 

@@ -11,7 +11,7 @@ import {
   type Store,
 } from '../types.ts';
 import { type NoteRow, type SessionRow, type StepRow, LAST_SEQ, newSessionRecord, toNote, toSession, toStep } from '../rows.ts';
-import { type Db, isUniqueViolation } from './db.ts';
+import { type Db, isRetryable, isUniqueViolation } from './db.ts';
 
 /** What this part of the store does: sessions, their transcripts, paths, notes and feedback, and their retention. */
 export type SessionsPart = Pick<
@@ -49,6 +49,43 @@ const LEGACY_PATH = `SELECT * FROM steps WHERE session_id = $1 AND seq IN (
     ) floors
     WHERE event <> 'BACK' AND h = floor ORDER BY seq DESC LIMIT $2
   ) ORDER BY seq`;
+
+/**
+ * A session with the rows on its path, as JSON (null for a session stored before paths were kept). The last
+ * MAX_STEPS_PER_SESSION ($2) entries of the path, as pathRows reads them.
+ */
+const OPEN_SESSION = `SELECT *, ${LAST_SEQ}, CASE WHEN path IS NULL THEN NULL ELSE (
+    SELECT coalesce(json_agg(st ORDER BY st.seq), '[]'::json) FROM steps st
+    WHERE st.session_id = sessions.id AND st.seq IN (
+      SELECT e.value::int FROM json_array_elements_text(sessions.path::json) WITH ORDINALITY AS e(value, i)
+      WHERE e.i > json_array_length(sessions.path::json) - $2)
+  ) END AS path_rows
+  FROM sessions WHERE id = $1`;
+
+/**
+ * A step without a note in one statement, so one round trip and its own transaction: the row ($1-$10), the session's
+ * new state ($11-$16, and the agent taking it over, $17), and its count in step_stats. The session is updated from
+ * the inserted row, so the row's key is taken before the session's lock, in the order a transaction would take them;
+ * a taken seq fails the whole statement.
+ */
+const APPEND_STEP = `WITH ins AS (
+    INSERT INTO steps (session_id, seq, state, event, data, snapshot, note, agent_id, prev_state, at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING session_id
+  ), upd AS (
+    UPDATE sessions SET snapshot = $11, state = $12, status = $13, outcome = $14, flow_version = $15, updated_at = $10,
+      path = $16, finished_at = CASE WHEN $13 = 'finished' THEN $10::bigint END,
+      agent_id = CASE WHEN $17::bigint IS NOT NULL THEN $17::bigint ELSE agent_id END,
+      taken_over_at = CASE WHEN $17::bigint IS NOT NULL AND agent_id IS DISTINCT FROM $17::bigint THEN $10::bigint ELSE taken_over_at END
+    FROM ins WHERE sessions.id = ins.session_id RETURNING sessions.id
+  )
+  INSERT INTO step_stats (day, flow_id, lng, channel, audience, prev_state, event, state, n, first, first_move)
+  SELECT ${utcDay('s.created_at')}, s.flow_id, s.lng, s.channel, s.audience, coalesce($9, ''), $4, $3, 1,
+    (NOT EXISTS (SELECT 1 FROM steps WHERE session_id = $1 AND state = $3 AND seq < $2))::int,
+    (NOT EXISTS (SELECT 1 FROM steps WHERE session_id = $1 AND state = $3 AND seq < $2
+      AND event = $4 AND coalesce(prev_state, '') = coalesce($9, '')))::int
+  FROM sessions s JOIN upd ON upd.id = s.id
+  ON CONFLICT (day, flow_id, lng, channel, audience, prev_state, event, state) DO UPDATE
+    SET n = step_stats.n + 1, first = step_stats.first + excluded.first, first_move = step_stats.first_move + excluded.first_move`;
 
 /** Text compared byte by byte, as SQLite does: the database's collation may order ids otherwise. */
 const BINARY = 'COLLATE "C"';
@@ -206,43 +243,44 @@ export function sessionsPart(db: Db, now: () => number = Date.now): SessionsPart
       return head ? pathRows(sessionId, head.path) : [];
     },
     async openSession(id) {
-      const row = await selectSession('id', id);
+      // The session and its path's rows in one round trip; a session stored before paths were kept reads them after.
+      const row = await db.one<SessionRow & { path_rows: StepRow[] | null }>(OPEN_SESSION, [id, MAX_STEPS_PER_SESSION]);
       if (!row) return undefined;
-      return { session: toSession(row), path: await pathRows(id, row.path) };
+      const { path_rows: rows, ...session } = row;
+      return { session: toSession(session), path: rows ? rows.map(toStep) : await pathRows(id, null) };
     },
     async appendStep(sessionId, step, change, note) {
       const at = now();
-      await db.tx(async (q) => {
+      const params = [
+        ...stepParams(sessionId, step, at),
+        JSON.stringify(change.snapshot),
+        change.snapshot.value,
+        change.status,
+        change.outcome,
+        change.flowVersion,
+        JSON.stringify(change.path),
+        change.takenBy ?? null,
+      ];
+      const append = async (q: Db) => {
         try {
-          await insertStep(q, sessionId, step, at);
+          await q.query(APPEND_STEP, params);
         } catch (e) {
           // (session_id, seq) is the key: the other tab's step was stored first (or is being stored: this waited for it).
           if (isUniqueViolation(e)) throw new StepConflictError(sessionId, step.seq);
           throw e;
         }
-        await q.query(
-          `UPDATE sessions SET snapshot = $2, state = $3, status = $4, outcome = $5, flow_version = $6, updated_at = $7, path = $8,
-             finished_at = CASE WHEN $4 = 'finished' THEN $7::bigint END WHERE id = $1`,
-          [
-            sessionId,
-            JSON.stringify(change.snapshot),
-            change.snapshot.value,
-            change.status,
-            change.outcome,
-            change.flowVersion,
-            at,
-            JSON.stringify(change.path),
-          ],
-        );
-        if (change.takenBy !== undefined)
-          await q.query(
-            `UPDATE sessions SET agent_id = $2, taken_over_at = $3 WHERE id = $1 AND agent_id IS DISTINCT FROM $2::bigint`,
-            [sessionId, change.takenBy, at],
-          );
-        if (note) await saveNote(q, sessionId, note, at);
-        // Last: every step of the day that makes the same move counts on this one row, and holds its lock until the commit.
-        await count(q, sessionId, step);
-      });
+      };
+      // With a note, a transaction: the note's version is read under the step row's lock (saveNote).
+      if (note) return db.tx(async (q) => (await append(q), await saveNote(q, sessionId, note, at)));
+      // Without, the statement is the transaction: one round trip. A lost race (a deadlock with another instance's
+      // step) runs again, as db.tx would.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await append(db);
+        } catch (e) {
+          if (!isRetryable(e) || attempt >= 3) throw e;
+        }
+      }
     },
     async setNote(sessionId, note) {
       const at = now();
