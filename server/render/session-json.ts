@@ -1,6 +1,8 @@
 import type { TFunction } from 'i18next';
 import type { SessionView } from '../engine/engine.ts';
+import { bounceView } from './bounce.ts';
 import { checkView } from './check.ts';
+import { headersView } from './headers.ts';
 import type { StepView } from './step.ts';
 
 /*
@@ -24,12 +26,24 @@ function stepText(step: StepView): string {
 
 const q = JSON.stringify;
 
+/**
+ * After a check step, the step with the check's verdicts in the session's language and the raw report (never the
+ * same for two sessions, so never kept); undefined at every other step. One source for both ways the API writes it.
+ */
+export function checkedStep({ step, check, checkAsks, headersCheck, bounceCheck }: SessionView, t: TFunction) {
+  if (check) return { ...step, check: { ...checkView(check, t, checkAsks), report: check } };
+  if (headersCheck) return { ...step, check: { ...headersView(headersCheck, t), report: headersCheck } };
+  if (bounceCheck) return { ...step, check: { ...bounceView(bounceCheck, t), report: bounceCheck } };
+  return undefined;
+}
+
 /** The public Session shape (README: JSON API) as text; the test holds it to sessionJson's, for every step of every guide. */
-export function sessionJsonText({ session, step, history, lng, notice, check, checkAsks }: SessionView, t: TFunction): string {
+export function sessionJsonText(view: SessionView, t: TFunction): string {
+  const { session, step, history, lng, notice } = view;
+  const checked = checkedStep(view, t);
   let out = `{"sessionId":${q(session.id)},"ref":${q(session.ref)},"flowId":${q(session.flowId)},"lng":${q(lng)},"audience":${q(session.audience)},"status":${q(session.status)}`;
   if (session.outcome) out += `,"outcome":${q(session.outcome)}`;
-  // After a check step, the step carries the verdicts in the session's language and the raw report: never the same.
-  out += `,"step":${check ? q({ ...step, check: { ...checkView(check, t, checkAsks), report: check } }) : stepText(step)},"history":[`;
+  out += `,"step":${checked ? q(checked) : stepText(step)},"history":[`;
   for (let i = 0; i < history.length; i++) {
     const { stepId, title, answer } = history[i]!;
     out += `${i ? ',' : ''}{"stepId":${q(stepId)},"title":${q(title)},"answer":${q(answer)}}`;

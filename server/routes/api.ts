@@ -9,10 +9,7 @@ import { requestLanguage, requireJsonBody } from '../http/request.ts';
 import { AUDIENCES, CHANNELS } from '../store/types.ts';
 import { checkRoutes, PASTE_BODY_LIMIT } from './checks.ts';
 import { bounceRoutes } from './bounce.ts';
-import { checkView } from '../render/check.ts';
-import { headersView } from '../render/headers.ts';
-import { bounceView } from '../render/bounce.ts';
-import { sessionJsonText } from '../render/session-json.ts';
+import { checkedStep, sessionJsonText } from '../render/session-json.ts';
 import { tFor } from '../i18n/i18n.ts';
 import type { TFunction } from 'i18next';
 import type { FieldProblem } from '../handoff/service.ts';
@@ -86,7 +83,8 @@ function sendSession(ctx: Pick<AppContext, 'i18n'>, res: Response, view: Session
 const queryLanguage = (req: Request): Language | undefined => parse(languageQuery, req.query).lng;
 
 /** The public Session shape (see README: JSON API). */
-export function sessionJson({ session, step, history, lng, notice, check, checkAsks, headersCheck, bounceCheck }: SessionView, t: TFunction) {
+export function sessionJson(view: SessionView, t: TFunction) {
+  const { session, step, history, lng, notice } = view;
   return {
     sessionId: session.id,
     ref: session.ref,
@@ -95,14 +93,7 @@ export function sessionJson({ session, step, history, lng, notice, check, checkA
     audience: session.audience,
     status: session.status,
     ...(session.outcome ? { outcome: session.outcome } : {}),
-    // After a check step, the step carries the verdicts in the session's language and the raw report.
-    step: check
-      ? { ...step, check: { ...checkView(check, t, checkAsks), report: check } }
-      : headersCheck
-        ? { ...step, check: { ...headersView(headersCheck, t), report: headersCheck } }
-        : bounceCheck
-          ? { ...step, check: { ...bounceView(bounceCheck, t), report: bounceCheck } }
-          : step,
+    step: checkedStep(view, t) ?? step,
     history: history.map(({ stepId, title, answer }) => ({ stepId, title, answer })),
     ...(notice ? { notice } : {}),
   };
