@@ -38,7 +38,7 @@ export async function endLogin(store: Store, req: Request, res: Response) {
 
 /** Reads the login cookie (if any) into `req.login`. */
 export function loadLogin(store: Store) {
-  return async (req: Request, _res: Response, next: NextFunction) => {
+  return async function loadLogin(req: Request, _res: Response, next: NextFunction) {
     const token = cookies(req)[LOGIN_COOKIE];
     if (token && token.length < 100) req.login = await store.getLogin(sha256(token));
     next();

@@ -89,9 +89,12 @@ export function sessionJson({ session, step, history, lng, notice, check, checkA
   };
 }
 
+/** The session as the API sends it, in the session's language; the hot path (server/http/hot-path.ts) sends it too. */
+export const apiSession = (ctx: Pick<AppContext, 'i18n'>, view: SessionView) => sessionJson(view, tFor(ctx.i18n, view.lng));
+
 export function apiRoutes(ctx: AppContext): Router {
   const { engine, flows, renderer, search } = ctx;
-  const json = (view: SessionView) => sessionJson(view, tFor(ctx.i18n, view.lng));
+  const json = (view: SessionView) => apiSession(ctx, view);
   const api = Router();
   // Before the body limit of every other route: a message of 5,000 characters may take 30 KB as JSON (escaped).
   // 202: the request is stored and its deliveries are queued; the outbox sends them after this answer.
