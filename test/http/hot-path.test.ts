@@ -1,10 +1,9 @@
-import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
-import { Writable } from 'node:stream';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../server/http/log.ts';
 import { HotPathMismatch } from '../../server/http/hot-path.ts';
 import { createServer } from '../../server/http/server.ts';
-import { listen, testApp, type TestApp } from '../support/app.ts';
+import { testApp } from '../support/app.ts';
+import { compareOne, newSession, normalize, stopBoth, target as twin, type Sent, type Setup, type Target } from '../support/twins.ts';
 
 /*
  * The hot path (server/http/hot-path.ts) must answer exactly as Express alone does. Two apps on two stores of the
@@ -12,112 +11,14 @@ import { listen, testApp, type TestApp } from '../support/app.ts';
  * answer must have the same status, headers (but Date and the request id) and body, and the log the same lines.
  */
 
-const FLOW = 'participant-no-email';
 /** Low enough to reach within the recorded requests, so the 429 and its headers are compared too. */
 const STEPS_PER_MINUTE = 40;
 
-interface Sent {
-  method: string;
-  path: string;
-  headers?: OutgoingHttpHeaders;
-  body?: string | Buffer;
-}
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function send(url: string, { method, path, headers = {}, body }: Sent): Promise<Answer> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ hostname, port, method, path, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** A logger whose request lines land in an array. */
-function memoryLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: createLogger('info', stream), lines };
-}
-
-interface Target {
-  name: string;
-  t: TestApp;
-  url: string;
-  stop(): Promise<void>;
-  lines: Record<string, unknown>[];
-  /** The target's own session ids and refs, written as placeholders so the two targets' answers compare. */
-  names: Map<string, string>;
-  /** How many requests reached the Express app (directly or handed on by the hot path). */
-  viaExpress: { count: number };
-}
-
-type Setup = (t: TestApp) => void;
-
-async function target(name: string, hotPath: boolean, setup?: Setup): Promise<Target> {
-  const { logger, lines } = memoryLogger();
-  const t = testApp(undefined, { logger, config: { STEPS_PER_MINUTE } });
-  setup?.(t);
-  const viaExpress = { count: 0 };
-  // Express's own entry point (not a layer, so the app's layers stay as the hot path mirrors them).
-  const app = t.app as unknown as { handle: (...args: unknown[]) => unknown };
-  const handle = app.handle.bind(app);
-  app.handle = (...args) => {
-    viaExpress.count++;
-    return handle(...args);
-  };
-  const server = await listen(t.app, { hotPath, skipLayerCheck: Boolean(setup) });
-  return { name, t, url: server.url, stop: server.stop, lines, names: new Map(), viaExpress };
-}
-
-async function newSession(to: Target, label: string) {
-  const res = await send(to.url, {
-    method: 'POST',
-    path: '/api/sessions',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ flowId: FLOW, lng: 'en' }),
-  });
-  const { sessionId, ref } = JSON.parse(res.body) as { sessionId: string; ref: string };
-  to.names.set(sessionId, `<${label}>`);
-  to.names.set(ref, `<${label}-ref>`);
-  return sessionId;
-}
-
-/** Each target's own values as placeholders; the clock's seconds (rate-limit reset, cookie expiry) as a mark. */
-function normalize(to: Target, text: string): string {
-  let out = text;
-  for (const [value, label] of to.names) out = out.split(value).join(label);
-  return out.replace(/reset=\d+/g, 'reset=<s>').replace(/Expires=[^;]+/g, 'Expires=<date>');
-}
-
-function comparable(to: Target, answer: Answer) {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(answer.headers)) {
-    if (name === 'date' || name === 'x-request-id' || value === undefined) continue;
-    headers[name] = normalize(to, Array.isArray(value) ? value.join('\n') : value);
-  }
-  // Retry-After counts down seconds to the window's end: the two may be a second apart.
-  if (headers['retry-after']) headers['retry-after'] = Number(headers['retry-after']) > 0 ? '<positive>' : headers['retry-after'];
-  return { status: answer.status, headers, body: normalize(to, answer.body) };
-}
+const target = (name: string, hotPath: boolean, setup?: Setup) => twin(name, hotPath, setup, { config: { STEPS_PER_MINUTE } });
 
 const json = { 'content-type': 'application/json' };
 
-/** The recorded requests, for session `s` (a live one) and `f` (one whose option was taken). */
+/** The recorded requests, on the target's session `s`. */
 function recorded(s: string): Sent[] {
   const event = (body: string | Buffer, headers: OutgoingHttpHeaders = json): Sent => ({ method: 'POST', path: `/api/sessions/${s}/events`, headers, body });
   return [
@@ -212,15 +113,7 @@ async function differences(a: Target, b: Target): Promise<string[]> {
   const ra = recorded(sa);
   const rb = recorded(sb);
   const found: string[] = [];
-  for (let i = 0; i < ra.length; i++) {
-    const x = comparable(a, await send(a.url, ra[i]!));
-    const y = comparable(b, await send(b.url, rb[i]!));
-    const request = `${ra[i]!.method} ${normalize(a, ra[i]!.path)}`;
-    if (x.status !== y.status) found.push(`${request}: status ${x.status} ≠ ${y.status}`);
-    for (const name of new Set([...Object.keys(x.headers), ...Object.keys(y.headers)]))
-      if (x.headers[name] !== y.headers[name]) found.push(`${request}: ${name}: ${x.headers[name]} ≠ ${y.headers[name]}`);
-    if (x.body !== y.body) found.push(`${request}: body ${x.body.slice(0, 300)} ≠ ${y.body.slice(0, 300)}`);
-  }
+  for (let i = 0; i < ra.length; i++) found.push(...(await compareOne(a, b, ra[i]!, rb[i]!)));
   // The same log lines, but their ids and times.
   await new Promise((r) => setTimeout(r, 50));
   const log = (to: Target) => to.lines.filter((l) => l.msg === 'request').map(({ method, route, status }) => ({ method, route, status }));
@@ -240,10 +133,7 @@ describe('the hot path answers as Express alone does', () => {
     plain = await target('express', false);
   });
   afterAll(async () => {
-    for (const to of [hot, plain]) {
-      await to.stop();
-      await to.t.close();
-    }
+    await stopBoth(hot, plain);
   });
 
   it('the same status, headers, body and log line for every recorded request', async () => {
@@ -277,10 +167,7 @@ describe('a layer the hot path does not know of', () => {
       expect(found.length).toBeGreaterThan(0);
       expect(found.join('\n')).toContain('x-new');
     } finally {
-      for (const to of [hot, plain]) {
-        await to.stop();
-        await to.t.close();
-      }
+      await stopBoth(hot, plain);
     }
   });
 
