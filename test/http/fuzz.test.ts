@@ -392,6 +392,7 @@ const stepRequest = fc.record({
     fc.oneof(
       { arbitrary: fc.constantFrom(...EVENTS).map((type) => Buffer.from(JSON.stringify({ type }))), weight: 4 },
       fc.constantFrom(...EVENTS).map((type) => Buffer.from(` {"type" : "${type}"}\n`)),
+      fc.tuple(fc.constantFrom(...EVENTS), fc.constantFrom('data', 'lng', 'x', 'type'), jsonValue).map(([type, key, value]) => Buffer.from(`{"type":"${type}","${key}":${JSON.stringify(value)}}`)),
       jsonBody.map((b) => Buffer.from(b)),
       body,
     ),
