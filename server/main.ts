@@ -50,7 +50,7 @@ const { outbox } = app.locals.ctx;
 outbox.start();
 const stopRetention = config.RETENTION_DAYS ? scheduleRetention(store, config.RETENTION_DAYS, (message) => logger.info(message)) : undefined;
 
-const server = createServer(app).listen(config.PORT, config.HOST, async () => {
+const server = createServer(app, { hotPath: config.HOT_PATH }).listen(config.PORT, config.HOST, async () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   // Plain lines for whoever started the server (tests and the bench wait for the first one); the log is JSON.

@@ -4,6 +4,7 @@ import { AppError } from './errors.ts';
 import { clientError, requestLanguage } from './request.ts';
 import { pageData } from '../render/page-data.ts';
 import { apiErrorBody, setErrorStatus } from './policy.ts';
+import { layer } from './layers.ts';
 
 const wantsJson = (req: Request) =>
   req.path.startsWith('/api/') || req.path === '/healthz' || req.accepts(['html', 'json']) === 'json';
@@ -30,9 +31,9 @@ export function asAppError(err: unknown, log: () => void): AppError {
   return new AppError(500, 'internal', 'Something went wrong on our side. Please try again.');
 }
 
-export function notFound(req: Request) {
+export const notFound = layer('notFound', (req: Request) => {
   throw new AppError(404, 'not_found', `Nothing at ${req.method} ${req.path}.`);
-}
+});
 
 /**
  * The one error handler. A client's mistake gets its status and a clear message, as JSON for the API and as a
@@ -40,7 +41,7 @@ export function notFound(req: Request) {
  * trace ever leaves the server.
  */
 export function errorHandler(ctx: AppContext, log: (err: unknown, req: Request) => void) {
-  return async function errorHandler(err: unknown, req: Request, res: Response, next: NextFunction) {
+  return layer('errorHandler', async (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const error = asAppError(err, () => log(err, req));
     setErrorStatus(res, error);
@@ -67,5 +68,5 @@ export function errorHandler(ctx: AppContext, log: (err: unknown, req: Request) 
       log(renderError, req);
       res.type('text/plain').send(error.message);
     }
-  };
+  });
 }

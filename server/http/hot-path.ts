@@ -7,6 +7,7 @@ import { sessionPageHtml } from '../routes/pages.ts';
 import type { App } from './app.ts';
 import { asAppError } from './error-handler.ts';
 import { AppError } from './errors.ts';
+import { layerName } from './layers.ts';
 import { logRequest, requestId, routeOf } from './log.ts';
 import { apiErrorBody, setErrorStatus, setNoStore, setSecurityHeaders } from './policy.ts';
 
@@ -51,7 +52,7 @@ export const MIRRORED_LAYERS = [
   '/api: handle /sessions/:id/back',
   '/api: handle /sessions/:id/restart',
   '/api: handle /sessions/:id/feedback',
-  '/api: <anonymous>',
+  '/api: apiNotFound',
   'router', // pages: /s/:id
   'notFound',
   'errorHandler',
@@ -65,7 +66,7 @@ interface Layer {
 }
 
 // `app.use(fn)` is mounted at '/': written as no path.
-const describe = (layer: Layer) => [layer.name, layer.route?.path ?? (layer.rawPath === '/' ? undefined : layer.rawPath)].filter(Boolean).join(' ');
+const describe = (layer: Layer) => [layerName(layer.handle, layer.name), layer.route?.path ?? (layer.rawPath === '/' ? undefined : layer.rawPath)].filter(Boolean).join(' ');
 
 /** The app's layers as MIRRORED_LAYERS writes them. */
 export function appLayers(app: App): string[] {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { layer } from './layers.ts';
 import type { NextFunction, Request, Response } from 'express';
 import pino, { type DestinationStream, type Logger } from 'pino';
 
@@ -58,9 +59,9 @@ export function logRequest(logger: Logger, res: ServerResponse, id: string, meth
 
 /** Gives each request its id and its log line (`logRequest`). */
 export function requestLog(logger: Logger) {
-  return function requestLog(req: Request, res: Response, next: NextFunction) {
+  return layer('requestLog', (req: Request, res: Response, next: NextFunction) => {
     req.id = requestId(req.headers['x-request-id']);
     logRequest(logger, res, req.id, req.method, () => routeOf(req));
     next();
-  };
+  });
 }

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { AppError } from './errors.ts';
+import { layer } from './layers.ts';
 
 /*
  * What every answer carries, whichever path answers it: the Express app (server/http/app.ts) and the hot path in
@@ -61,20 +62,20 @@ export function setSecurityHeaders(res: ServerResponse, secure: boolean) {
   if (secure) res.setHeader('Strict-Transport-Security', HSTS);
 }
 
-export function securityHeaders(req: Request, res: Response, next: NextFunction) {
+export const securityHeaders = layer('securityHeaders', (req: Request, res: Response, next: NextFunction) => {
   setSecurityHeaders(res, req.secure);
   next();
-}
+});
 
 /** Pages and JSON are one person's session: never stored by a browser or proxy. */
 export function setNoStore(res: ServerResponse) {
   res.setHeader('Cache-Control', 'no-store');
 }
 
-export function noStore(_req: Request, res: Response, next: NextFunction) {
+export const noStore = layer('noStore', (_req: Request, res: Response, next: NextFunction) => {
   setNoStore(res);
   next();
-}
+});
 
 /** The API's error body: `{"error":{"code","message"}}` and whatever more the client needs to act on. */
 export const apiErrorBody = (error: AppError) => ({ error: { code: error.code, message: error.message, ...error.details } });

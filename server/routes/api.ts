@@ -6,6 +6,7 @@ import { AppError } from '../http/errors.ts';
 import { language, parse } from './parse.ts';
 import type { Language } from '../i18n/locales.ts';
 import { requestLanguage, requireJsonBody } from '../http/request.ts';
+import { layer } from '../http/layers.ts';
 import { AUDIENCES, CHANNELS } from '../store/types.ts';
 import { checkRoutes } from './checks.ts';
 import { checkView } from '../render/check.ts';
@@ -160,8 +161,10 @@ export function apiRoutes(ctx: AppContext): Router {
     res.status(204).end();
   });
 
-  api.use((req) => {
-    throw new AppError(404, 'not_found', `No API route ${req.method} ${req.path}.`);
-  });
+  api.use(
+    layer('apiNotFound', (req: Request) => {
+      throw new AppError(404, 'not_found', `No API route ${req.method} ${req.path}.`);
+    }),
+  );
   return api;
 }
