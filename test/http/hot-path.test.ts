@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HotPathMismatch } from '../../server/http/hot-path.ts';
 import { createServer } from '../../server/http/server.ts';
 import { testApp } from '../support/app.ts';
-import { compareOne, newSession, normalize, stopBoth, target as twin, type Sent, type Setup, type Target } from '../support/twins.ts';
+import { compareOne, newSession, normalize, send, stopBoth, target as twin, type Sent, type Setup, type Target } from '../support/twins.ts';
 
 /*
  * The hot path (server/http/hot-path.ts) must answer exactly as Express alone does. Two apps on two stores of the
@@ -14,7 +14,8 @@ import { compareOne, newSession, normalize, stopBoth, target as twin, type Sent,
 /** Low enough to reach within the recorded requests, so the 429 and its headers are compared too. */
 const STEPS_PER_MINUTE = 40;
 
-const target = (name: string, hotPath: boolean, setup?: Setup) => twin(name, hotPath, setup, { config: { STEPS_PER_MINUTE } });
+const target = (name: string, hotPath: boolean, setup?: Setup, trustProxy = false) =>
+  twin(name, hotPath, setup, { config: { STEPS_PER_MINUTE, TRUST_PROXY: trustProxy } });
 
 const json = { 'content-type': 'application/json' };
 
@@ -145,6 +146,21 @@ describe('the hot path answers as Express alone does', () => {
     expect(statuses).toContain(429);
     expect(statuses).not.toContain(500);
     expect([...hot.t.errors, ...plain.t.errors]).toEqual([]);
+  });
+});
+
+describe('behind a proxy (TRUST_PROXY)', () => {
+  it('the same answers: HSTS over X-Forwarded-Proto https, limits counted per X-Forwarded-For', async () => {
+    const hot = await target('hot path', true, undefined, true);
+    const plain = await target('express', false, undefined, true);
+    try {
+      expect(await differences(hot, plain)).toEqual([]);
+      const s = await newSession(hot, 'p');
+      const res = await send(hot.url, { method: 'GET', path: `/api/sessions/${s}`, headers: { 'x-forwarded-proto': 'https' } });
+      expect(res.headers['strict-transport-security']).toBeDefined();
+    } finally {
+      await stopBoth(hot, plain);
+    }
   });
 });
 
