@@ -84,6 +84,7 @@ export async function newSession(to: Target, label: string, flowId = 'participan
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ flowId, lng: 'en' }),
   });
+  if (res.status !== 201) throw new Error(`${to.name}: no session (${res.status} ${res.body}): ${to.t.errors.map(String).join('; ')}`);
   const { sessionId, ref } = JSON.parse(res.body) as { sessionId: string; ref: string };
   to.names.set(sessionId, `<${label}>`);
   to.names.set(ref, `<${label}-ref>`);
