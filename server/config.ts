@@ -63,6 +63,14 @@ const schema = z.object({
   FLOW_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   /** Sessions older than this many days are deleted (hourly, and by `npm run purge`); unset: kept. */
   RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
+  /**
+   * The plain step requests answered in front of Express (server/http/hot-path.ts), as Express itself would answer
+   * them; `false` serves every request through Express, e.g. to rule the hot path out while looking into a problem.
+   */
+  HOT_PATH: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
   /** How much the server logs (JSON lines on stdout): one line per request at `info`. */
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** Serve the demo help-center page at /demo/help-center. Unset: on in development, off in production. */

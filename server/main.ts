@@ -3,6 +3,7 @@ import { loadConfig } from './config.ts';
 import { describeSync, startContent } from './content/startup.ts';
 import { FlowRegistry } from './engine/flow-registry.ts';
 import { createLogger } from './http/log.ts';
+import { createServer } from './http/server.ts';
 import { scheduleRetention } from './services/retention.ts';
 import { describeStore, openStore, StoreOpenError } from './store/index.ts';
 
@@ -49,7 +50,7 @@ const { outbox } = app.locals.ctx;
 outbox.start();
 const stopRetention = config.RETENTION_DAYS ? scheduleRetention(store, config.RETENTION_DAYS, (message) => logger.info(message)) : undefined;
 
-const server = app.listen(config.PORT, config.HOST, async () => {
+const server = createServer(app, { hotPath: config.HOT_PATH }).listen(config.PORT, config.HOST, async () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   // Plain lines for whoever started the server (tests and the bench wait for the first one); the log is JSON.

@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../http/errors.ts';
 import { cookies } from '../http/request.ts';
+import { layer } from '../http/layers.ts';
 import type { AgentRecord, LoginRecord, Role, PeopleStore } from '../store/types.ts';
 
 export const LOGIN_COOKIE = 'mh_login';
@@ -38,11 +39,11 @@ export async function endLogin(store: PeopleStore, req: Request, res: Response) 
 
 /** Reads the login cookie (if any) into `req.login`. */
 export function loadLogin(store: PeopleStore) {
-  return async (req: Request, _res: Response, next: NextFunction) => {
+  return layer('loadLogin', async (req: Request, _res: Response, next: NextFunction) => {
     const token = cookies(req)[LOGIN_COOKIE];
     if (token && token.length < 100) req.login = await store.getLogin(sha256(token));
     next();
-  };
+  });
 }
 
 const isApi = (req: Request) => req.originalUrl.startsWith('/api/');

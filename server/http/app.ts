@@ -1,5 +1,4 @@
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import { createDns, type Dns } from '../checks/dns.ts';
 import { parseZones } from '../checks/dnsbl.ts';
 import { SenderIpService } from '../services/sender-ips.ts';
@@ -15,6 +14,7 @@ import { FlowRegistry } from '../engine/flow-registry.ts';
 import { createI18n, tFor } from '../i18n/i18n.ts';
 import { DEFAULT_LANGUAGE } from '../i18n/locales.ts';
 import { createLimits } from './limits.ts';
+import { noStore, securityHeaders } from './policy.ts';
 import { createLogger, requestLog, routeOf, type Logger } from './log.ts';
 import { StepRenderer } from '../render/step.ts';
 import { loadLogin } from '../auth/logins.ts';
@@ -64,11 +64,16 @@ export interface AppOptions {
 type HandoffAppConfig = HandoffConfig &
   Pick<Config, 'PUBLIC_URL' | 'HANDOFF_LANGUAGE' | 'HANDOFF_REQUIRE_EMAIL' | 'HANDOFF_STATUS_TOKEN' | 'HANDOFF_MAX_ATTEMPTS' | 'HANDOFF_RETRY_BASE_MS' | 'HANDOFFS_PER_HOUR'>;
 
-/** Browsers keep to HTTPS for a year once they have seen this (helmet's default value). */
-const HSTS = 'max-age=31536000; includeSubDomains';
+/** Where the app's request lines and unexpected errors go; the hot path in front of it writes to the same. */
+export interface AppLog {
+  logger: Logger;
+  logError: (err: unknown, req: express.Request) => void;
+}
 
-/** Builds the app on a store; `server/main.ts` listens, tests use it with supertest or on a free port. */
-export function createApp(options: AppOptions): Express & { locals: { ctx: AppContext } } {
+export type App = Express & { locals: { ctx: AppContext; log: AppLog } };
+
+/** Builds the app on a store; `server/main.ts` serves it (server/http/server.ts), tests use it with supertest or on a free port. */
+export function createApp(options: AppOptions): App {
   const flows = options.flows ?? new FlowRegistry();
   const logger = options.logger ?? createLogger('silent');
   const logError =
@@ -127,6 +132,7 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
 
   const app = express();
   app.locals.ctx = ctx;
+  app.locals.log = { logger, logError } satisfies AppLog;
   app.disable('x-powered-by');
   // Pages and JSON below are one person's session: never stored by a browser or proxy, so no ETag to compute.
   app.set('etag', false);
@@ -134,33 +140,7 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
   // forge them past it (which would defeat per-address rate limits).
   app.set('trust proxy', options.config?.TRUST_PROXY ? 1 : false);
   app.use(requestLog(logger));
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-          objectSrc: ["'none'"],
-          baseUri: ["'none'"],
-          fontSrc: ["'self'"],
-          // Self-hosted installs often run on plain HTTP inside a network; upgrading would break their assets.
-          upgradeInsecureRequests: null,
-        },
-      },
-      // Sent below, and only over HTTPS.
-      strictTransportSecurity: false,
-    }),
-  );
-  // HSTS only on a response that came over HTTPS: over plain HTTP it would claim what this server cannot know.
-  // Behind a proxy (TRUST_PROXY), X-Forwarded-Proto says which it was; without, no client can claim it.
-  app.use((req, res, next) => {
-    if (req.secure) res.setHeader('Strict-Transport-Security', HSTS);
-    next();
-  });
+  app.use(securityHeaders);
 
   // A load balancer or supervisor asks this: "ok" only if the database can be read right now.
   app.get('/healthz', async (req, res) => {
@@ -175,10 +155,7 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
   app.use('/assets', express.static(`${VIEWS_DIR}assets`, { immutable: true, maxAge: '365d', index: false }));
   // Browsers ask for /favicon.ico whatever a page links (pages link the versioned asset); its URL never changes, so a day.
   app.get('/favicon.ico', (_req, res) => res.sendFile(`${VIEWS_DIR}assets/favicon.ico`, { maxAge: '1d' }));
-  app.use((_req, res, next) => {
-    res.setHeader('Cache-Control', 'no-store');
-    next();
-  });
+  app.use(noStore);
   app.use(embedRoutes(ctx, embedPolicy({ NODE_ENV: 'development', ...options.config })));
   app.use(loadLogin(ctx.store));
   app.use(agentRoutes(ctx));
@@ -193,5 +170,5 @@ export function createApp(options: AppOptions): Express & { locals: { ctx: AppCo
   app.use(pageRoutes(ctx));
   app.use(notFound);
   app.use(errorHandler(ctx, logError));
-  return app as Express & { locals: { ctx: AppContext } };
+  return app as App;
 }

@@ -3,6 +3,8 @@ import type { AppContext } from './context.ts';
 import { AppError } from './errors.ts';
 import { clientError, requestLanguage } from './request.ts';
 import { pageData } from '../render/page-data.ts';
+import { apiErrorBody, setErrorStatus } from './policy.ts';
+import { layer } from './layers.ts';
 
 const wantsJson = (req: Request) =>
   req.path.startsWith('/api/') || req.path === '/healthz' || req.accepts(['html', 'json']) === 'json';
@@ -18,12 +20,20 @@ const databaseBusy = (err: unknown) => {
 };
 const busy = () => new AppError(503, 'unavailable', 'The service is busy. Please try again in a moment.');
 
-/** How long a client is asked to wait before trying again after a 503. */
-const RETRY_AFTER_SECONDS = 1;
-
-export function notFound(req: Request) {
-  throw new AppError(404, 'not_found', `Nothing at ${req.method} ${req.path}.`);
+/**
+ * What the client is told about an error: its own AppError, a bad request Express or body-parser noticed, a busy
+ * database; anything else is ours, logged (`log`) and answered as a plain 500.
+ */
+export function asAppError(err: unknown, log: () => void): AppError {
+  const error = err instanceof AppError ? err : (clientError(err) ?? (databaseBusy(err) ? busy() : undefined));
+  if (error) return error;
+  log();
+  return new AppError(500, 'internal', 'Something went wrong on our side. Please try again.');
 }
+
+export const notFound = layer('notFound', (req: Request) => {
+  throw new AppError(404, 'not_found', `Nothing at ${req.method} ${req.path}.`);
+});
 
 /**
  * The one error handler. A client's mistake gets its status and a clear message, as JSON for the API and as a
@@ -31,17 +41,12 @@ export function notFound(req: Request) {
  * trace ever leaves the server.
  */
 export function errorHandler(ctx: AppContext, log: (err: unknown, req: Request) => void) {
-  return async (err: unknown, req: Request, res: Response, next: NextFunction) => {
+  return layer('errorHandler', async (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
-    let error = err instanceof AppError ? err : (clientError(err) ?? (databaseBusy(err) ? busy() : undefined));
-    if (!error) {
-      log(err, req);
-      error = new AppError(500, 'internal', 'Something went wrong on our side. Please try again.');
-    }
-    res.status(error.status);
-    if (error.status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    const error = asAppError(err, () => log(err, req));
+    setErrorStatus(res, error);
     if (wantsJson(req)) {
-      res.json({ error: { code: error.code, message: error.message, ...error.details } });
+      res.json(apiErrorBody(error));
       return;
     }
     try {
@@ -63,5 +68,5 @@ export function errorHandler(ctx: AppContext, log: (err: unknown, req: Request) 
       log(renderError, req);
       res.type('text/plain').send(error.message);
     }
-  };
+  });
 }

@@ -61,7 +61,7 @@ function limiter(
     legacyHeaders: false,
     handler: (req: Request, res: Response, next: NextFunction) => {
       const reset = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime?.getTime() ?? Date.now() + windowMs;
-      res.set('Retry-After', String(Math.max(1, Math.ceil((reset - Date.now()) / 1000))));
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil((reset - Date.now()) / 1000))));
       next(new AppError(429, 'rate_limited', message));
     },
   });

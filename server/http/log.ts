@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { layer } from './layers.ts';
 import type { NextFunction, Request, Response } from 'express';
 import pino, { type DestinationStream, type Logger } from 'pino';
 
@@ -37,24 +39,29 @@ export const routeOf = (req: Request): string | null => {
   return `${base}${String(req.route.path)}`;
 };
 
+/** The caller's `X-Request-Id` when it is a plain token (so a chain of services shares one), else a new one. */
+export function requestId(incoming: string | string[] | undefined): string {
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
 /**
- * Gives each request an id (echoed as `X-Request-Id`, so a support ticket can quote it) and logs one line when
- * the response is finished: id, method, route, status, milliseconds. No address, no headers, no bodies.
+ * Echoes the request's id (so a support ticket can quote it) and logs one line when the response is finished: id,
+ * method, route, status, milliseconds. No address, no headers, no bodies. `route` is asked at the end, once the
+ * request has found its route.
  */
+export function logRequest(logger: Logger, res: ServerResponse, id: string, method: string | undefined, route: () => string | null, start = performance.now()) {
+  res.setHeader('X-Request-Id', id);
+  if (!logger.isLevelEnabled('info')) return;
+  res.once('finish', () => {
+    logger.info({ reqId: id, method, route: route(), status: res.statusCode, ms: Math.round((performance.now() - start) * 10) / 10 }, 'request');
+  });
+}
+
+/** Gives each request its id and its log line (`logRequest`). */
 export function requestLog(logger: Logger) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const incoming = req.headers['x-request-id'];
-    req.id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    res.setHeader('X-Request-Id', req.id);
-    if (logger.isLevelEnabled('info')) {
-      const start = performance.now();
-      res.once('finish', () => {
-        logger.info(
-          { reqId: req.id, method: req.method, route: routeOf(req), status: res.statusCode, ms: Math.round((performance.now() - start) * 10) / 10 },
-          'request',
-        );
-      });
-    }
+  return layer('requestLog', (req: Request, res: Response, next: NextFunction) => {
+    req.id = requestId(req.headers['x-request-id']);
+    logRequest(logger, res, req.id, req.method, () => routeOf(req));
     next();
-  };
+  });
 }

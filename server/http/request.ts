@@ -2,6 +2,7 @@ import { UnstorableTextError } from '../store/types.ts';
 import type { NextFunction, Request, Response } from 'express';
 import { parse as parseCookies } from 'cookie';
 import { AppError } from './errors.ts';
+import { layer } from './layers.ts';
 import { pickLanguage, type LanguageSources } from '../i18n/language.ts';
 import type { Language } from '../i18n/locales.ts';
 
@@ -38,12 +39,11 @@ export function rememberLanguage(res: Response, lng: Language, secure: boolean) 
  * A request that carries a body must say it is JSON: anything else is refused with 415 before it is read,
  * rather than silently parsed as nothing.
  */
-export function requireJsonBody(req: Request, _res: Response, next: NextFunction) {
+export const requireJsonBody = layer('requireJsonBody', (req: Request, _res: Response, next: NextFunction) => {
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-  if (hasBody && !req.is('application/json'))
-    return next(new AppError(415, 'unsupported_media_type', 'Send the request body as application/json.'));
+  if (hasBody && !req.is('application/json')) return next(new AppError(415, 'unsupported_media_type', 'Send the request body as application/json.'));
   next();
-}
+});
 
 /**
  * Maps errors raised by Express and body-parser for a bad request (unreadable body, undecodable path) onto ours:

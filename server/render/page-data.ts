@@ -25,8 +25,11 @@ export function assetUrls(dir: string): Record<string, string> {
 
 const ASSETS = assetUrls(`${VIEWS_DIR}assets`);
 
+/** What a page reads of its request: the path (for the language switcher) and the query. */
+export type PageRequest = Pick<Request, 'path' | 'query'>;
+
 /** What every page's layout needs: the language, its `t`, and the switcher's links (same page, other language). */
-export function pageData(ctx: AppContext, req: Request, lng: Language, extra: Record<string, unknown>) {
+export function pageData(ctx: AppContext, req: PageRequest, lng: Language, extra: Record<string, unknown>) {
   const path = sitePath(req.path);
   // On the widget's pages the host origin rides along until a session keeps it.
   const origin = typeof req.query.origin === 'string' ? `&origin=${encodeURIComponent(req.query.origin)}` : '';

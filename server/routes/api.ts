@@ -6,6 +6,7 @@ import { AppError } from '../http/errors.ts';
 import { language, parse } from './parse.ts';
 import type { Language } from '../i18n/locales.ts';
 import { requestLanguage, requireJsonBody } from '../http/request.ts';
+import { layer } from '../http/layers.ts';
 import { AUDIENCES, CHANNELS } from '../store/types.ts';
 import { checkRoutes, PASTE_BODY_LIMIT } from './checks.ts';
 import { bounceRoutes } from './bounce.ts';
@@ -99,9 +100,12 @@ export function sessionJson(view: SessionView, t: TFunction) {
   };
 }
 
+/** The session as the API sends it, in the session's language; the hot path (server/http/hot-path.ts) sends it too. */
+export const apiSession = (ctx: Pick<AppContext, 'i18n'>, view: SessionView) => sessionJson(view, tFor(ctx.i18n, view.lng));
+
 export function apiRoutes(ctx: AppContext): Router {
   const { engine, flows, renderer, search } = ctx;
-  const json = (view: SessionView) => sessionJson(view, tFor(ctx.i18n, view.lng));
+  const json = (view: SessionView) => apiSession(ctx, view);
   const api = Router();
   // Before the body limit of every other route: a message of 5,000 characters may take 30 KB as JSON (escaped).
   // 202: the request is stored and its deliveries are queued; the outbox sends them after this answer.
@@ -169,8 +173,10 @@ export function apiRoutes(ctx: AppContext): Router {
     res.status(204).end();
   });
 
-  api.use((req) => {
-    throw new AppError(404, 'not_found', `No API route ${req.method} ${req.path}.`);
-  });
+  api.use(
+    layer('apiNotFound', (req: Request) => {
+      throw new AppError(404, 'not_found', `No API route ${req.method} ${req.path}.`);
+    }),
+  );
   return api;
 }

@@ -8,7 +8,7 @@ import { parse } from './parse.ts';
 import { normalizeLanguage } from '../i18n/language.ts';
 import { rememberLanguage, requestLanguage } from '../http/request.ts';
 import type { Language } from '../i18n/locales.ts';
-import { pageData } from '../render/page-data.ts';
+import { pageData, type PageRequest } from '../render/page-data.ts';
 import type { Channel } from '../store/types.ts';
 import { CHECK } from '../../flows/types.ts';
 import { checkView } from '../render/check.ts';
@@ -180,8 +180,7 @@ export function pageRoutes(ctx: AppContext, surface: Surface = SITE): Router {
     const lng = chosenLanguage(parse(pageQuery, req.query), req, res);
     // The switcher keeps the session and changes its language, so later steps and redirects stay in it.
     if (lng) await engine.setLanguage(req.params.id, lng);
-    const view = await engine.get(req.params.id);
-    res.send(render('session', { ...sessionPage(ctx, req, view, base), handoff: await handoffPart(ctx, view, view.lng, `${base}/s/${view.session.id}`) }));
+    res.send(await sessionPageHtml(ctx, req, await engine.get(req.params.id), surface));
   });
 
   pages.post(`${base}/s/:id`, stepForm, ctx.limits.steps, ctx.limits.checkSteps, async (req, res) => {
@@ -285,7 +284,14 @@ export function pageRoutes(ctx: AppContext, surface: Surface = SITE): Router {
   return pages;
 }
 
-function sessionPage(ctx: AppContext, req: Request, view: SessionView, base: string) {
+/** A session's page as it stands; the hot path (server/http/hot-path.ts) answers the plain GET with it too. */
+export async function sessionPageHtml(ctx: AppContext, req: PageRequest, view: SessionView, surface: Surface = SITE): Promise<string> {
+  const { base } = surface;
+  const handoff = await handoffPart(ctx, view, view.lng, `${base}/s/${view.session.id}`);
+  return ctx.render('session', { ...sessionPage(ctx, req, view, base), handoff, base }, surface.layout);
+}
+
+function sessionPage(ctx: AppContext, req: PageRequest, view: SessionView, base: string) {
   const data = pageData(ctx, req, view.lng, {});
   const { t } = data;
   return {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { MAX_STEPS_PER_SESSION } from '../../server/store/types.ts';
@@ -61,17 +61,37 @@ export interface LoadResult {
   p50: number;
   p99: number;
   errors: number;
+  /** The server's CPU time (user + system) per request, when its pid was given: unlike req/s, not shared with the load. */
+  cpuUs?: number;
 }
 
-/** 50 connections for a fixed time after a warm-up, as autocannon reports it. */
-export async function load(options: autocannon.Options, seconds: number): Promise<LoadResult> {
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execSync('getconf CLK_TCK', { encoding: 'utf8' })) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** A process's CPU time so far (user + system), in µs, from /proc. */
+export function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces), counted from 3: utime is the 14th, stime the 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+
+/** 50 connections for a fixed time after a warm-up, as autocannon reports it; with `pid`, that server's CPU per request. */
+export async function load(options: autocannon.Options, seconds: number, pid?: number): Promise<LoadResult> {
   const run = (duration: number) =>
     new Promise<autocannon.Result>((resolve, reject) =>
       autocannon({ connections: 50, ...options, duration }, (err, result) => (err ? reject(err) : resolve(result))),
     );
   await run(2);
+  const cpu0 = pid ? cpuMicros(pid) : 0;
   const r = await run(seconds);
-  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+  const cpuUs = pid && r.requests.total ? Math.round((cpuMicros(pid) - cpu0) / r.requests.total) : undefined;
+  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, ...(cpuUs ? { cpuUs } : {}) };
 }
 
 /** Stops a started server and waits until it has exited (its database connections closed with it). */

@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { hashPassword } from '../../server/auth/password.ts';
 import { seedHistory } from '../../server/store/sqlite/seed.ts';
 import { listen, tempDir, testApp } from '../support/app.ts';
-import { answerAndBack, createMany, load, rssMb, startArgs, startServer, startSessions, stopServer } from './load.ts';
+import { answerAndBack, createMany, load, rssMb, startArgs, startServer, startSessions, stopServer, type Started } from './load.ts';
 import { benchServer, freshDatabase } from './postgres.ts';
 
 interface Figure {
@@ -121,34 +121,71 @@ const pgServer = benchServer(['BENCH_DATABASE_URL', 'TEST_DATABASE_URL']);
 if ('skipped' in pgServer) console.log(`PostgreSQL run skipped: ${pgServer.skipped}.`);
 type Result = Awaited<ReturnType<typeof load>>;
 
-/** One route's figures, its ratios taken to the baseline; the step routes carry the project's targets. */
-function report(into: Figure[], name: string, r: Result, base: Result, step: boolean) {
+/**
+ * One route's figures, its ratios taken to the baseline (bare Express) and, for the step routes, to the floor (the
+ * same work on bare node:http, test/bench/floor-server.ts); the app's step routes carry the project's targets.
+ */
+function report(into: Figure[], name: string, r: Result, base: Result, step: boolean, floor?: Result) {
+  const ratio = (x: number, y: number) => Math.round((x / Math.max(1, y)) * 100) / 100;
   into.push({ name: `${name}: req/s`, value: r.rps, unit: '' });
   into.push({ name: `${name}: p50 / p99 ms`, value: r.p99, unit: `ms (p50 ${r.p50})` });
-  into.push({ name: `${name}: req/s ratio to baseline`, value: Math.round((r.rps / base.rps) * 100) / 100, unit: '×', ...(step ? { target: 0.6 } : {}) });
-  into.push({ name: `${name}: p99 ratio to baseline`, value: Math.round((r.p99 / Math.max(1, base.p99)) * 100) / 100, unit: '×', ...(step ? { target: 2, within: true } : {}) });
+  if (r.cpuUs !== undefined) into.push({ name: `${name}: server CPU per request`, value: r.cpuUs, unit: 'µs' });
+  into.push({ name: `${name}: req/s ratio to baseline`, value: ratio(r.rps, base.rps), unit: '×', ...(step ? { target: 0.6 } : {}) });
+  into.push({ name: `${name}: p99 ratio to baseline`, value: ratio(r.p99, base.p99), unit: '×', ...(step ? { target: 2, within: true } : {}) });
+  if (floor) {
+    into.push({ name: `${name}: req/s ratio to floor`, value: ratio(r.rps, floor.rps), unit: '×' });
+    if (r.cpuUs !== undefined && floor.cpuUs !== undefined) into.push({ name: `${name}: CPU per request ratio to floor`, value: ratio(r.cpuUs, floor.cpuUs), unit: '×' });
+  }
   if (r.errors) into.push({ name: `${name}: errors`, value: r.errors, unit: '' });
 }
 
-/** The built app as `npm start` runs it, on the database `env` names: its start, memory and routes under load. */
-async function measureApp(env: Record<string, string | undefined>, base: Result): Promise<Figure[]> {
-  const into: Figure[] = [];
-  const real = await startServer(startArgs(), { PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', SESSIONS_PER_MINUTE: '1000000', STEPS_PER_MINUTE: '10000000', ...env }, '/healthz');
+/** The step routes under load on a started server: answer + Back, the HTML step, the JSON step. */
+async function stepLoads(server: Started): Promise<[string, Result][]> {
+  // More sessions than connections, so a free one is always there.
+  const ids = await startSessions(server.url, 100);
+  const pid = server.proc.pid!;
+  return [
+    ['POST events (+ back)', await load(answerAndBack(server.url, ids), SECONDS, pid)],
+    ['GET /s/:id (HTML step)', await load({ url: `${server.url}/s/${ids[0]}` }, SECONDS, pid)],
+    ['GET /api/sessions/:id', await load({ url: `${server.url}/api/sessions/${ids[0]}` }, SECONDS, pid)],
+  ];
+}
+
+const SERVER_ENV = { PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', SESSIONS_PER_MINUTE: '1000000', STEPS_PER_MINUTE: '10000000' };
+
+/** The floor's bundle, built as the app's is and run with the same node flags. */
+const FLOOR_BUNDLE = 'dist/bench-floor.mjs';
+const floorArgs = () => [...startArgs().slice(0, -1), FLOOR_BUNDLE];
+
+/** Starts a server, runs `measure` on it, and stops it. */
+async function withServer<T>(args: string[], env: Record<string, string | undefined>, measure: (server: Started) => Promise<T>): Promise<T> {
+  const server = await startServer(args, { ...SERVER_ENV, ...env }, '/healthz');
   try {
+    return await measure(server);
+  } finally {
+    await stopServer(server.proc);
+  }
+}
+
+/**
+ * The built app as `npm start` runs it, on the database `env` names: its start, memory and routes under load; its
+ * step routes also with Express alone (HOT_PATH=false), and on the floor server, each on a database of its own.
+ */
+async function measureApp(env: (variant: string) => Promise<Record<string, string | undefined>>, base: Result): Promise<Figure[]> {
+  const into: Figure[] = [];
+  const floor = new Map(await withServer(floorArgs(), await env('floor'), stepLoads));
+  for (const [name, r] of floor) report(into, `floor: ${name}`, r, base, false);
+  const alone = await withServer(startArgs(), { ...(await env('express')), HOT_PATH: 'false' }, stepLoads);
+  for (const [name, r] of alone) report(into, `Express alone: ${name}`, r, base, false, floor.get(name));
+  await withServer(startArgs(), await env('app'), async (real) => {
     into.push({ name: 'start to first /healthz', value: real.startMs, unit: 'ms', target: 1000, within: true });
     into.push({ name: 'server RSS at start', value: rssMb(real.proc.pid!), unit: 'MB' });
-    // More sessions than connections, so a free one is always there.
-    const ids = await startSessions(real.url, 100);
-    report(into, 'POST events (+ back)', await load(answerAndBack(real.url, ids), SECONDS), base, true);
-    report(into, 'GET /s/:id (HTML step)', await load({ url: `${real.url}/s/${ids[0]}` }, SECONDS), base, true);
-    report(into, 'GET /api/sessions/:id', await load({ url: `${real.url}/api/sessions/${ids[0]}` }, SECONDS), base, true);
+    for (const [name, r] of await stepLoads(real)) report(into, name, r, base, true, floor.get(name));
     report(into, 'GET embed page', await load({ url: `${real.url}/embed/flows/participant-no-email?lng=de` }, SECONDS), base, false);
     // Memory after 100,000 sessions.
     await createMany(`${real.url}/api/sessions`, 100_000);
     into.push({ name: 'server RSS after 100,000 sessions', value: rssMb(real.proc.pid!), unit: 'MB', target: 150, within: true });
-  } finally {
-    await stopServer(real.proc);
-  }
+  });
   return into;
 }
 
@@ -158,15 +195,22 @@ try {
   baseline = await startServer(['test/bench/baseline-server.mjs'], {});
   // The app as `npm start` runs it: the bundle from `npm run build`, on plain node with the same V8 flags.
   execSync('npm run build', { stdio: 'inherit' });
+  execSync(`npx esbuild test/bench/floor-server.ts --bundle --platform=node --format=esm --packages=external --outfile=${FLOOR_BUNDLE} --log-level=warning`, {
+    stdio: 'inherit',
+  });
   const base = await load({ url: `${baseline.url}/` }, SECONDS);
   report(figures, 'baseline res.send', base, base, false);
-  figures.push(...(await measureApp({ DB_PATH: join(tmp.dir, 'load.db'), DATABASE_URL: undefined }, base)));
+  figures.push(...(await measureApp(async (variant) => ({ DB_PATH: join(tmp.dir, `load-${variant}.db`), DATABASE_URL: undefined }), base)));
   if ('url' in pgServer) {
-    const database = await freshDatabase(pgServer.url);
+    const databases: Awaited<ReturnType<typeof freshDatabase>>[] = [];
     try {
-      postgres = { server: pgServer.shown, figures: await measureApp({ DATABASE_URL: database.url }, base) };
+      const pgFigures = await measureApp(async () => {
+        databases.push(await freshDatabase(pgServer.url));
+        return { DATABASE_URL: databases.at(-1)!.url };
+      }, base);
+      postgres = { server: pgServer.shown, figures: pgFigures };
     } finally {
-      await database.drop();
+      for (const database of databases) await database.drop();
     }
   }
 } finally {

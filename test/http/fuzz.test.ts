@@ -7,6 +7,7 @@ import { FlowRegistry } from '../../server/engine/flow-registry.ts';
 import { ERROR_CODES } from '../../server/http/errors.ts';
 import { addAgent, signIn } from '../support/agents.ts';
 import { listen, testApp, type TestApp } from '../support/app.ts';
+import { compareOne, newSession, stopBoth, target, type Sent, type Target } from '../support/twins.ts';
 
 /*
  * Property-based requests to every route: random ids, events, JSON and form bodies, query strings, headers and
@@ -409,5 +410,77 @@ describe('fuzzed requests', () => {
       { numRuns: Number(process.env.FUZZ_RUNS ?? 300) / 10 + 200 },
     );
     expect(t.errors).toEqual([]);
+  });
+});
+
+/** The step routes the hot path answers (server/http/hot-path.ts), with the paths next to them it must leave alone. */
+const STEP_PATHS = ['/api/sessions/:id', '/api/sessions/:id/events', '/api/sessions/:id/back', '/s/:id', '/api/sessions/:id/', '/s/:id/', '//s/:id', '/API/sessions/:id', '/api/sessions/:id/restart'];
+
+const stepRequest = fc.record({
+  method: fc.oneof({ arbitrary: fc.constantFrom('GET', 'POST'), weight: 4 }, fc.constantFrom('HEAD', 'PUT', 'OPTIONS')),
+  path: fc.oneof({ arbitrary: fc.constantFrom(...STEP_PATHS.slice(0, 4)), weight: 3 }, fc.constantFrom(...STEP_PATHS)),
+  id: fc.oneof({ arbitrary: fc.constantFrom('real', 'real', 'real', 'finished'), weight: 4 }, segment),
+  query: fc.oneof({ arbitrary: fc.constant(''), weight: 4 }, query),
+  contentType: fc.oneof({ arbitrary: fc.constant('application/json'), weight: 3 }, contentType),
+  accept,
+  acceptLanguage: fc.option(fc.oneof(fc.constantFrom('de', 'nb-NO,nb;q=0.9', 'sv-SE', 'en;q=abc', '*', ',,,'), headerText)),
+  cookie: fc.option(fc.constantFrom('lng=de', 'lng=%ff', 'lng=sv; mh_login=x', 'a')),
+  requestId: fc.option(headerText),
+  // Mostly none: a request with one is Express's, and the plain ones are what the hot path must get right.
+  conditional: fc.oneof(
+    { arbitrary: fc.constant(null), weight: 5 },
+    fc.constantFrom<[string, string]>(['if-none-match', '"x"'], ['if-modified-since', 'Wed, 21 Oct 2015 07:28:00 GMT'], ['range', 'bytes=0-1'], ['expect', '100-continue']),
+  ),
+  body: fc.option(
+    fc.oneof(
+      { arbitrary: fc.constantFrom(...EVENTS).map((type) => Buffer.from(JSON.stringify({ type }))), weight: 4 },
+      fc.constantFrom(...EVENTS).map((type) => Buffer.from(` {"type" : "${type}"}\n`)),
+      fc.tuple(fc.constantFrom(...EVENTS), fc.constantFrom('data', 'lng', 'x', 'type'), jsonValue).map(([type, key, value]) => Buffer.from(`{"type":"${type}","${key}":${JSON.stringify(value)}}`)),
+      jsonBody.map((b) => Buffer.from(b)),
+      body,
+    ),
+    { freq: 4 },
+  ),
+});
+
+describe('the hot path, fuzzed', () => {
+  let hot: Target;
+  let plain: Target;
+  const ids = { hot: { real: '', finished: '' }, plain: { real: '', finished: '' } };
+  beforeAll(async () => {
+    hot = await target('hot path', true);
+    plain = await target('express', false);
+    for (const [to, own] of [[hot, ids.hot], [plain, ids.plain]] as const) {
+      own.real = await newSession(to, 'real');
+      own.finished = await newSession(to, 'finished');
+      await fetch(`${to.url}/api/sessions/${own.finished}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"UNDER_A_MINUTE"}' });
+    }
+  });
+  afterAll(() => stopBoth(hot, plain));
+
+  it('answers nothing Express alone would answer differently', { timeout: 120_000 }, async () => {
+    const sent = (r: typeof stepRequest extends fc.Arbitrary<infer R> ? R : never, own: { real: string; finished: string }): Sent => {
+      const id = r.id === 'real' ? own.real : r.id === 'finished' ? own.finished : r.id;
+      const headers: Record<string, string> = {};
+      if (r.contentType) headers['content-type'] = r.contentType;
+      if (r.accept) headers.accept = r.accept;
+      if (r.acceptLanguage !== null) headers['accept-language'] = r.acceptLanguage;
+      if (r.cookie !== null) headers.cookie = r.cookie;
+      if (r.requestId !== null) headers['x-request-id'] = r.requestId;
+      if (r.conditional) headers[r.conditional[0]] = r.conditional[1];
+      const body = r.method === 'GET' || r.method === 'HEAD' ? undefined : (r.body ?? undefined);
+      return { method: r.method, path: r.path.replace(':id', id) + r.query, headers, body };
+    };
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(stepRequest, async (r) => {
+        runs++;
+        expect(await compareOne(hot, plain, sent(r, ids.hot), sent(r, ids.plain))).toEqual([]);
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 3000) / 5, interruptAfterTimeLimit: 90_000 },
+    );
+    // The hot path answered a good share of them itself.
+    expect(plain.viaExpress.count - hot.viaExpress.count, `of ${runs}`).toBeGreaterThan(runs / 10);
+    expect([...hot.t.errors, ...plain.t.errors]).toEqual([]);
   });
 });

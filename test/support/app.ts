@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppOptions } from '../../server/http/app.ts';
+import { createServer, type ServerOptions } from '../../server/http/server.ts';
 import { openSqliteFile } from '../../server/store/sqlite/index.ts';
 import { openPostgresStore } from '../../server/store/postgres/index.ts';
 import type { Store } from '../../server/store/types.ts';
@@ -107,10 +108,13 @@ export function testApp(file?: string, options: Partial<AppOptions> = {}): TestA
   };
 }
 
-/** Listens on a free port on 127.0.0.1, for browser tests. */
-export async function listen(app: TestApp['app']): Promise<{ url: string; server: Server; stop(): Promise<void> }> {
+/**
+ * Listens on a free port on 127.0.0.1, as `server/main.ts` serves: the hot path in front of the app (server/http/server.ts).
+ * `{ hotPath: false }`: Express alone.
+ */
+export async function listen(app: TestApp['app'], options: ServerOptions = {}): Promise<{ url: string; server: Server; stop(): Promise<void> }> {
   const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = createServer(app, options).listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   return {
