@@ -3,11 +3,10 @@ import type { SessionView } from '../../server/engine/engine.ts';
 import { FlowRegistry } from '../../server/engine/flow-registry.ts';
 import { tFor } from '../../server/i18n/i18n.ts';
 import { LANGUAGES } from '../../server/i18n/locales.ts';
-import { checkView } from '../../server/render/check.ts';
 import { sessionJsonText } from '../../server/render/session-json.ts';
 import { sessionJson } from '../../server/routes/api.ts';
 import { AUDIENCES } from '../../server/store/types.ts';
-import { appWithZone, checkZone, pathWalk, type Driver } from '../support/flow-paths.ts';
+import { appWithZone, checkZone, pathWalk, seenOf, type Driver } from '../support/flow-paths.ts';
 import type { FlowPath } from '../support/walk.ts';
 
 /*
@@ -49,13 +48,7 @@ describe('session JSON written directly', () => {
       compared++;
       return view;
     };
-    const seen = (view: SessionView) => ({
-      step: view.step,
-      status: view.session.status,
-      outcome: view.session.outcome,
-      history: view.history,
-      ...(view.check ? { check: { domain: view.check.domain, verdicts: checkView(view.check, tFor(i18n, view.lng)).verdicts } } : {}),
-    });
+    const seen = (view: SessionView) => seenOf(view, i18n);
     const driver: Driver = {
       async start(flowId, lng, audience) {
         const view = same(await engine.start({ flowId, lng, audience }));

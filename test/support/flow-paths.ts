@@ -97,7 +97,19 @@ export type CheckZone = ReturnType<typeof checkZone>;
 /** The app's own engine (built by createApp, with its DNS checker), driven directly. */
 export function engineDriver(app: TestApp['app']): Driver {
   const { engine, i18n } = app.locals.ctx;
-  const seen = (view: SessionView): Seen => ({
+  const seen = (view: SessionView) => seenOf(view, i18n);
+  return {
+    async start(flowId, lng, audience) {
+      const view = await engine.start({ flowId, lng, audience });
+      return { id: view.session.id, seen: seen(view) };
+    },
+    send: async (id, type, input) => seen(await engine.send(id, type, input)),
+  };
+}
+
+/** What a walk checks of an engine's answer: the step, where the session stands, and a check's verdicts in words. */
+export function seenOf(view: SessionView, i18n: TestApp['app']['locals']['ctx']['i18n']): Seen {
+  return {
     step: view.step,
     status: view.session.status,
     outcome: view.session.outcome,
@@ -105,13 +117,6 @@ export function engineDriver(app: TestApp['app']): Driver {
     ...(view.check ? { check: { domain: view.check.domain, verdicts: checkView(view.check, tFor(i18n, view.lng)).verdicts } } : {}),
     ...(view.headersCheck ? { check: { domain: '', verdicts: headersView(view.headersCheck, tFor(i18n, view.lng)).verdicts } } : {}),
     ...(view.bounceCheck ? { check: { domain: '', verdicts: bounceVerdictTexts(bounceView(view.bounceCheck, tFor(i18n, view.lng))) } } : {}),
-  });
-  return {
-    async start(flowId, lng, audience) {
-      const view = await engine.start({ flowId, lng, audience });
-      return { id: view.session.id, seen: seen(view) };
-    },
-    send: async (id, type, input) => seen(await engine.send(id, type, input)),
   };
 }
 
