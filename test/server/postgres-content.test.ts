@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FlowDocument } from '../../server/content/document.ts';
 import type { HandoffStory } from '../../server/handoff/story.ts';
 import { contentPart, type ContentPart } from '../../server/store/postgres/content.ts';
 import { openPool, type Db } from '../../server/store/postgres/db.ts';
@@ -9,13 +8,9 @@ import { handoffStore } from '../../server/store/postgres/handoffs.ts';
 import { postgresMigrations } from '../../server/store/postgres/migrations.ts';
 import { peoplePart, type PeoplePart } from '../../server/store/postgres/people.ts';
 import { createSqliteStore } from '../../server/store/sqlite/index.ts';
-import {
-  VersionConflictError,
-  type Actor,
-  type HandoffStore,
-  type NewVersion,
-} from '../../server/store/types.ts';
+import { VersionConflictError, type HandoffStore } from '../../server/store/types.ts';
 import { useTempFiles } from '../support/app.ts';
+import { doc, version } from '../support/store-records.ts';
 import { freshPostgres, POSTGRES, SKIP_REASON } from '../support/postgres.ts';
 
 /*
@@ -123,17 +118,6 @@ async function outcome<T>(p: Promise<T>): Promise<T | { error: string; message: 
   }
 }
 
-const doc = (id: string, title: string) => ({ id, machine: { initial: 'a', states: {} }, facts: {}, texts: { en: { title } } }) as unknown as FlowDocument;
-const CLI: Actor = { agentId: null, via: 'cli' };
-const version = (flowId: string, title: string, extra: Partial<NewVersion> = {}): NewVersion => ({
-  flowId,
-  hash: `h-${title}`,
-  document: doc(flowId, title),
-  note: `note ${title}`,
-  actor: CLI,
-  action: 'publish',
-  ...extra,
-});
 const story = (message: string) => ({ message, email: 'anna@example.se', name: 'Anna' }) as unknown as HandoffStory;
 
 describe.skipIf(!POSTGRES)(`PostgreSQL guide versions from several instances${SKIP_REASON}`, () => {

@@ -15,13 +15,13 @@ import { openSqliteFile } from '../../server/store/sqlite/index.ts';
 import { postgresSql, sqliteSql } from '../support/store-sql.ts';
 import {
   MAX_STEPS_PER_SESSION,
-  type NewSession,
   type NewStep,
   type SessionChange,
   StepConflictError,
   type Store,
 } from '../../server/store/types.ts';
 import { useTempFiles } from '../support/app.ts';
+import { change, newSession, START, step } from '../support/store-records.ts';
 import { SOURCE } from '../support/child-server.ts';
 import { freshPostgres, POSTGRES, SKIP_REASON } from '../support/postgres.ts';
 
@@ -97,38 +97,6 @@ async function sideBySide<T>(scenario: (side: Side, start: number) => Promise<T>
   return [await scenario(sqlite, T0), await scenario(postgres, T0)];
 }
 
-const snapshot = (value: string) => ({ value, context: {} });
-const newSession = (id: string, over: Partial<NewSession> = {}): NewSession => ({
-  id,
-  ref: `REF-${id}`,
-  flowId: 'participant-no-email',
-  flowVersion: 'v1',
-  lng: 'en',
-  audience: 'participant',
-  channel: 'self',
-  origin: null,
-  snapshot: snapshot('howLongAgo'),
-  agentId: null,
-  ticketRef: null,
-  ...over,
-});
-const start: NewStep = { seq: 0, state: 'howLongAgo', event: 'START', data: null, snapshot: snapshot('howLongAgo') };
-const step = (seq: number, prevState: string, event: string, state: string, extra: Partial<NewStep> = {}): NewStep => ({
-  seq,
-  prevState,
-  event,
-  state,
-  data: null,
-  snapshot: snapshot(state),
-  ...extra,
-});
-const change = (state: string, path: number[], outcome: SessionChange['outcome'] = null): SessionChange => ({
-  snapshot: snapshot(state),
-  status: outcome ? 'finished' : 'active',
-  outcome,
-  flowVersion: 'v1',
-  path,
-});
 /** What a call threw, as comparable data. */
 const failure = (p: Promise<unknown>) =>
   p.then(
@@ -140,12 +108,12 @@ const stepStats = (sql: Sql) => sql('SELECT * FROM step_stats ORDER BY day, stat
 describe.skipIf(!POSTGRES)(`the PostgreSQL store's sessions behave as SQLite's${SKIP_REASON}`, () => {
   it('a session, its steps, a taken seq and a taken ref', async () => {
     const [sqlite, postgres] = await sideBySide(async ({ store, sql, tick }) => {
-      const created = await store.createSession(newSession('s1', { origin: 'https://help.example.com', ticketRef: 'T-1' }), start);
+      const created = await store.createSession(newSession('s1', { origin: 'https://help.example.com', ticketRef: 'T-1' }), START);
       tick(MINUTE);
       await store.appendStep('s1', step(1, 'howLongAgo', 'UNDER_A_MINUTE', 'waitAMinute', { data: { x: 1 } }), change('waitAMinute', [0, 1]));
       tick(MINUTE);
       const taken = await failure(store.appendStep('s1', step(1, 'howLongAgo', 'OVER_A_MINUTE', 'checkSpam'), change('checkSpam', [0, 1])));
-      const refTaken = await failure(store.createSession(newSession('s2', { ref: 'REF-s1' }), start));
+      const refTaken = await failure(store.createSession(newSession('s2', { ref: 'REF-s1' }), START));
       await store.appendStep('s1', step(2, 'waitAMinute', 'ARRIVED', 'arrivedAfterWaiting'), change('arrivedAfterWaiting', [0, 1, 2], 'resolved'));
       return {
         created,
@@ -170,7 +138,7 @@ describe.skipIf(!POSTGRES)(`the PostgreSQL store's sessions behave as SQLite's${
 
   it('Back, Start over and the path a step reads, also for a session stored before paths were kept', async () => {
     const [sqlite, postgres] = await sideBySide(async ({ store, sql, tick }) => {
-      await store.createSession(newSession('s1'), start);
+      await store.createSession(newSession('s1'), START);
       const walk: [NewStep, SessionChange][] = [
         [step(1, 'howLongAgo', 'UNDER_A_MINUTE', 'waitAMinute'), change('waitAMinute', [0, 1])],
         [step(2, 'waitAMinute', 'BACK', 'howLongAgo'), change('howLongAgo', [0])],
@@ -215,12 +183,12 @@ describe.skipIf(!POSTGRES)(`the PostgreSQL store's sessions behave as SQLite's${
       // As in a database created with a linguistic default collation (en_US.UTF-8, common), not this server's C.UTF-8.
       if (name === 'postgres') await sql('ALTER TABLE sessions ALTER COLUMN id TYPE TEXT COLLATE "en-x-icu"');
       await sql(`INSERT INTO agents (email, name, role, password_hash, created_at) VALUES ('a@example.com', 'A', 'agent', 'x', 0)`);
-      await store.createSession(newSession('b1', { lng: 'sv', channel: 'widget' }), start);
+      await store.createSession(newSession('b1', { lng: 'sv', channel: 'widget' }), START);
       // Same moment: the id decides, and 'B' < 'a' < 'b' byte by byte (a linguistic collation says otherwise).
-      await store.createSession(newSession('a2', { agentId: 1, channel: 'agent', audience: 'agent' }), start);
-      await store.createSession(newSession('B1', { flowId: 'missing-email' }), start);
+      await store.createSession(newSession('a2', { agentId: 1, channel: 'agent', audience: 'agent' }), START);
+      await store.createSession(newSession('B1', { flowId: 'missing-email' }), START);
       tick(MINUTE);
-      await store.createSession(newSession('c3', { lng: 'de' }), start);
+      await store.createSession(newSession('c3', { lng: 'de' }), START);
       await store.appendStep('c3', step(1, 'howLongAgo', 'UNDER_A_MINUTE', 'waitAMinute'), change('waitAMinute', [0, 1]));
       await store.appendStep('c3', step(2, 'waitAMinute', 'ARRIVED', 'arrivedAfterWaiting'), change('arrivedAfterWaiting', [0, 1, 2], 'resolved'));
       const page = { limit: 10, offset: 0 };
@@ -256,7 +224,7 @@ describe.skipIf(!POSTGRES)(`the PostgreSQL store's sessions behave as SQLite's${
       const story = (n: number) =>
         JSON.stringify({ id: `h${n}`, message: `help ${n}`, email: `p${n}@example.com`, name: `P ${n}`, transcriptText: 'notes', transcriptMarkdown: 'notes', flowId: 'x' });
       for (const [n, id] of ['old', 'new'].entries()) {
-        await store.createSession(newSession(id), start);
+        await store.createSession(newSession(id), START);
         const note = { seq: 0, note: `note ${id}` };
         await store.appendStep(id, step(1, 'howLongAgo', 'UNDER_A_MINUTE', 'waitAMinute'), change('waitAMinute', [0, 1]), note);
         await store.addFeedback(id, { helpful: true, comment: `comment ${id}`, state: 'waitAMinute' });
@@ -402,7 +370,7 @@ describe.skipIf(!POSTGRES)(`several instances on one PostgreSQL${SKIP_REASON}`, 
   });
 });
 
-/** Starts the server with `env` and waits for it to end by itself (it must not start). */
+/** Starts the server with `env` and waits for it to end by itself (it must not START). */
 async function failedStart(env: Record<string, string>) {
   const proc = spawn(SOURCE[0]!, SOURCE.slice(1), {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DB_PATH: file(), ...env },
@@ -448,7 +416,7 @@ describe('DATABASE_URL and DATABASE_POOL_SIZE', () => {
     const url = await database();
     const a = await postgresStore(url);
     const b = await postgresStore(url);
-    await a.createSession(newSession('old'), start);
+    await a.createSession(newSession('old'), START);
     // Instance A's purge is under way (it holds the retention lock in its transaction).
     const holder = openPool(url, 1);
     cleanups.push(() => holder.end());

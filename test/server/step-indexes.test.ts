@@ -7,8 +7,9 @@ import { openPostgresStore } from '../../server/store/postgres/index.ts';
 import { postgresMigrations } from '../../server/store/postgres/migrations.ts';
 import { migrations } from '../../server/store/sqlite/migrations.ts';
 import { openSqliteFile } from '../../server/store/sqlite/index.ts';
-import type { AnalyticsFilter, NewSession, NewStep } from '../../server/store/types.ts';
+import type { AnalyticsFilter } from '../../server/store/types.ts';
 import { useTempFiles } from '../support/app.ts';
+import { newSession as session, snapshot, START, step as recordStep } from '../support/store-records.ts';
 
 const file = useTempFiles('indexes.db');
 const HOUR = 3600_000;
@@ -16,22 +17,9 @@ const NOW = Date.UTC(2026, 2, 2, 12);
 const FLOW = 'participant-no-email';
 const period = (flowId?: string): AnalyticsFilter => ({ from: Date.UTC(2026, 2, 1), to: Date.UTC(2026, 2, 3), abandonedBefore: NOW - HOUR, ...(flowId ? { flowId } : {}) });
 
-const snapshot = (value: string) => ({ value, context: {} });
-const newSession = (id: string): NewSession => ({
-  id,
-  ref: id,
-  flowId: FLOW,
-  flowVersion: 'v1',
-  lng: 'en',
-  audience: 'participant',
-  channel: 'self',
-  origin: null,
-  snapshot: snapshot('howLongAgo'),
-  agentId: null,
-  ticketRef: null,
-});
-const first: NewStep = { seq: 0, state: 'howLongAgo', event: 'START', data: null, snapshot: snapshot('howLongAgo') };
-const step = (seq: number, state: string): NewStep => ({ seq, state, event: 'NEXT', data: null, snapshot: snapshot(state), prevState: 'howLongAgo' });
+const newSession = (id: string) => session(id, { ref: id, flowId: FLOW });
+const first = START;
+const step = (seq: number, state: string) => recordStep(seq, 'howLongAgo', 'NEXT', state);
 
 /** The tables and indexes whose pages the WAL holds: what the writes since the last checkpoint touched. */
 function touched(db: Database.Database, path: string): Set<string> {
