@@ -1,27 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { openSqliteFile } from '../../server/store/sqlite/index.ts';
-import type { NewSession, NewStep } from '../../server/store/types.ts';
 import { useTempFiles } from '../support/app.ts';
+import { change as recordChange, newSession, START, step as recordStep } from '../support/store-records.ts';
 
 const file = useTempFiles('open.db');
 
-const snapshot = (value: string) => ({ value, context: {} });
-const session: NewSession = {
-  id: 's1',
-  ref: 'R1',
-  flowId: 'participant-no-email',
-  flowVersion: 'v1',
-  lng: 'de',
-  audience: 'participant',
-  channel: 'api',
-  origin: null,
-  snapshot: snapshot('howLongAgo'),
-  agentId: null,
-  ticketRef: null,
-};
-const first: NewStep = { seq: 0, state: 'howLongAgo', event: 'START', data: null, snapshot: snapshot('howLongAgo') };
-const step = (seq: number, state: string, event: string, data: unknown = null): NewStep => ({ seq, state, event, data, snapshot: snapshot(state), prevState: 'x' });
-const change = (path: number[], state: string) => ({ snapshot: snapshot(state), status: 'active' as const, outcome: null, flowVersion: 'v1', path });
+const session = newSession('s1', { ref: 'R1', lng: 'de', channel: 'api' });
+const step = (seq: number, state: string, event: string, data: unknown = null) => recordStep(seq, 'x', event, state, { data });
+const change = (path: number[], state: string) => recordChange(state, path);
 
 /*
  * openSession reads the session and its path in one statement; getSession and listPath read them apart. Both must
@@ -31,7 +17,7 @@ const change = (path: number[], state: string) => ({ snapshot: snapshot(state), 
 describe('openSession (one statement)', () => {
   it('gives the session and its path as getSession and listPath do', async () => {
     const { store, db } = openSqliteFile(file());
-    await store.createSession(session, first);
+    await store.createSession(session, START);
     const report = { domain: 'exämple.se', spf: { status: 'ok', record: 'v=spf1 "quoted" \\ ~all' }, n: [1, 2.5, null], flag: true };
     await store.appendStep('s1', step(1, 'checkSpam', 'OVER_A_MINUTE'), change([0, 1], 'checkSpam'));
     await store.appendStep('s1', step(2, 'notInSpam', 'NOT_IN_SPAM'), change([0, 1, 2], 'notInSpam'));
