@@ -17,6 +17,7 @@ import type {
   PendingUpdateRecord,
   SessionRecord,
   StepRecord,
+  SessionFilter,
 } from './types.ts';
 
 /*
@@ -315,3 +316,31 @@ export const newVersionRecord = (v: NewVersion, number: number, at: number): Flo
   publishedAt: at,
   origins: v.origins ?? {},
 });
+
+/** A session list's filters: each a column compared with one value, bound, never spliced. */
+const SESSION_FILTERS = [
+  ['agent_id', '=', 'agentId'],
+  ['flow_id', '=', 'flowId'],
+  ['outcome', '=', 'outcome'],
+  ['status', '=', 'status'],
+  ['lng', '=', 'lng'],
+  ['channel', '=', 'channel'],
+  ['created_at', '>=', 'from'],
+  ['created_at', '<', 'to'],
+] as const satisfies readonly (readonly [string, string, keyof SessionFilter])[];
+
+/**
+ * A session filter as a WHERE clause of fixed shape and its values in order; `placeholder(n)` writes the store's
+ * mark for the n-th value (`?` on SQLite, `$n` on PostgreSQL).
+ */
+export function sessionWhere(f: SessionFilter, placeholder: (n: number) => string): { where: string; params: (string | number)[] } {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  for (const [column, op, key] of SESSION_FILTERS) {
+    const value = f[key];
+    if (value === undefined) continue;
+    params.push(value);
+    where.push(`${column} ${op} ${placeholder(params.length)}`);
+  }
+  return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+}

@@ -5,12 +5,11 @@ import {
   type NewSession,
   type NewStep,
   RefTakenError,
-  type SessionFilter,
   StepConflictError,
   type StepNote,
   type Store,
 } from '../types.ts';
-import { type NoteRow, type SessionRow, type StepRow, LAST_SEQ, newSessionRecord, toNote, toSession, toStep } from '../rows.ts';
+import { type NoteRow, type SessionRow, type StepRow, LAST_SEQ, newSessionRecord, sessionWhere, toNote, toSession, toStep } from '../rows.ts';
 import { type Db, isRetryable, isUniqueViolation } from './db.ts';
 
 /** What this part of the store does: sessions, their transcripts, paths, notes and feedback, and their retention. */
@@ -165,25 +164,6 @@ export function sessionsPart(db: Db, now: () => number = Date.now): SessionsPart
   const selectSession = (column: 'id' | 'ref', value: string) =>
     db.one<SessionRow>(`SELECT *, ${LAST_SEQ} FROM sessions WHERE ${column} = $1`, [value]);
 
-  /** Filters become a WHERE clause of fixed shape: only the values vary, and they are bound, never spliced. */
-  function sessionQuery(f: SessionFilter) {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (column: string, op: string, value: string | number | undefined) => {
-      if (value === undefined) return;
-      params.push(value);
-      where.push(`${column} ${op} $${params.length}`);
-    };
-    add('agent_id', '=', f.agentId);
-    add('flow_id', '=', f.flowId);
-    add('outcome', '=', f.outcome);
-    add('status', '=', f.status);
-    add('lng', '=', f.lng);
-    add('channel', '=', f.channel);
-    add('created_at', '>=', f.from);
-    add('created_at', '<', f.to);
-    return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
-  }
 
   const OLD = 'session_id IN (SELECT id FROM sessions WHERE created_at < $1)';
 
@@ -303,7 +283,7 @@ export function sessionsPart(db: Db, now: () => number = Date.now): SessionsPart
       );
     },
     async listSessions(filter) {
-      const { where, params } = sessionQuery(filter);
+      const { where, params } = sessionWhere(filter, (n) => `$${n}`);
       const total = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM sessions ${where}`, params))!.n;
       const rows = await db.many<SessionRow>(
         `SELECT * FROM sessions ${where} ORDER BY created_at DESC, id ${BINARY} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,

@@ -28,6 +28,7 @@ import {
   toVersion,
   newVersionRecord,
   newSessionRecord,
+  sessionWhere,
 } from '../rows.ts';
 import {
   type Actor,
@@ -42,7 +43,6 @@ import {
   VersionConflictError,
   type AttemptLimit,
   type AttemptReservation,
-  type SessionFilter,
   type StepNote,
   FeedbackGivenError,
   MAX_STEPS_PER_SESSION,
@@ -661,25 +661,6 @@ export function openSqliteFile(file: string, options: SqliteOptions = {}): { sto
   // The schema's first page: whatever else is cached, a closed, locked or unreadable database fails this.
   const probe = db.prepare('SELECT count(*) FROM sqlite_schema');
 
-  /** Filters become a WHERE clause of fixed shape: only the values vary, and they are bound, never spliced. */
-  function sessionQuery(f: SessionFilter) {
-    const where: string[] = [];
-    const params: Record<string, string | number> = {};
-    const add = (sql: string, name: string, value: string | number | undefined) => {
-      if (value === undefined) return;
-      where.push(sql);
-      params[name] = value;
-    };
-    add('agent_id = @agentId', 'agentId', f.agentId);
-    add('flow_id = @flowId', 'flowId', f.flowId);
-    add('outcome = @outcome', 'outcome', f.outcome);
-    add('status = @status', 'status', f.status);
-    add('lng = @lng', 'lng', f.lng);
-    add('channel = @channel', 'channel', f.channel);
-    add('created_at >= @from', 'from', f.from);
-    add('created_at < @to', 'to', f.to);
-    return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
-  }
 
   const store: Store = {
     async createSession(session, first) {
@@ -723,11 +704,11 @@ export function openSqliteFile(file: string, options: SqliteOptions = {}): { sto
       assign.run({ id: sessionId, agentId, at: now() });
     },
     async listSessions(filter) {
-      const { where, params } = sessionQuery(filter);
-      const total = (db.prepare(`SELECT count(*) AS n FROM sessions ${where}`).get(params) as { n: number }).n;
+      const { where, params } = sessionWhere(filter, () => '?');
+      const total = (db.prepare(`SELECT count(*) AS n FROM sessions ${where}`).get(...params) as { n: number }).n;
       const rows = db
-        .prepare(`SELECT * FROM sessions ${where} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`)
-        .all({ ...params, limit: filter.limit, offset: filter.offset }) as SessionRow[];
+        .prepare(`SELECT * FROM sessions ${where} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`)
+        .all(...params, filter.limit, filter.offset) as SessionRow[];
       return { sessions: rows.map((r) => toSession({ ...r, last_seq: null })), total };
     },
     handoffs: createHandoffStore(db, now, whenFree),
