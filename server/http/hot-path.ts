@@ -42,9 +42,8 @@ export const MIRRORED_LAYERS = [
   'router', // hand-off status reports
   'router /api', // below: requireJsonBody and the JSON parser meet only bodies the hot path passes on
   '/api: handle /sessions/:id/handoff',
-  '/api: router', // checks: /checks/email-domain, /checks/headers, /checks/sender-ips only
+  '/api: router', // checks: /checks/email-domain, /checks/headers, /checks/sender-ips, /checks/bounce only
   '/api: handle /sessions/:id/events', // the larger JSON parser a pasted text needs: a plain body parses the same
-  '/api: router', // bounce: /checks/bounce only
   '/api: requireJsonBody',
   '/api: jsonParser',
   '/api: handle /flows',

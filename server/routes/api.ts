@@ -9,7 +9,6 @@ import { requestLanguage, requireJsonBody } from '../http/request.ts';
 import { layer } from '../http/layers.ts';
 import { AUDIENCES, CHANNELS } from '../store/types.ts';
 import { checkRoutes, PASTE_BODY_LIMIT } from './checks.ts';
-import { bounceRoutes } from './bounce.ts';
 import { checkedStep, sessionJsonText } from '../render/session-json.ts';
 import { tFor } from '../i18n/i18n.ts';
 import type { TFunction } from 'i18next';
@@ -116,7 +115,6 @@ export function apiRoutes(ctx: AppContext): Router {
   api.use(checkRoutes(ctx));
   // A headers check step takes its paste as an event's data: that route reads the paste's larger body itself.
   api.post('/sessions/:id/events', requireJsonBody, express.json({ limit: PASTE_BODY_LIMIT, strict: true }));
-  api.use(bounceRoutes(ctx));
   api.use(requireJsonBody, express.json({ limit: '16kb', strict: true }));
 
   api.get('/flows', (req, res) => {
